@@ -1,0 +1,9 @@
+import { SignUp } from '@clerk/nextjs';
+import { redirect } from 'next/navigation';
+import { AuthForm } from '@/components/auth/auth-form';
+import { authProvider, currentUser } from '@/lib/auth/server-session';
+
+export default async function SignUpPage() {
+  if (await currentUser()) redirect('/hub');
+  return authProvider() === 'clerk' ? <SignUp fallbackRedirectUrl="/hub" /> : <AuthForm mode="sign-up" />;
+}

@@ -1,0 +1,5 @@
+import { HubHome } from '@/components/chat/hub-home';
+
+export default function HubPage() {
+  return <HubHome />;
+}

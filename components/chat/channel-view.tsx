@@ -1,0 +1,66 @@
+'use client';
+
+import { Spinner } from 'flowbite-react';
+import { observer } from 'mobx-react-lite';
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { toApiError } from '@/lib/http/client';
+import { useStores } from '@/stores/context';
+import { ChannelSettingsModal } from './channel-settings-modal';
+import { Composer } from './composer';
+import { MessageList } from './message-list';
+import { TypingIndicator } from './typing-indicator';
+import { useChannel } from './use-channels';
+
+export const ChannelView = observer(function ChannelView({ channelId }: { channelId: string }) {
+  const { channels, user } = useStores();
+  const { data, error, isPending } = useChannel(channelId);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+
+  const gone = error ? toApiError(error).status === 404 : false;
+  useEffect(() => {
+    // Deleted, or we were removed: drop it from the sidebar too.
+    if (gone) channels.forget(channelId);
+  }, [gone, channels, channelId]);
+
+  if (isPending) return <Spinner className="m-auto" aria-label="Loading channel" />;
+  if (error) {
+    const apiError = toApiError(error);
+    return (
+      <div className="m-auto max-w-sm p-8 text-center" data-testid="channel-error">
+        <h2 className="mb-2 text-lg font-semibold">{apiError.status === 404 ? 'Channel not found' : 'Could not open this channel'}</h2>
+        <p className="mb-4 text-gray-500">{apiError.status === 404 ? 'It may have been deleted, or you are no longer a member.' : apiError.message}</p>
+        <Link href="/hub" className="text-sky-600 hover:underline dark:text-sky-400">Back to the hub</Link>
+      </div>
+    );
+  }
+
+  const { channel, members } = data;
+  const isOwner = channel.ownerId === user.user?.id;
+  return (
+    <>
+      <header className="flex items-center justify-between gap-4 border-b border-gray-200 px-5 py-3 dark:border-gray-800">
+        <div className="min-w-0">
+          <h1 className="truncate text-lg font-semibold" data-testid="channel-title"># {channel.name}</h1>
+          {channel.description && <p className="truncate text-sm text-gray-500 dark:text-gray-400" data-testid="channel-description">{channel.description}</p>}
+          <p className="text-xs text-gray-500" data-testid="online-count">
+            <span className="mr-1 inline-block h-2 w-2 rounded-full bg-emerald-500" aria-hidden />
+            {channels.presence.get(channel.id)?.length ?? 0} online
+          </p>
+        </div>
+        <button
+          type="button"
+          data-testid="channel-settings"
+          onClick={() => setSettingsOpen(true)}
+          className="shrink-0 rounded-lg border border-gray-300 px-3 py-1.5 text-sm hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800"
+        >
+          {members.length} {members.length === 1 ? 'member' : 'members'} · Settings
+        </button>
+      </header>
+      <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} />
+      <TypingIndicator channelId={channel.id} />
+      <Composer channelId={channel.id} channelName={channel.name} />
+      <ChannelSettingsModal show={settingsOpen} onClose={() => setSettingsOpen(false)} channel={channel} members={members} />
+    </>
+  );
+});

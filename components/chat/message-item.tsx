@@ -1,0 +1,139 @@
+'use client';
+
+import { observer } from 'mobx-react-lite';
+import { useState, type KeyboardEvent } from 'react';
+import { Avatar } from '@/components/ui/avatar';
+import { Markdown } from '@/components/ui/markdown';
+import type { Message } from '@/lib/api-types';
+import { toApiError } from '@/lib/http/client';
+import { useStores } from '@/stores/context';
+import type { OutgoingMessage } from '@/stores/message-store';
+
+function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-200 hover:text-gray-900 dark:hover:bg-gray-700 dark:hover:text-gray-100';
+
+export const MessageItem = observer(function MessageItem({ message, canDelete }: { message: Message; canDelete: boolean }) {
+  const { user, messages } = useStores();
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.content);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const mine = message.author.kind === 'user' && message.author.id === user.user?.id;
+
+  async function save() {
+    if (!draft.trim() || draft === message.content) return setEditing(false);
+    try {
+      await messages.edit(message.channelId, message.id, draft);
+      setEditing(false);
+      setError(null);
+    } catch (err) {
+      setError(toApiError(err).message);
+    }
+  }
+
+  async function remove() {
+    try {
+      await messages.remove(message.channelId, message.id);
+    } catch (err) {
+      setError(toApiError(err).message);
+      setConfirmingDelete(false);
+    }
+  }
+
+  function onEditKey(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void save();
+    } else if (event.key === 'Escape') {
+      setDraft(message.content);
+      setEditing(false);
+    }
+  }
+
+  return (
+    <li className="group relative flex gap-3 rounded-md px-2 py-1.5 hover:bg-gray-50 dark:hover:bg-gray-900" data-testid="message" data-message-id={message.id}>
+      <Avatar id={message.author.id} name={message.author.name} />
+      <div className="min-w-0 flex-1">
+        <div className="flex items-baseline gap-2">
+          <span className="text-sm font-semibold">{message.author.name}</span>
+          <time className="text-xs text-gray-500" dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
+            {formatTime(message.createdAt)}
+          </time>
+          {message.editedAt && <span className="text-xs text-gray-500" data-testid="edited">(edited)</span>}
+        </div>
+        {editing ? (
+          <div className="mt-1">
+            <textarea
+              aria-label="Edit message"
+              data-testid="edit-input"
+              className="w-full rounded-md border border-gray-300 bg-white p-2 text-sm dark:border-gray-700 dark:bg-gray-800"
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              onKeyDown={onEditKey}
+              autoFocus
+            />
+            <div className="flex gap-2 text-xs">
+              <button type="button" className={actionClass} onClick={save} data-testid="edit-save">Save</button>
+              <button type="button" className={actionClass} onClick={() => setEditing(false)}>Cancel</button>
+              <span className="text-gray-500">Enter to save · Esc to cancel</span>
+            </div>
+          </div>
+        ) : (
+          <Markdown source={message.content} />
+        )}
+        {error && <p className="text-xs text-red-500" role="alert">{error}</p>}
+      </div>
+      {!editing && (mine || canDelete) && (
+        <div className="absolute right-2 top-1 hidden gap-1 rounded-md border border-gray-200 bg-white px-1 shadow-sm group-hover:flex group-focus-within:flex dark:border-gray-700 dark:bg-gray-800">
+          {confirmingDelete ? (
+            <>
+              <span className="px-1 text-xs">Delete?</span>
+              <button type="button" className={`${actionClass} text-red-600`} onClick={remove} data-testid="confirm-delete">Delete</button>
+              <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)}>Cancel</button>
+            </>
+          ) : (
+            <>
+              {mine && (
+                <button type="button" className={actionClass} onClick={() => { setDraft(message.content); setEditing(true); }} data-testid="edit-message">Edit</button>
+              )}
+              <button type="button" className={actionClass} onClick={() => setConfirmingDelete(true)} data-testid="delete-message">Delete</button>
+            </>
+          )}
+        </div>
+      )}
+    </li>
+  );
+});
+
+/** A message the server has not confirmed yet: sending, or failed with a retry control. */
+export const PendingMessageItem = observer(function PendingMessageItem({ entry }: { entry: OutgoingMessage }) {
+  const { user, messages } = useStores();
+  const name = user.user?.name ?? 'You';
+  const failed = entry.state === 'failed';
+  return (
+    <li className={`flex gap-3 rounded-md px-2 py-1.5 ${failed ? 'bg-red-50 dark:bg-red-950/30' : 'opacity-60'}`} data-testid="pending-message" data-state={entry.state}>
+      <Avatar id={user.user?.id ?? 'me'} name={name} />
+      <div className="min-w-0 flex-1">
+        <div className="flex items-baseline gap-2">
+          <span className="text-sm font-semibold">{name}</span>
+          <span className="text-xs text-gray-500">{failed ? 'Not sent' : 'Sending…'}</span>
+        </div>
+        <Markdown source={entry.content} />
+        {failed && (
+          <div className="mt-1 flex items-center gap-2 text-xs">
+            <span className="text-red-600 dark:text-red-400" role="alert">{entry.error ?? 'Failed to send.'}</span>
+            <button type="button" className="font-medium text-sky-600 hover:underline dark:text-sky-400" onClick={() => messages.retry(entry.clientId)} data-testid="retry-send">
+              Retry
+            </button>
+            <button type="button" className="text-gray-500 hover:underline" onClick={() => messages.discard(entry.clientId)} data-testid="discard-send">
+              Discard
+            </button>
+          </div>
+        )}
+      </div>
+    </li>
+  );
+});

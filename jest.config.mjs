@@ -1,0 +1,28 @@
+import nextJest from 'next/jest.js';
+
+const createJestConfig = nextJest({ dir: './' });
+
+/** @type {import('jest').Config} */
+const config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+  setupFilesAfterEnv: ['<rootDir>/tests/helpers/setup.ts'],
+  moduleNameMapper: { '^@/(.*)$': '<rootDir>/$1' },
+  testTimeout: 30_000,
+};
+
+const base = createJestConfig(config);
+
+// next/jest only transpiles what it is told to; these packages ship ESM only.
+const esmOnly = ['jose', 'uuid', 'marked', 'debounce', '@clerk', 'flowbite-react', 'p-limit', 'yocto-queue'];
+
+const jestConfig = async () => {
+  const resolved = await base();
+  return {
+    ...resolved,
+    transformIgnorePatterns: [`/node_modules/(?!(\\.pnpm/)?(${esmOnly.map((p) => p.replace('/', '\\+')).join('|')}))`, '^.+\\.module\\.(css|sass|scss)$'],
+  };
+};
+
+export default jestConfig;

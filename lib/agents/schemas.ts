@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { storableText } from '@/lib/validation/text';
+
+/** The model an agent uses when none is chosen; any OpenAI-compatible model name is accepted. */
+export const DEFAULT_MODEL = 'gpt-4o-mini';
+
+export const agentHandle = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9-]{2,32}$/, 'Use 2 to 32 lowercase letters, digits or hyphens.');
+
+const agentFields = {
+  name: storableText().trim().min(1, 'Enter a name.').max(80, 'Use at most 80 characters.'),
+  handle: agentHandle,
+  description: storableText().trim().max(1000, 'Use at most 1000 characters.'),
+  instructions: storableText().max(16_000, 'Use at most 16000 characters.'),
+  model: storableText().trim().min(1, 'Enter a model name.').max(100, 'Use at most 100 characters.'),
+  temperature: z.number({ error: 'temperature must be a number.' }).min(0, 'Use 0 to 2.').max(2, 'Use 0 to 2.'),
+  avatar: z.url({ protocol: /^https?$/, message: 'Use an http(s) image URL.' }).max(500).nullable(),
+};
+
+export const createAgentInput = z.object({
+  name: agentFields.name,
+  handle: agentFields.handle,
+  instructions: agentFields.instructions,
+  description: agentFields.description.optional(),
+  model: agentFields.model.optional(),
+  temperature: agentFields.temperature.optional(),
+  avatar: agentFields.avatar.optional(),
+});
+
+export const updateAgentInput = z
+  .object(agentFields)
+  .partial()
+  .refine((value) => Object.keys(value).length > 0, 'Give at least one field to change.');

@@ -1,0 +1,48 @@
+/** The model provider port: what agents need from any model, OpenAI-compatible or offline. */
+export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatMessage = { role: ChatRole; content: string; name?: string };
+
+export type CompletionRequest = {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  /** Cancels the call (a stop control, a closed client). */
+  signal?: AbortSignal;
+};
+
+export type Usage = { promptTokens: number; completionTokens: number };
+
+/** A streamed reply: text deltas as they come, then exactly one `done` with the usage. */
+export type StreamEvent = { type: 'delta'; text: string } | { type: 'done'; usage: Usage };
+
+export interface ModelProvider {
+  readonly kind: 'openai' | 'offline';
+  stream(request: CompletionRequest): AsyncIterable<StreamEvent>;
+}
+
+export type ModelErrorCode = 'timeout' | 'cancelled' | 'rate_limited' | 'upstream' | 'unavailable';
+
+/**
+ * The one error a provider throws. Its message is written for people and safe to show: never
+ * the upstream body, a key, or a stack.
+ */
+export class ModelError extends Error {
+  constructor(
+    readonly code: ModelErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+/** Collects a stream into the whole reply, for callers that do not stream. */
+export async function complete(provider: ModelProvider, request: CompletionRequest): Promise<{ content: string; usage: Usage }> {
+  let content = '';
+  let usage: Usage = { promptTokens: 0, completionTokens: 0 };
+  for await (const event of provider.stream(request)) {
+    if (event.type === 'delta') content += event.text;
+    else usage = event.usage;
+  }
+  return { content, usage };
+}

@@ -1,0 +1,18 @@
+import { NextResponse } from 'next/server';
+import { env } from '@/lib/env';
+import { notFound } from '@/lib/http/errors';
+import { createSession, sessionCookieOptions, SESSION_COOKIE } from './sessions';
+import type { PublicUser } from './users';
+
+/** With Clerk configured, the local email/password routes do not exist. */
+export function requireLocalAuth(): void {
+  if (env().auth.kind !== 'local') throw notFound('Route');
+}
+
+/** Starts a session for the user and answers with the cookie set. */
+export async function respondWithSession(user: PublicUser, status: number): Promise<NextResponse> {
+  const { token, expiresAt } = await createSession({ userId: user.id });
+  const response = NextResponse.json({ user }, { status });
+  response.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(expiresAt));
+  return response;
+}

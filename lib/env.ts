@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of `process.env`. Every backend choice (embedded or hosted) is made here,
+ * once, so the rest of the code asks `env()` what it is running on instead of sniffing variables.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+
+    // Database: DATABASE_URL selects real Postgres (local or Supabase); otherwise embedded PGlite.
+    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/, message: 'DATABASE_URL must be a postgres:// URL' }).optional()),
+    PGLITE_DIR: z.string().default('.data/pglite'),
+
+    // Sign-in: Clerk when its keys are set; otherwise local email + password.
+    CLERK_SECRET_KEY: optionalString,
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalString,
+    CLERK_JWT_KEY: optionalString,
+    CLERK_AUTHORIZED_PARTIES: optionalString,
+
+    SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+
+    // Cache: Redis over TCP, or Upstash REST; otherwise an in-process LRU.
+    REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/, message: 'REDIS_URL must be a redis:// or rediss:// URL' }).optional()),
+    UPSTASH_REDIS_REST_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'UPSTASH_REDIS_REST_URL must be an https:// URL' }).optional()),
+    UPSTASH_REDIS_REST_TOKEN: optionalString,
+    CACHE_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).optional(),
+    CACHE_HISTORY_SIZE: z.coerce.number().int().min(10).max(2000).default(200),
+    CACHE_TTL_SECONDS: z.coerce.number().int().min(10).max(30 * 86_400).default(3600),
+    CACHE_MEMORY_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
+
+    // Retention: messages older than this are deleted from Postgres and the cache.
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+    RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+    CRON_SECRET: optionalString,
+
+    // Realtime: the Socket.io tier. Embedded mode runs it inside the hub process.
+    APP_URL: optionalString.pipe(z.url({ message: 'APP_URL must be the hub origin, e.g. https://hub.example.com' }).optional()),
+    REALTIME_SECRET: optionalString.pipe(z.string().min(32, 'REALTIME_SECRET must be at least 32 characters').optional()),
+    NEXT_PUBLIC_REALTIME_URL: optionalString.pipe(z.url({ message: 'NEXT_PUBLIC_REALTIME_URL must be a URL' }).optional()),
+    REALTIME_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    REALTIME_ALLOWED_ORIGINS: optionalString,
+
+    // Models: OpenAI or any OpenAI-compatible server; otherwise the labelled offline model.
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalString.pipe(z.url({ message: 'OPENAI_BASE_URL must be a URL, e.g. http://localhost:11434/v1' }).optional()),
+    MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  })
+  .superRefine((value, ctx) => {
+    const clerkKeys = [value.CLERK_SECRET_KEY, value.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY];
+    if (clerkKeys.every(Boolean) && value.NODE_ENV === 'production' && !value.CLERK_AUTHORIZED_PARTIES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLERK_AUTHORIZED_PARTIES'],
+        message: "set it to the hub's origin(s) in production, so sessions minted for other sites are refused",
+      });
+    }
+    if (value.NODE_ENV === 'production' && value.REDIS_URL && !value.REALTIME_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REALTIME_SECRET'],
+        message: 'set it (openssl rand -hex 32) when several processes share REDIS_URL: they must all verify the same realtime tokens',
+      });
+    }
+    if (Boolean(value.UPSTASH_REDIS_REST_URL) !== Boolean(value.UPSTASH_REDIS_REST_TOKEN)) {
+      ctx.addIssue({ code: 'custom', path: ['UPSTASH_REDIS_REST_TOKEN'], message: 'set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither' });
+    }
+    if (clerkKeys.some(Boolean) && !clerkKeys.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLERK_SECRET_KEY'],
+        message: 'set both CLERK_SECRET_KEY and NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, or neither',
+      });
+    }
+  });
+
+export type RawEnv = z.infer<typeof schema>;
+
+export type CacheConfig =
+  | { kind: 'memory'; maxKeys: number }
+  | { kind: 'redis'; url: string; timeoutMs: number }
+  | { kind: 'upstash'; url: string; token: string; timeoutMs: number };
+
+export type Env = RawEnv & {
+  cache: CacheConfig;
+  /** Origins whose browsers may open a realtime connection. */
+  realtimeOrigins: string[];
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  auth: { kind: 'clerk'; secretKey: string; publishableKey: string; jwtKey?: string; authorizedParties: string[] } | { kind: 'local' };
+  isProduction: boolean;
+};
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new EnvError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  const raw = result.data;
+  return {
+    ...raw,
+    isProduction: raw.NODE_ENV === 'production',
+    realtimeOrigins: [
+      ...(raw.APP_URL ? [new URL(raw.APP_URL).origin] : [`http://localhost:${raw.PORT}`, `http://127.0.0.1:${raw.PORT}`]),
+      ...(raw.REALTIME_ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    ],
+    // Redis wins over Upstash when both are set: a TCP connection is the faster of the two.
+    cache: raw.REDIS_URL
+      ? { kind: 'redis', url: raw.REDIS_URL, timeoutMs: raw.CACHE_TIMEOUT_MS ?? 100 }
+      : raw.UPSTASH_REDIS_REST_URL && raw.UPSTASH_REDIS_REST_TOKEN
+        ? { kind: 'upstash', url: raw.UPSTASH_REDIS_REST_URL, token: raw.UPSTASH_REDIS_REST_TOKEN, timeoutMs: raw.CACHE_TIMEOUT_MS ?? 1000 }
+        : { kind: 'memory', maxKeys: raw.CACHE_MEMORY_MAX_KEYS },
+    database: raw.DATABASE_URL
+      ? { kind: 'postgres', url: raw.DATABASE_URL }
+      : { kind: 'pglite', dataDir: path.resolve(raw.PGLITE_DIR) },
+    auth:
+      raw.CLERK_SECRET_KEY && raw.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY
+        ? {
+            kind: 'clerk',
+            secretKey: raw.CLERK_SECRET_KEY,
+            publishableKey: raw.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+            jwtKey: raw.CLERK_JWT_KEY?.replace(/\\n/g, '\n'),
+            authorizedParties: (raw.CLERK_AUTHORIZED_PARTIES ?? '')
+              .split(',')
+              .map((party) => party.trim())
+              .filter(Boolean),
+          }
+        : { kind: 'local' },
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment, parsed on first use. Throws an EnvError naming every bad variable. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change variables between suites; this forgets the parsed copy. */
+export function resetEnv(): void {
+  cached = undefined;
+}

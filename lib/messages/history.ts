@@ -1,0 +1,119 @@
+import { and, asc, desc, eq, gt, lt } from 'drizzle-orm';
+import { getCache } from '@/lib/cache';
+import { fillMembers, fillWindow, pageFromSlice, pageFromWindow, readChannelSnapshot, windowSize, type ChannelSnapshot, type WindowItem } from '@/lib/cache/channel-cache';
+import { getDb, type Database } from '@/lib/db';
+import { channelMembers, messages } from '@/lib/db/schema';
+import { notFound } from '@/lib/http/errors';
+import { isUuid } from '@/lib/ids';
+import { Timings } from '@/lib/http/timing';
+import { selectMessages, toMessageJson } from './format';
+import type { ListMessagesQuery } from './schemas';
+
+export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS';
+
+/** A history page with each message already serialized: cached pages are served as they are stored. */
+export type HistoryResult = {
+  messagesJson: string[];
+  nextCursor: string | null;
+  cache: CacheOutcome;
+  timings: Timings;
+};
+
+const toItems = (rows: Parameters<typeof toMessageJson>[0][]): WindowItem[] =>
+  rows.map((row) => ({ id: row.message.id, json: JSON.stringify(toMessageJson(row)) }));
+
+/** A page straight from Postgres, for pages the cached window cannot answer. */
+async function queryPage(db: Database, channelId: string, { limit, before, after }: ListMessagesQuery) {
+  if (after) {
+    const rows = await selectMessages(db)
+      .where(and(eq(messages.channelId, channelId), gt(messages.id, after)))
+      .orderBy(asc(messages.id))
+      .limit(limit + 1);
+    const page = toItems(rows.slice(0, limit));
+    return { items: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+  }
+  const rows = await selectMessages(db)
+    .where(and(eq(messages.channelId, channelId), before ? lt(messages.id, before) : undefined))
+    .orderBy(desc(messages.id))
+    .limit(limit + 1);
+  const page = toItems(rows.slice(0, limit).reverse());
+  return { items: page, nextCursor: rows.length > limit ? page[0]!.id : null };
+}
+
+/** The newest N messages (oldest first), and whether they are all the channel has. */
+async function queryWindow(db: Database, channelId: string) {
+  const size = windowSize();
+  const rows = await selectMessages(db).where(eq(messages.channelId, channelId)).orderBy(desc(messages.id)).limit(size + 1);
+  return { items: toItems(rows.slice(0, size).reverse()), complete: rows.length <= size };
+}
+
+async function memberIds(db: Database, channelId: string): Promise<string[]> {
+  const rows = await db.select({ userId: channelMembers.userId }).from(channelMembers).where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.kind, 'user')));
+  return rows.map((row) => row.userId!);
+}
+
+/**
+ * A page of history, oldest first. `before` walks back in time and its nextCursor is the oldest
+ * id of the page; `after` walks forward (catch-up) and its nextCursor is the newest id. Ids are
+ * UUIDv7, so id order is creation order and pages never overlap or skip.
+ *
+ * Read-through: membership and the newest window come from the cache in one round trip (HIT);
+ * on a miss they are read from Postgres and filled (MISS); pages older than the window, or any
+ * read while the cache is unavailable, go to Postgres alone (BYPASS).
+ */
+export async function listMessages({ userId, channelId, query }: { userId: string; channelId: string; query: ListMessagesQuery }): Promise<HistoryResult> {
+  if (!isUuid(channelId)) throw notFound('Channel');
+  const timings = new Timings();
+  const cache = getCache();
+  const db = await getDb();
+  const result = (items: WindowItem[], nextCursor: string | null, outcome: CacheOutcome): HistoryResult => ({
+    messagesJson: items.map((item) => item.json),
+    nextCursor,
+    cache: outcome,
+    timings,
+  });
+
+  let snapshot: ChannelSnapshot | undefined;
+  try {
+    snapshot = await timings.measure('cache', () => readChannelSnapshot(cache, { channelId, userId, page: query }));
+  } catch {
+    snapshot = undefined; // unavailable or garbage: Postgres answers this one
+  }
+
+  if (snapshot?.member === false) throw notFound('Channel');
+  if (snapshot?.member === undefined) {
+    const ids = await timings.measure('db', () => memberIds(db, channelId));
+    if (!ids.includes(userId)) throw notFound('Channel');
+    if (snapshot) await timings.measure('cache', () => fillMembers(cache, { channelId, version: snapshot.membersVersion, userIds: ids }));
+  }
+
+  if (!snapshot) {
+    const page = await timings.measure('db', () => queryPage(db, channelId, query));
+    return result(page.items, page.nextCursor, 'BYPASS');
+  }
+  if (snapshot.slice) {
+    const page = pageFromSlice(snapshot.slice, query);
+    if (page) return result(page.items, page.nextCursor, 'HIT');
+    const older = await timings.measure('db', () => queryPage(db, channelId, query));
+    return result(older.items, older.nextCursor, 'BYPASS');
+  }
+
+  const window = await timings.measure('db', () => queryWindow(db, channelId));
+  await timings.measure('cache', () => fillWindow(cache, { channelId, version: snapshot.windowVersion, ...window }));
+  const page = pageFromWindow(window, query) ?? (await timings.measure('db', () => queryPage(db, channelId, query)));
+  return result(page.items, page.nextCursor, 'MISS');
+}
+
+/** The HTTP answer: the page as API.md shapes it, with X-Cache and Server-Timing. */
+export function historyResponse(history: HistoryResult): Response {
+  const body = `{"messages":[${history.messagesJson.join(',')}],"nextCursor":${JSON.stringify(history.nextCursor)}}`;
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'private, no-store',
+      'x-cache': history.cache,
+      'server-timing': history.timings.header(),
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { inArray, lt, sql } from 'drizzle-orm';
+import { getCache } from '@/lib/cache';
+import { invalidateWindow } from '@/lib/cache/channel-cache';
+import { getDb } from '@/lib/db';
+import { rowsOf } from '@/lib/db/rows';
+import { messages } from '@/lib/db/schema';
+import { env } from '@/lib/env';
+
+export type RetentionResult = { cutoff: string; deleted: number; batches: number; channels: number; skipped?: 'locked' };
+
+// One purge at a time across every process sharing the database (an arbitrary, fixed key).
+const RETENTION_LOCK = 7_210_331;
+
+/**
+ * Deletes messages older than the retention period from Postgres in bounded batches (short
+ * transactions, no long locks) and drops them from the cache. Idempotent: a second run, or a
+ * run racing another process, deletes nothing twice and fails nothing.
+ */
+export async function purgeExpiredMessages({
+  now = new Date(),
+  retentionDays = env().RETENTION_DAYS,
+  batchSize = env().RETENTION_BATCH_SIZE,
+}: { now?: Date; retentionDays?: number; batchSize?: number } = {}): Promise<RetentionResult> {
+  const cutoff = new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000);
+  const db = await getDb();
+  const cache = getCache();
+  const touched = new Set<string>();
+  let deleted = 0;
+  let batches = 0;
+
+  for (;;) {
+    const batch = await db.transaction(async (tx) => {
+      const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as locked`));
+      if (!lock?.locked) return null;
+      const doomed = tx.select({ id: messages.id }).from(messages).where(lt(messages.createdAt, cutoff)).orderBy(messages.createdAt).limit(batchSize);
+      return tx.delete(messages).where(inArray(messages.id, doomed)).returning({ id: messages.id, channelId: messages.channelId });
+    });
+    if (batch === null) return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size, skipped: 'locked' };
+    if (batch.length === 0) break;
+    batches += 1;
+    deleted += batch.length;
+    const byChannel = new Map<string, string[]>();
+    for (const row of batch) byChannel.set(row.channelId, [...(byChannel.get(row.channelId) ?? []), row.id]);
+    for (const [channelId, ids] of byChannel) {
+      touched.add(channelId);
+      await invalidateWindow(cache, { channelId, deletedIds: ids });
+    }
+    if (batch.length < batchSize) break;
+  }
+  return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size };
+}
+
+/** Self-hosted: purge on start and then every RETENTION_INTERVAL_MINUTES (0 turns it off). */
+export function startRetentionScheduler({ log = console.log }: { log?: (line: string) => void } = {}): () => void {
+  const minutes = env().RETENTION_INTERVAL_MINUTES;
+  if (minutes === 0) return () => {};
+  const run = async () => {
+    try {
+      const result = await purgeExpiredMessages();
+      if (result.deleted > 0) log(`[retention] deleted ${result.deleted} messages older than ${result.cutoff} from ${result.channels} channels`);
+    } catch (error) {
+      console.error('[retention] run failed', error instanceof Error ? error.message : error);
+    }
+  };
+  const first = setTimeout(run, 10_000);
+  const timer = setInterval(run, minutes * 60_000);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}

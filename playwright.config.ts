@@ -1,0 +1,33 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 3210);
+// A fresh embedded database per run, outside the developer's own .data/.
+const dataDir = path.join(os.tmpdir(), `neurocache-e2e-${process.pid}`);
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    launchOptions: {
+      // Debian's Chromium: nothing downloads a browser.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  webServer: {
+    command: 'pnpm dev',
+    url: `http://localhost:${port}/sign-in`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    // Embedded defaults unless E2E_DATABASE_URL points the hub at a real (migrated) Postgres.
+    env: { PORT: String(port), PGLITE_DIR: dataDir, DATABASE_URL: process.env.E2E_DATABASE_URL ?? '', REDIS_URL: '' },
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,54 @@
+// The hub in one process: Next.js on one HTTP server, honouring PORT. In embedded mode this
+// must be a single process, because PGlite and the in-process cache live inside it.
+import http from 'node:http';
+import next from 'next';
+import { closeDatabase } from '../lib/db';
+import { env } from '../lib/env';
+import { startRetentionScheduler } from '../lib/messages/retention';
+import { registerLocalServer } from '../lib/realtime/publisher';
+import { createRealtimeServer } from './realtime/create-realtime-server';
+import { realtimeDepsFromEnv } from './realtime/deps';
+
+async function main() {
+  const config = env();
+  const dev = config.NODE_ENV !== 'production';
+  const server = http.createServer();
+  // Passing the server lets Next.js dev attach its own upgrade handler (HMR) next to Socket.io's.
+  const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT, httpServer: server });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  server.on('request', (req, res) => void handle(req, res));
+
+  // Realtime on the same port; route handlers in this process publish to it directly.
+  const realtimeDeps = realtimeDepsFromEnv();
+  const realtime = createRealtimeServer(server, realtimeDeps);
+  registerLocalServer(realtime.io as never);
+
+  const shutdown = (signal: string) => {
+    console.log(`[hub] ${signal}: shutting down`);
+    server.closeAllConnections();
+    // The embedded database must close cleanly, or its last writes may be lost.
+    void realtime
+      .close()
+      .then(() => app.close())
+      .then(() => realtimeDeps.closeRedis())
+      .then(() => closeDatabase())
+      .finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+
+  const stopRetention = startRetentionScheduler();
+  server.on('close', stopRetention);
+
+  server.listen(config.PORT, config.HOST, () => {
+    const where = config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'Postgres from DATABASE_URL';
+    console.log(`[hub] ready on http://localhost:${config.PORT} (${dev ? 'development' : 'production'}; data: ${where})`);
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import Redis from 'ioredis';
+import { isMember } from '@/lib/channels/access';
+import { getDb } from '@/lib/db';
+import { env } from '@/lib/env';
+import { verifyRealtimeToken } from '@/lib/realtime/token';
+import type { RealtimeDeps } from './create-realtime-server';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The realtime server's dependencies as the hub runs it: tokens, membership, origins, Redis. */
+export function realtimeDepsFromEnv(): RealtimeDeps & { closeRedis(): void } {
+  const config = env();
+  const allowed = new Set(config.realtimeOrigins);
+  const redis = config.REDIS_URL ? { pub: new Redis(config.REDIS_URL), sub: new Redis(config.REDIS_URL) } : undefined;
+  redis?.pub.on('error', () => {});
+  redis?.sub.on('error', () => {});
+  return {
+    verifyToken: verifyRealtimeToken,
+    canJoin: async (args) => isMember(await getDb(), args),
+    isAllowedOrigin: (origin) => {
+      if (allowed.has(origin)) return true;
+      // In development any local port may host the hub (PORT changes, 127.0.0.1 vs localhost).
+      if (config.isProduction) return false;
+      try {
+        return LOCAL_HOSTS.has(new URL(origin).hostname);
+      } catch {
+        return false;
+      }
+    },
+    redis,
+    closeRedis: () => {
+      redis?.pub.disconnect();
+      redis?.sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,253 @@
+import type { InfiniteData } from '@tanstack/react-query';
+import { makeAutoObservable, reaction, runInAction } from 'mobx';
+import type { Message, MessagePage } from '@/lib/api-types';
+import { toApiError } from '@/lib/http/client';
+import { queryKeys } from './query-keys';
+import type { RootStore } from './root-store';
+
+export type OutgoingMessage = {
+  clientId: string;
+  channelId: string;
+  content: string;
+  state: 'sending' | 'failed';
+  error?: string;
+  createdAt: string;
+};
+
+export type HistoryData = InfiniteData<MessagePage, string | undefined>;
+
+/** Per user, so nobody inherits another person's unsent messages on a shared browser. */
+export const outboxStorageKey = (userId: string) => `nc-outbox:${userId}`;
+export const PAGE_SIZE = 50;
+
+/**
+ * Messages on the server live in React Query's infinite history; this store owns the outbox:
+ * messages the user sent that the server has not confirmed. A failed send stays here, marked,
+ * until it is retried or discarded, and survives a reload. A retry reuses the clientId, so the
+ * server never stores a second copy.
+ */
+export class MessageStore {
+  outbox = new Map<string, OutgoingMessage>();
+  /** clientIds this tab has settled (delivered or discarded), so other tabs' copies do not bring them back. */
+  private settled = new Set<string>();
+  private stopPersisting?: () => void;
+  /** Live changes that landed while a history fetch was in flight, replayed onto its result. */
+  private replays = new Map<string, Array<() => void>>();
+
+  constructor(private readonly root: RootStore) {
+    makeAutoObservable<MessageStore, 'root' | 'settled' | 'stopPersisting' | 'replays'>(this, {
+      root: false,
+      settled: false,
+      stopPersisting: false,
+      replays: false,
+    });
+    // A fetch that started before a live change would overwrite it with older data: once the
+    // fetch's result is written, the changes it raced are applied again (by id, so never twice).
+    root.queryClient.getQueryCache().subscribe((event) => {
+      if (event.type !== 'updated' || event.action.type !== 'success' || event.action.manual) return;
+      const [scope, channelId, kind] = event.query.queryKey as string[];
+      if (scope !== 'channels' || kind !== 'messages' || !channelId) return;
+      const pending = this.replays.get(channelId);
+      if (!pending) return;
+      this.replays.delete(channelId);
+      pending.forEach((apply) => apply());
+    });
+  }
+
+  /** Applies a live change now, and again after any history fetch in flight for its channel. */
+  private live(channelId: string, apply: () => void) {
+    apply();
+    if (this.root.queryClient.isFetching({ queryKey: queryKeys.messages(channelId) }) > 0) {
+      this.replays.set(channelId, [...(this.replays.get(channelId) ?? []), apply]);
+    }
+  }
+
+  /** A live edit (or status change) of a message. */
+  receiveUpdate(message: Message) {
+    this.live(message.channelId, () => void this.upsert(message));
+  }
+
+  /** A live deletion. */
+  receiveDelete(channelId: string, messageId: string) {
+    this.live(channelId, () => this.drop(channelId, messageId));
+  }
+
+  /** Outbox entries of a channel not yet in its history (a restored entry may already be stored). */
+  pendingFor(channelId: string, history: Message[] = []): OutgoingMessage[] {
+    const stored = new Set(history.map((m) => m.clientId).filter(Boolean));
+    return [...this.outbox.values()]
+      .filter((m) => m.channelId === channelId && !stored.has(m.clientId))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async fetchPage(channelId: string, before?: string): Promise<MessagePage> {
+    const params = { limit: PAGE_SIZE, ...(before ? { before } : {}) };
+    return (await this.root.http.get<MessagePage>(`/api/channels/${channelId}/messages`, { params })).data;
+  }
+
+  send(channelId: string, content: string): string {
+    const clientId = crypto.randomUUID();
+    this.outbox.set(clientId, { clientId, channelId, content, state: 'sending', createdAt: new Date().toISOString() });
+    void this.deliver(clientId);
+    return clientId;
+  }
+
+  retry(clientId: string) {
+    if (this.outbox.get(clientId)?.state === 'failed') void this.deliver(clientId);
+  }
+
+  discard(clientId: string) {
+    this.outbox.delete(clientId);
+    this.settled.add(clientId);
+  }
+
+  clearOutbox() {
+    this.stopPersisting?.();
+    this.stopPersisting = undefined;
+    this.outbox.clear();
+  }
+
+  private async deliver(clientId: string) {
+    const entry = this.outbox.get(clientId);
+    if (!entry) return;
+    runInAction(() => {
+      entry.state = 'sending';
+      entry.error = undefined;
+    });
+    try {
+      const { data } = await this.root.http.post<{ message: Message }>(`/api/channels/${entry.channelId}/messages`, {
+        content: entry.content,
+        clientId,
+      });
+      // A history fetch already in flight would overwrite the cache without this message.
+      await this.root.queryClient.cancelQueries({ queryKey: queryKeys.messages(entry.channelId) });
+      const placed = this.upsert(data.message);
+      if (!placed) await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.messages(entry.channelId) });
+      runInAction(() => {
+        this.outbox.delete(clientId);
+        this.settled.add(clientId);
+      });
+    } catch (error) {
+      const apiError = toApiError(error);
+      runInAction(() => {
+        entry.state = 'failed';
+        entry.error = apiError.message;
+      });
+    }
+  }
+
+  /**
+   * A message from the realtime tier or a catch-up: confirms our own pending copy (by clientId),
+   * goes into the history (by id, so never twice), and counts as unread elsewhere.
+   */
+  receive(message: Message) {
+    const mine = message.author.kind === 'user' && message.author.id === this.root.user.user?.id;
+    if (mine && message.clientId && this.outbox.has(message.clientId)) {
+      this.outbox.delete(message.clientId);
+      this.settled.add(message.clientId);
+    }
+    const outcome: { placed: ReturnType<MessageStore['upsert']> } = { placed: false };
+    this.live(message.channelId, () => {
+      const result = this.upsert(message); // always run: `||=` would skip the replay
+      outcome.placed ||= result;
+    });
+    if (!mine && outcome.placed !== 'replaced') this.root.channels.noteUnread(message.channelId);
+  }
+
+  async edit(channelId: string, messageId: string, content: string): Promise<Message> {
+    const { data } = await this.root.http.patch<{ message: Message }>(`/api/channels/${channelId}/messages/${messageId}`, { content });
+    this.upsert(data.message);
+    return data.message;
+  }
+
+  async remove(channelId: string, messageId: string): Promise<void> {
+    await this.root.http.delete(`/api/channels/${channelId}/messages/${messageId}`);
+    this.drop(channelId, messageId);
+  }
+
+  /**
+   * Puts a message into the cached history: replaces the copy with its id, else inserts it in id
+   * order. Answers how, or false when there is no loaded history to put it in.
+   */
+  upsert(message: Message): 'inserted' | 'replaced' | false {
+    let placed: 'inserted' | 'replaced' | false = false;
+    this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(message.channelId), (old) => {
+      if (!old || old.pages.length === 0) return old;
+      placed = 'inserted';
+      let replaced = false;
+      const pages = old.pages.map((page) => {
+        const index = page.messages.findIndex((m) => m.id === message.id);
+        if (index === -1) return page;
+        replaced = true;
+        const messages = [...page.messages];
+        messages[index] = message;
+        return { ...page, messages };
+      });
+      if (replaced) {
+        placed = 'replaced';
+        return { ...old, pages };
+      }
+      const [newest, ...rest] = pages;
+      const messages = [...newest!.messages, message].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return { ...old, pages: [{ ...newest!, messages }, ...rest] };
+    });
+    return placed;
+  }
+
+  drop(channelId: string, messageId: string) {
+    this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(channelId), (old) =>
+      old ? { ...old, pages: old.pages.map((page) => ({ ...page, messages: page.messages.filter((m) => m.id !== messageId) })) } : old,
+    );
+  }
+
+  /**
+   * Keeps the outbox in localStorage under the user's key: restored on start (an entry that was
+   * in flight when the page closed is offered for retry; the clientId makes that safe) and merged
+   * with other tabs' entries on every write.
+   */
+  persistFor(userId: string) {
+    this.clearOutbox();
+    if (typeof window === 'undefined') return;
+    const key = outboxStorageKey(userId);
+    const load = (): OutgoingMessage[] => {
+      try {
+        return JSON.parse(window.localStorage.getItem(key) ?? '[]') as OutgoingMessage[];
+      } catch {
+        return [];
+      }
+    };
+    const adopt = (entries: OutgoingMessage[]) =>
+      runInAction(() => {
+        for (const entry of entries) {
+          if (!this.outbox.has(entry.clientId) && !this.settled.has(entry.clientId)) {
+            this.outbox.set(entry.clientId, { ...entry, state: 'failed', error: entry.error ?? 'Not sent.' });
+          }
+        }
+      });
+    adopt(load());
+    const stopReaction = reaction(
+      () => [...this.outbox.values()].map((entry) => ({ ...entry })),
+      (mine) => {
+        const theirs = load().filter((e) => !this.settled.has(e.clientId) && !this.outbox.has(e.clientId));
+        window.localStorage.setItem(key, JSON.stringify([...theirs, ...mine]));
+      },
+    );
+    const onStorage = (event: StorageEvent) => {
+      if (event.key === key) adopt(load());
+    };
+    window.addEventListener('storage', onStorage);
+    this.stopPersisting = () => {
+      stopReaction();
+      window.removeEventListener('storage', onStorage);
+    };
+  }
+}
+
+/** History pages flattened oldest first (page 0 of the infinite query is the newest). */
+export function flattenHistory(data: InfiniteData<MessagePage, unknown> | undefined): Message[] {
+  if (!data) return [];
+  return data.pages
+    .slice()
+    .reverse()
+    .flatMap((page) => page.messages);
+}

@@ -1,0 +1,20 @@
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { queryKeys } from './query-keys';
+import type { RootStore } from './root-store';
+
+/**
+ * Query definitions shared by the components that render them and the sidebar that prefetches
+ * them, so a hovered channel is fetched exactly as it will be shown.
+ */
+export const channelQuery = (root: RootStore, channelId: string) =>
+  queryOptions({ queryKey: queryKeys.channel(channelId), queryFn: () => root.channels.get(channelId) });
+
+export const historyQuery = (root: RootStore, channelId: string) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.messages(channelId),
+    queryFn: ({ pageParam }) => root.messages.fetchPage(channelId, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    // A channel visited before renders at once from memory and refreshes in the background.
+    staleTime: 5_000,
+  });

@@ -1,0 +1,7 @@
+/** React Query keys, in one place so stores and components invalidate the same entries. */
+export const queryKeys = {
+  me: ['me'] as const,
+  channels: ['channels'] as const,
+  channel: (channelId: string) => ['channels', channelId] as const,
+  messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
+};

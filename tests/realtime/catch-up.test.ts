@@ -1,0 +1,88 @@
+import { newId } from '@/lib/ids';
+import { broadcastPublisher } from '@/lib/realtime/publisher';
+import { flattenHistory, type HistoryData } from '@/stores/message-store';
+import { historyQuery } from '@/stores/queries';
+import { queryKeys } from '@/stores/query-keys';
+import { RealtimeConnection } from '@/stores/realtime';
+import { testDatabaseKinds } from '../helpers/database';
+import { useHub } from '../helpers/hub';
+import { startRealtimeNode, until } from '../helpers/realtime';
+import { createBrowserStore } from '../helpers/render-hub';
+
+describe.each(testDatabaseKinds())('client catch-up after a reconnect (%s)', (kind) => {
+  let node: Awaited<ReturnType<typeof startRealtimeNode>>;
+  const hub = useHub(kind, { publisher: () => broadcastPublisher(() => node?.io as never) });
+  beforeAll(async () => {
+    node = await startRealtimeNode();
+  });
+  afterAll(async () => node?.close());
+
+  it('loses and duplicates nothing when the connection drops during a burst', async () => {
+    const ada = hub.client();
+    const bob = hub.client();
+    await ada.signUp('Ada');
+    const bobUser = await bob.signUp('Bob');
+    const { json } = await ada.post('/api/channels', { name: `burst-${Math.random().toString(36).slice(2, 8)}` });
+    const channelId: string = json.channel.id;
+    await ada.post(`/api/channels/${channelId}/members`, { email: bobUser.email });
+    for (let i = 0; i < 5; i++) await ada.post(`/api/channels/${channelId}/messages`, { content: `before ${i}` });
+
+    // Bob's browser: stores over real HTTP, a real socket.io-client connection.
+    const store = createBrowserStore({ baseUrl: hub.server.url, cookie: bob.cookie, user: bobUser });
+    await store.queryClient.fetchQuery({ queryKey: queryKeys.channels, queryFn: () => store.channels.list() });
+    await store.queryClient.fetchInfiniteQuery(historyQuery(store, channelId));
+    const connection = new RealtimeConnection(store, {
+      url: node.url,
+      socketOptions: { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 200 },
+    });
+    const socket = connection.start();
+    await until(() => store.channels.presence.get(channelId)?.includes(bobUser.id) ?? false, 5000, 'Bob joined');
+    let reconnects = 0;
+    socket.io.on('reconnect', () => (reconnects += 1));
+    const events: string[] = [];
+    socket.on('message:created', ({ message }) => events.push(message.id));
+    const connects: number[] = [];
+    socket.on('connect', () => connects.push(Date.now()));
+
+    const sent: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      // The network drops twice in the middle of the burst; the client reconnects by itself.
+      if (i === 15 || i === 40) socket.io.engine.close();
+      sent.push((await ada.post(`/api/channels/${channelId}/messages`, { content: `burst ${i}` })).json.message.id);
+    }
+
+    const server = (await bob.get(`/api/channels/${channelId}/messages?limit=200`)).json.messages.map((m: { id: string }) => m.id);
+    expect(server.slice(5)).toEqual(sent);
+    const seen = () => flattenHistory(store.queryClient.getQueryData<HistoryData>(queryKeys.messages(channelId))).map((m) => m.id);
+    try {
+      await until(() => JSON.stringify(seen()) === JSON.stringify(server), 10_000, 'the client to hold exactly the server history');
+    } catch (error) {
+      const have = seen();
+      console.log('catch-up diverged', { events: events.length, connects: connects.length, eventsMissingFromCache: events.filter((id) => !have.includes(id)).length, missingFromEvents: server.filter((id: string) => !events.includes(id)).length, have: have.length, server: server.length, missing: server.filter((id: string) => !have.includes(id)).length, dup: have.length - new Set(have).size, reconnects, conn: store.user.connection, pages: store.queryClient.getQueryData<HistoryData>(queryKeys.messages(channelId))?.pages.map((p) => p.messages.length) });
+      throw error;
+    }
+    expect(new Set(seen()).size).toBe(seen().length);
+    expect(reconnects).toBeGreaterThanOrEqual(1);
+    expect(store.user.connection).toBe('online');
+    connection.stop();
+  });
+
+  it('keeps a live message that lands while a history fetch is in flight', async () => {
+    const ada = hub.client();
+    const adaUser = await ada.signUp('Ada');
+    const { json } = await ada.post('/api/channels', { name: `race-${Math.random().toString(36).slice(2, 8)}` });
+    const channelId: string = json.channel.id;
+    const first = (await ada.post(`/api/channels/${channelId}/messages`, { content: 'first' })).json.message;
+    const store = createBrowserStore({ baseUrl: hub.server.url, cookie: ada.cookie, user: adaUser });
+    await store.queryClient.fetchInfiniteQuery(historyQuery(store, channelId));
+
+    // A background refresh starts; before its (older) answer is written, a live message arrives.
+    const refresh = store.queryClient.refetchQueries({ queryKey: queryKeys.messages(channelId) });
+    expect(store.queryClient.isFetching({ queryKey: queryKeys.messages(channelId) })).toBe(1);
+    const live = { ...first, id: newId(), content: 'arrived mid-refresh', clientId: undefined, createdAt: new Date().toISOString() };
+    store.messages.receive(live);
+    await refresh;
+    const ids = flattenHistory(store.queryClient.getQueryData<HistoryData>(queryKeys.messages(channelId))).map((m) => m.id);
+    expect(ids).toEqual([first.id, live.id]);
+  });
+});
