@@ -20,7 +20,7 @@ async function main() {
   const realtime = createRealtimeServer(server, deps);
   const shutdown = async () => {
     await realtime.close();
-    deps.closeRedis();
+    await deps.closeRedis();
     await closeDatabase();
     process.exit(0);
   };

@@ -20,6 +20,18 @@ export async function runScript(
   }
 }
 
+/**
+ * Closes an ioredis client: QUIT lets commands already sent finish; only a client that cannot say
+ * goodbye within a second is cut off.
+ */
+export async function closeRedisClient(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status !== 'ready') return client.disconnect();
+  const quit = client.quit().then(() => true, () => false);
+  const patience = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref());
+  if (!(await Promise.race([quit, patience]))) client.disconnect();
+}
+
 /** The SCAN MATCH pattern for keys starting with `prefix`, its glob characters taken literally. */
 export const prefixPattern = (prefix: string) => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
 
@@ -83,11 +95,6 @@ export function createRedisCache(url: string, options: { commandTimeoutMs: numbe
         return deleted;
       }),
     ping: () => guard(async () => void (await client.ping())),
-    // QUIT lets commands already sent finish; only a client that cannot say goodbye is cut off.
-    close: async () => {
-      const quit = client.quit().then(() => true, () => false);
-      const patience = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref());
-      if (!(await Promise.race([quit, patience]))) client.disconnect();
-    },
+    close: () => closeRedisClient(client),
   };
 }

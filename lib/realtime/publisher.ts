@@ -1,5 +1,6 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import Redis from 'ioredis';
+import { closeRedisClient } from '@/lib/cache/redis';
 import type { Server } from 'socket.io';
 import { env } from '@/lib/env';
 import { rooms, type ChannelEvent, type ServerToClientEvents, type UserEvent } from './events';
@@ -56,7 +57,7 @@ export function redisPublisher(url: string, log: (line: string) => void = consol
       ),
   };
   const emitter = new Emitter(safeClient);
-  return { publisher: broadcastPublisher(() => emitter as unknown as Broadcaster), close: async () => void client.disconnect() };
+  return { publisher: broadcastPublisher(() => emitter as unknown as Broadcaster), close: () => closeRedisClient(client) };
 }
 
 // The in-process Socket.io server registers itself here (server/main.ts), on globalThis so that

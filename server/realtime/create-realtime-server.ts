@@ -32,6 +32,24 @@ const defaults: Limits = { eventsPerSecond: 10, burst: 30, maxPayloadBytes: 16 *
 type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+/**
+ * The Redis adapter fires publish and (un)subscribe commands without handling their promises, so
+ * a command caught by a Redis outage or by shutdown would be an unhandled rejection, which ends
+ * a Node process. Each such command keeps its rejection for any caller that awaits it, and
+ * otherwise the failure is logged.
+ */
+function guardAdapterClient(client: Redis, log: (line: string) => void): Redis {
+  for (const name of ['publish', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const pending = original(...args);
+      pending.catch((error: unknown) => log(`[realtime] redis ${name} failed: ${error instanceof Error ? error.message : error}`));
+      return pending;
+    };
+  }
+  return client;
+}
+
 const refuse = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });
 
 /** A token bucket per socket: bursts are fine, floods are refused. */
@@ -64,7 +82,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     },
     // Other upgrade requests on this server (Next.js dev's HMR socket) are not ours to destroy.
     destroyUpgrade: false,
-    ...(deps.redis ? { adapter: createAdapter(deps.redis.pub, deps.redis.sub) } : {}),
+    ...(deps.redis ? { adapter: createAdapter(guardAdapterClient(deps.redis.pub, log), guardAdapterClient(deps.redis.sub, log)) } : {}),
   });
 
   io.use(async (socket, next) => {

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { closeRedisClient } from '@/lib/cache/redis';
 import { isMember } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
@@ -8,7 +9,7 @@ import type { RealtimeDeps } from './create-realtime-server';
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** The realtime server's dependencies as the hub runs it: tokens, membership, origins, Redis. */
-export function realtimeDepsFromEnv(): RealtimeDeps & { closeRedis(): void } {
+export function realtimeDepsFromEnv(): RealtimeDeps & { closeRedis(): Promise<void> } {
   const config = env();
   const allowed = new Set(config.realtimeOrigins);
   const redis = config.REDIS_URL ? { pub: new Redis(config.REDIS_URL), sub: new Redis(config.REDIS_URL) } : undefined;
@@ -28,9 +29,8 @@ export function realtimeDepsFromEnv(): RealtimeDeps & { closeRedis(): void } {
       }
     },
     redis,
-    closeRedis: () => {
-      redis?.pub.disconnect();
-      redis?.sub.disconnect();
+    closeRedis: async () => {
+      if (redis) await Promise.all([closeRedisClient(redis.pub), closeRedisClient(redis.sub)]);
     },
   };
 }

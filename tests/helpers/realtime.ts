@@ -1,3 +1,4 @@
+import { closeRedisClient } from '@/lib/cache/redis';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
@@ -31,8 +32,7 @@ export async function startRealtimeNode(options: { redisUrl?: string; deps?: Par
     io: realtime.io,
     async close() {
       await realtime.close();
-      redis?.pub.disconnect();
-      redis?.sub.disconnect();
+      if (redis) await Promise.all([closeRedisClient(redis.pub), closeRedisClient(redis.sub)]);
     },
   };
 }

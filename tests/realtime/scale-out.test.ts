@@ -1,3 +1,6 @@
+import http from 'node:http';
+import Redis from 'ioredis';
+import { createRealtimeServer } from '@/server/realtime/create-realtime-server';
 import { redisPublisher } from '@/lib/realtime/publisher';
 import { testDatabaseKinds } from '../helpers/database';
 import { useHub } from '../helpers/hub';
@@ -75,5 +78,26 @@ if (redisUrl) describe.each(testDatabaseKinds())('two realtime nodes over Redis 
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(atBob.map((e) => e.message.id)).toEqual([first.id, second.id]);
     await until(() => presence.some((p) => p.online.length === 2), 3000, 'presence spans nodes');
+  });
+});
+
+if (redisUrl) describe('a realtime node shutting down with Redis', () => {
+  it('survives its Redis clients going away mid-command (the adapter fires commands without handling them)', async () => {
+    const pub = new Redis(redisUrl);
+    const sub = new Redis(redisUrl);
+    const lines: string[] = [];
+    const server = createRealtimeServer(http.createServer(), { verifyToken: async () => undefined, canJoin: async () => false, isAllowedOrigin: () => true, redis: { pub, sub }, log: (line) => lines.push(line) });
+    await until(() => sub.status === 'ready' && pub.status === 'ready', 3000, 'redis clients ready');
+    // A broadcast after the publishing connection is gone fails its PUBLISH. The adapter does not
+    // handle that promise; unguarded it is an unhandled rejection, which fails this suite (and
+    // ends a Node process).
+    try {
+      pub.disconnect();
+      server.io.to('channel:anything').emit('presence', { channelId: 'anything', online: [] });
+      await until(() => lines.some((line) => /redis publish failed: Connection is closed/.test(line)), 3000, 'the failure logged');
+    } finally {
+      await server.close();
+      sub.disconnect();
+    }
   });
 });
