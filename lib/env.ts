@@ -55,6 +55,11 @@ const schema = z
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(z.url({ message: 'OPENAI_BASE_URL must be a URL, e.g. http://localhost:11434/v1' }).optional()),
     MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+    // Agent replies: how many run at once in one channel (the rest wait their turn), and how
+    // much of the conversation each agent is given.
+    AGENT_CONCURRENCY_PER_CHANNEL: z.coerce.number().int().min(1).max(20).default(2),
+    AGENT_CONTEXT_TOKENS: z.coerce.number().int().min(200).max(200_000).default(6000),
+    AGENT_CONTEXT_MESSAGES: z.coerce.number().int().min(1).max(500).default(50),
   })
   .superRefine((value, ctx) => {
     const clerkKeys = [value.CLERK_SECRET_KEY, value.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY];

@@ -2,6 +2,7 @@
 // must be a single process, because PGlite and the in-process cache live inside it.
 import http from 'node:http';
 import next from 'next';
+import { recoverInterruptedReplies, stopAllReplies } from '../lib/agents/replies';
 import { closeDatabase } from '../lib/db';
 import { env } from '../lib/env';
 import { startRetentionScheduler } from '../lib/messages/retention';
@@ -28,8 +29,9 @@ async function main() {
     console.log(`[hub] ${signal}: shutting down`);
     server.closeAllConnections();
     // The embedded database must close cleanly, or its last writes may be lost.
-    void realtime
-      .close()
+    // Replies in progress end as retryable errors (and say so to the channel) before realtime closes.
+    void stopAllReplies(2500)
+      .then(() => realtime.close())
       .then(() => app.close())
       .then(() => realtimeDeps.closeRedis())
       .then(() => closeDatabase())
@@ -38,6 +40,11 @@ async function main() {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+
+  // Replies cut off by a crash stay "streaming" forever unless someone ends them: this process
+  // ends its own (all of them, embedded; on a shared Postgres, only ones no process could still be writing).
+  const interrupted = await recoverInterruptedReplies({ olderThanMs: config.database.kind === 'pglite' ? 0 : 60 * 60_000 });
+  if (interrupted) console.log(`[hub] ${interrupted} interrupted agent replies marked for retry`);
 
   const stopRetention = startRetentionScheduler();
   server.on('close', stopRetention);

@@ -1,10 +1,13 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { z } from 'zod';
-import { getDb } from '@/lib/db';
+import { getCache } from '@/lib/cache';
+import { invalidateWindow } from '@/lib/cache/channel-cache';
+import { getDb, type Database } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { agents, type Agent } from '@/lib/db/schema';
+import { agents, channelMembers, channels, messages, type Agent } from '@/lib/db/schema';
 import { conflict, notFound } from '@/lib/http/errors';
 import { isUuid, newId } from '@/lib/ids';
+import { getPublisher } from '@/lib/realtime/publisher';
 import { DEFAULT_MODEL, type createAgentInput, type updateAgentInput } from './schemas';
 
 export type AgentJson = Omit<Agent, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
@@ -16,7 +19,7 @@ export function toAgentJson(agent: Agent): AgentJson {
 const handleTaken = (handle: string) => conflict(`You already have an agent with the handle @${handle}.`);
 
 /** An agent of this owner, or 404: another owner's agent does not exist for the caller. */
-async function requireOwnAgent({ userId, agentId }: { userId: string; agentId: string }): Promise<Agent> {
+export async function requireOwnAgent({ userId, agentId }: { userId: string; agentId: string }): Promise<Agent> {
   if (!isUuid(agentId)) throw notFound('Agent');
   const db = await getDb();
   const [agent] = await db.select().from(agents).where(and(eq(agents.id, agentId), eq(agents.ownerId, userId))).limit(1);
@@ -58,12 +61,45 @@ export async function createAgent({ userId, input }: { userId: string; input: z.
   }
 }
 
+/**
+ * The channels an agent is in or has written to: their member lists and cached history name it,
+ * so a rename or a deletion refreshes them (cached windows dropped, members told).
+ */
+async function channelsShowing(db: Database, agentId: string): Promise<string[]> {
+  const rows = await db
+    .select({ channelId: channelMembers.channelId })
+    .from(channelMembers)
+    .where(eq(channelMembers.agentId, agentId))
+    .union(db.selectDistinct({ channelId: messages.channelId }).from(messages).where(eq(messages.authorAgentId, agentId)));
+  return rows.map((row) => row.channelId);
+}
+
+async function refreshChannels(channelIds: string[]) {
+  const cache = getCache();
+  await Promise.all(channelIds.map((channelId) => invalidateWindow(cache, { channelId })));
+  for (const channelId of channelIds) getPublisher().toChannel(channelId, 'channel:updated', { channelId });
+}
+
 export async function updateAgent({ userId, agentId, input }: { userId: string; agentId: string; input: z.infer<typeof updateAgentInput> }): Promise<AgentJson> {
-  await requireOwnAgent({ userId, agentId });
+  const current = await requireOwnAgent({ userId, agentId });
   const db = await getDb();
+  if (input.handle && input.handle !== current.handle) {
+    // Mentions must stay unambiguous in every channel the agent is in.
+    const inChannels = db.select({ channelId: channelMembers.channelId }).from(channelMembers).where(eq(channelMembers.agentId, agentId));
+    const [clash] = await db
+      .select({ id: agents.id })
+      .from(channelMembers)
+      .innerJoin(agents, eq(agents.id, channelMembers.agentId))
+      .where(and(inArray(channelMembers.channelId, inChannels), eq(agents.handle, input.handle), ne(agents.id, agentId)))
+      .limit(1);
+    if (clash) throw conflict(`Another agent in one of this agent's channels already answers to @${input.handle}.`);
+  }
   try {
     const [agent] = await db.update(agents).set({ ...input, updatedAt: new Date() }).where(eq(agents.id, agentId)).returning();
     if (!agent) throw notFound('Agent');
+    if (input.name !== undefined || input.handle !== undefined || input.avatar !== undefined || input.description !== undefined) {
+      await refreshChannels(await channelsShowing(db, agentId));
+    }
     return toAgentJson(agent);
   } catch (error) {
     if (isUniqueViolation(error)) throw handleTaken(input.handle ?? '');
@@ -71,9 +107,20 @@ export async function updateAgent({ userId, agentId, input }: { userId: string; 
   }
 }
 
-/** Deletes the agent; its channel memberships go with it (foreign keys cascade). */
+/**
+ * Deletes the agent: it leaves its channels (foreign keys cascade) and stops leading any; its
+ * messages stay in the history, shown as a deleted agent's.
+ */
 export async function deleteAgent(args: { userId: string; agentId: string }): Promise<void> {
   await requireOwnAgent(args);
   const db = await getDb();
-  await db.delete(agents).where(eq(agents.id, args.agentId));
+  const channelIds = await channelsShowing(db, args.agentId);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(channels)
+      .set({ answerMode: 'nobody' })
+      .where(and(eq(channels.leadAgentId, args.agentId), eq(channels.answerMode, 'lead')));
+    await tx.delete(agents).where(eq(agents.id, args.agentId));
+  });
+  await refreshChannels(channelIds);
 }

@@ -3,9 +3,10 @@ import type { z } from 'zod';
 import { getUserByEmail } from '@/lib/auth/users';
 import { getCache } from '@/lib/cache';
 import { invalidateMembers, invalidateWindow } from '@/lib/cache/channel-cache';
-import { getDb } from '@/lib/db';
+import { requireOwnAgent } from '@/lib/agents';
+import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation, isUniqueViolation } from '@/lib/db/errors';
-import { channelMembers, channels, users, type Channel, type ChannelMember } from '@/lib/db/schema';
+import { agents, channelMembers, channels, users, type Agent, type AnswerMode, type Channel, type ChannelMember } from '@/lib/db/schema';
 import { AppError, conflict, forbidden, invalidRequest, notFound } from '@/lib/http/errors';
 import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
@@ -17,11 +18,26 @@ export type ChannelJson = {
   name: string;
   description: string;
   ownerId: string;
+  answerMode: AnswerMode;
+  leadAgentId: string | null;
+  hopLimit: number;
   createdAt: string;
   updatedAt: string;
 };
 
-export type MemberJson = { id: string; kind: 'user' | 'agent'; name: string; email?: string; role: 'owner' | 'member'; joinedAt: string };
+export type MemberJson = {
+  id: string;
+  kind: 'user' | 'agent';
+  name: string;
+  email?: string;
+  /** Agents: the @handle, avatar, description and whose agent it is. */
+  handle?: string;
+  avatar?: string | null;
+  description?: string;
+  ownerId?: string;
+  role: 'owner' | 'member';
+  joinedAt: string;
+};
 
 export function toChannelJson(channel: Channel): ChannelJson {
   return {
@@ -29,6 +45,9 @@ export function toChannelJson(channel: Channel): ChannelJson {
     name: channel.name,
     description: channel.description,
     ownerId: channel.ownerId,
+    answerMode: channel.answerMode,
+    leadAgentId: channel.leadAgentId,
+    hopLimit: channel.hopLimit,
     createdAt: channel.createdAt.toISOString(),
     updatedAt: channel.updatedAt.toISOString(),
   };
@@ -66,23 +85,33 @@ export async function createChannel({ userId, input }: { userId: string; input: 
   }
 }
 
-function toMemberJson({ member, name, email, ownerId }: { member: ChannelMember; name: string | null; email: string | null; ownerId: string }): MemberJson {
-  return {
-    id: (member.userId ?? member.agentId)!,
-    kind: member.kind,
-    name: name ?? 'Agent',
-    ...(email ? { email } : {}),
-    role: member.userId === ownerId ? 'owner' : 'member',
-    joinedAt: member.createdAt.toISOString(),
-  };
+function toMemberJson({
+  member,
+  name,
+  email,
+  agent,
+  ownerId,
+}: {
+  member: ChannelMember;
+  name: string | null;
+  email: string | null;
+  agent: Agent | null;
+  ownerId: string;
+}): MemberJson {
+  const joined = { role: member.userId === ownerId ? 'owner' : 'member', joinedAt: member.createdAt.toISOString() } as const;
+  if (agent) {
+    return { id: agent.id, kind: 'agent', name: agent.name, handle: agent.handle, avatar: agent.avatar, description: agent.description, ownerId: agent.ownerId, ...joined };
+  }
+  return { id: member.userId!, kind: 'user', name: name ?? 'Unknown', ...(email ? { email } : {}), ...joined };
 }
 
 export async function listMembers({ channelId, ownerId }: { channelId: string; ownerId: string }): Promise<MemberJson[]> {
   const db = await getDb();
   const rows = await db
-    .select({ member: channelMembers, name: users.name, email: users.email })
+    .select({ member: channelMembers, name: users.name, email: users.email, agent: agents })
     .from(channelMembers)
     .leftJoin(users, eq(users.id, channelMembers.userId))
+    .leftJoin(agents, eq(agents.id, channelMembers.agentId))
     .where(eq(channelMembers.channelId, channelId))
     .orderBy(asc(channelMembers.createdAt), asc(channelMembers.id));
   return rows.map((row) => toMemberJson({ ...row, ownerId }));
@@ -104,7 +133,8 @@ export async function updateChannel({
   input: z.infer<typeof updateChannelInput>;
 }): Promise<ChannelJson> {
   const db = await getDb();
-  await requireOwner(db, { userId, channelId }, 'change it');
+  const { channel } = await requireOwner(db, { userId, channelId }, 'change it');
+  await checkAnswerSettings(db, channel, input);
   try {
     const [updated] = await db
       .update(channels)
@@ -117,6 +147,22 @@ export async function updateChannel({
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;
+  }
+}
+
+/** A lead agent must be one of the channel's agents; "lead" mode needs one. */
+async function checkAnswerSettings(db: Database, channel: Channel, input: z.infer<typeof updateChannelInput>) {
+  const leadAgentId = input.leadAgentId === undefined ? channel.leadAgentId : input.leadAgentId;
+  if (input.leadAgentId) {
+    const [member] = await db
+      .select({ id: channelMembers.id })
+      .from(channelMembers)
+      .where(and(eq(channelMembers.channelId, channel.id), eq(channelMembers.agentId, input.leadAgentId)))
+      .limit(1);
+    if (!member) throw invalidRequest('The lead agent must be an agent in this channel.', { leadAgentId: 'Add the agent to the channel first.' });
+  }
+  if ((input.answerMode ?? channel.answerMode) === 'lead' && !leadAgentId) {
+    throw invalidRequest('Choose a lead agent to answer in "lead" mode.', { leadAgentId: 'Choose one of the channel\'s agents.' });
   }
 }
 
@@ -148,7 +194,7 @@ export async function addMember({
 }): Promise<MemberJson> {
   const db = await getDb();
   const { channel } = await requireMember(db, { userId, channelId });
-  if (!('email' in input)) throw invalidRequest('Agents cannot be added to channels yet.');
+  if ('agentId' in input) return addAgent(db, { userId, channel, agentId: input.agentId });
   const invitee = await getUserByEmail({ email: input.email });
   if (!invitee) throw new AppError('not_found', 'No registered user has that email.');
   try {
@@ -156,9 +202,33 @@ export async function addMember({
     await invalidateMembers(getCache(), { channelId });
     getPublisher().toUser(invitee.id, 'channel:added', { channel: toChannelJson(channel) });
     getPublisher().toChannel(channelId, 'channel:updated', { channelId });
-    return toMemberJson({ member: member!, name: invitee.name, email: invitee.email, ownerId: channel.ownerId });
+    return toMemberJson({ member: member!, name: invitee.name, email: invitee.email, agent: null, ownerId: channel.ownerId });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`${invitee.name} is already a member of this channel.`);
+    if (isForeignKeyViolation(error)) throw notFound('Channel');
+    throw error;
+  }
+}
+
+/**
+ * Any member may bring one of their own agents into the channel (another owner's agent is not
+ * found). Handles are how agents are mentioned, so two agents in a channel never share one.
+ */
+async function addAgent(db: Database, { userId, channel, agentId }: { userId: string; channel: Channel; agentId: string }): Promise<MemberJson> {
+  const agent = await requireOwnAgent({ userId, agentId });
+  const [sameHandle] = await db
+    .select({ id: agents.id })
+    .from(channelMembers)
+    .innerJoin(agents, eq(agents.id, channelMembers.agentId))
+    .where(and(eq(channelMembers.channelId, channel.id), eq(agents.handle, agent.handle)))
+    .limit(1);
+  if (sameHandle && sameHandle.id !== agent.id) throw conflict(`Another agent in this channel already answers to @${agent.handle}.`);
+  try {
+    const [member] = await db.insert(channelMembers).values({ id: newId(), channelId: channel.id, kind: 'agent', agentId: agent.id }).returning();
+    getPublisher().toChannel(channel.id, 'channel:updated', { channelId: channel.id });
+    return toMemberJson({ member: member!, name: null, email: null, agent, ownerId: channel.ownerId });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`${agent.name} is already in this channel.`);
     if (isForeignKeyViolation(error)) throw notFound('Channel');
     throw error;
   }
@@ -169,12 +239,28 @@ export async function removeMember({ userId, channelId, memberId }: { userId: st
   const db = await getDb();
   const { channel, isOwner } = await requireMember(db, { userId, channelId });
   if (!isUuid(memberId)) throw notFound('Member');
-  if (!isOwner && memberId !== userId) throw forbidden("Only the channel's owner can remove other members.");
-  if (memberId === channel.ownerId) throw conflict('The owner cannot leave the channel; delete it instead.');
-  const removed = await db
-    .delete(channelMembers)
+  const [target] = await db
+    .select({ member: channelMembers, agentOwnerId: agents.ownerId })
+    .from(channelMembers)
+    .leftJoin(agents, eq(agents.id, channelMembers.agentId))
     .where(and(eq(channelMembers.channelId, channelId), or(eq(channelMembers.userId, memberId), eq(channelMembers.agentId, memberId))))
-    .returning({ id: channelMembers.id });
+    .limit(1);
+  if (!target) throw notFound('Member');
+  // Besides the owner, people may remove themselves and their own agents.
+  const ownsAgent = target.agentOwnerId === userId;
+  if (!isOwner && memberId !== userId && !ownsAgent) throw forbidden("Only the channel's owner can remove other members.");
+  if (memberId === channel.ownerId) throw conflict('The owner cannot leave the channel; delete it instead.');
+  const removed = await db.transaction(async (tx) => {
+    const gone = await tx.delete(channelMembers).where(eq(channelMembers.id, target.member.id)).returning({ id: channelMembers.id });
+    // A lead agent that leaves stops leading; "lead" mode without a lead falls back to nobody.
+    if (gone.length && channel.leadAgentId === memberId) {
+      await tx
+        .update(channels)
+        .set({ leadAgentId: null, answerMode: sql`case when ${channels.answerMode} = 'lead' then 'nobody' else ${channels.answerMode} end`, updatedAt: new Date() })
+        .where(eq(channels.id, channelId));
+    }
+    return gone;
+  });
   if (removed.length === 0) throw notFound('Member');
   // The removed member's very next read must be refused: drop the cached member set now, and
   // take their sockets out of the channel's room on every realtime node.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { answerModes } from '@/lib/db/schema';
 import { storableText } from '@/lib/validation/text';
 
 export const channelName = storableText().trim().min(1, 'Enter a channel name.').max(80, 'Use at most 80 characters.');
@@ -7,8 +8,16 @@ export const channelDescription = storableText().trim().max(1000, 'Use at most 1
 export const createChannelInput = z.object({ name: channelName, description: channelDescription.optional() });
 
 export const updateChannelInput = z
-  .object({ name: channelName.optional(), description: channelDescription.optional() })
-  .refine((value) => value.name !== undefined || value.description !== undefined, 'Give a name or a description to change.');
+  .object({
+    name: channelName.optional(),
+    description: channelDescription.optional(),
+    // Who answers a message that mentions no agent.
+    answerMode: z.enum(answerModes, { error: 'Use nobody, lead or orchestrator.' }).optional(),
+    leadAgentId: z.uuid('Not a valid agent id.').nullable().optional(),
+    hopLimit: z.number({ error: 'hopLimit must be a number.' }).int('Use a whole number.').min(1, 'Use 1 to 10.').max(10, 'Use 1 to 10.').optional(),
+  })
+  .strict()
+  .refine((value) => Object.values(value).some((field) => field !== undefined), 'Give at least one field to change.');
 
 export const addMemberInput = z.union([
   z.object({ email: z.email('Enter a valid email address.').max(254) }).strict(),

@@ -1,43 +1,80 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
-import { messages, users, type MessageRow } from '@/lib/db/schema';
+import { agents, messages, users, type MessageRow } from '@/lib/db/schema';
 import { notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
+
+export type MessageAuthor = {
+  kind: 'user' | 'agent';
+  id: string;
+  name: string;
+  /** Agents only: the @handle people mention, and the avatar (null for the generated default). */
+  handle?: string;
+  avatar?: string | null;
+};
 
 export type MessageJson = {
   id: string;
   channelId: string;
-  author: { kind: 'user' | 'agent'; id: string; name: string };
+  author: MessageAuthor;
   content: string;
   status: MessageRow['status'];
   clientId?: string;
+  /** Agent replies: the message answered. */
+  replyTo?: string;
+  /** Status "error": why, in words safe to show (never the provider's own). */
+  error?: { code: string; message: string };
   createdAt: string;
   editedAt?: string;
 };
 
 export type MessagePage = { messages: MessageJson[]; nextCursor: string | null };
 
-export const messageColumns = { message: messages, userName: users.name };
+/** What an author's name is made of: the user, or the agent (null once the agent is deleted). */
+export type AuthorColumns = { userName: string | null; agentName?: string | null; agentHandle?: string | null; agentAvatar?: string | null };
 
-export function toMessageJson({ message, userName }: { message: MessageRow; userName: string | null }): MessageJson {
+export const messageColumns = {
+  message: messages,
+  userName: users.name,
+  agentName: agents.name,
+  agentHandle: agents.handle,
+  agentAvatar: agents.avatar,
+};
+
+function authorOf(message: MessageRow, names: AuthorColumns): MessageAuthor {
+  if (message.authorKind === 'agent') {
+    return {
+      kind: 'agent',
+      id: message.authorAgentId!,
+      name: names.agentName ?? 'Deleted agent',
+      ...(names.agentHandle ? { handle: names.agentHandle } : {}),
+      avatar: names.agentAvatar ?? null,
+    };
+  }
+  return { kind: 'user', id: message.authorUserId!, name: names.userName ?? 'Unknown' };
+}
+
+export function toMessageJson({ message, ...names }: { message: MessageRow } & AuthorColumns): MessageJson {
   return {
     id: message.id,
     channelId: message.channelId,
-    author: {
-      kind: message.authorKind,
-      id: (message.authorUserId ?? message.authorAgentId)!,
-      name: userName ?? 'Unknown',
-    },
+    author: authorOf(message, names),
     content: message.content,
     status: message.status,
     ...(message.clientId ? { clientId: message.clientId } : {}),
+    ...(message.replyToId ? { replyTo: message.replyToId } : {}),
+    ...(message.status === 'error' ? { error: { code: message.errorCode ?? 'upstream', message: message.errorMessage ?? 'The reply failed.' } } : {}),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   };
 }
 
 export function selectMessages(db: Database) {
-  return db.select(messageColumns).from(messages).leftJoin(users, eq(users.id, messages.authorUserId));
+  return db
+    .select(messageColumns)
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
+    .leftJoin(agents, eq(agents.id, messages.authorAgentId));
 }
 
 export async function getMessage(db: Database, { channelId, messageId }: { channelId: string; messageId: string }) {
@@ -48,4 +85,3 @@ export async function getMessage(db: Database, { channelId, messageId }: { chann
   if (!row) throw notFound('Message');
   return row;
 }
-

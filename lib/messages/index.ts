@@ -1,40 +1,21 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { cachedMembership, cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
+import { abortReply, dispatchReplies } from '@/lib/agents/replies';
 import { getCache } from '@/lib/cache';
 import { requireMember } from '@/lib/channels/access';
-import { getDb, type Database } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { isForeignKeyViolation } from '@/lib/db/errors';
-import { rowsOf } from '@/lib/db/rows';
 import { messages } from '@/lib/db/schema';
 import { conflict, forbidden, notFound } from '@/lib/http/errors';
-import { idAfter, isUuid } from '@/lib/ids';
+import { isUuid } from '@/lib/ids';
+import { insertInOrder } from './insert';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { getMessage, selectMessages, toMessageJson, type MessageJson } from './format';
 
 export type { MessageJson, MessagePage } from './format';
 export { listMessages } from './history';
 
-type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'channelId'>;
-
-/**
- * Inserts under a per-channel lock with an id above the channel's last one, so messages commit in
- * id order: a reader catching up with `after=<id>` can never miss one that committed late.
- */
-export function insertInOrder(db: Database, channelId: string, values: NewMessage) {
-  return db.transaction(async (tx) => {
-    // One round trip: take the channel's lock, then read its newest id under it.
-    const [last] = rowsOf<{ id: string | null }>(
-      await tx.execute(
-        sql`select (select ${messages.id} from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1) as id from (select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))) as locked`,
-      ),
-    );
-    return tx
-      .insert(messages)
-      .values({ ...values, id: idAfter(last?.id ?? undefined), channelId })
-      .onConflictDoNothing({ target: [messages.authorUserId, messages.clientId] })
-      .returning();
-  });
-}
+export { insertInOrder } from './insert';
 
 /**
  * Stores a message. A retry carrying the same clientId from the same author returns the copy
@@ -65,6 +46,7 @@ export async function sendMessage({
     const message = toMessageJson({ message: inserted, userName: user.name });
     await cacheNewMessage(getCache(), { channelId, id: message.id, json: JSON.stringify(message) });
     getPublisher().toChannel(channelId, 'message:created', { message });
+    dispatchReplies(message);
     return { message, created: true };
   }
 
@@ -99,7 +81,7 @@ export async function editMessage({
     .returning();
   if (!updated) throw notFound('Message');
   await invalidateWindow(getCache(), { channelId });
-  const message = toMessageJson({ message: updated, userName: row.userName });
+  const message = toMessageJson({ ...row, message: updated });
   getPublisher().toChannel(channelId, 'message:updated', { message });
   return message;
 }
@@ -111,6 +93,8 @@ export async function deleteMessage({ userId, channelId, messageId }: { userId: 
   const row = await getMessage(db, { channelId, messageId });
   if (row.message.authorUserId !== userId && !isOwner) throw forbidden('You can only delete your own messages.');
   await db.delete(messages).where(eq(messages.id, messageId));
+  // A reply still streaming into the deleted message stops here.
+  abortReply(messageId);
   await invalidateWindow(getCache(), { channelId, deletedIds: [messageId] });
   getPublisher().toChannel(channelId, 'message:deleted', { channelId, messageId });
 }

@@ -1,0 +1,59 @@
+import type { ChatMessage } from '@/lib/ai';
+import type { MessageJson } from '@/lib/messages/format';
+
+/** About four characters a token: close enough for English text to keep within a budget. */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+export type ContextAgent = { id: string; name: string; handle: string; description: string; instructions: string };
+export type ContextMember = { kind: 'user' | 'agent'; id: string; name: string; handle?: string; description?: string };
+
+export type ContextInput = {
+  agent: ContextAgent;
+  channel: { name: string; description: string };
+  members: ContextMember[];
+  /** Recent messages, oldest first; the one being answered is the last. */
+  history: MessageJson[];
+  tokenBudget: number;
+};
+
+function systemPrompt({ agent, channel, members }: ContextInput): string {
+  const roster = members
+    .map((m) =>
+      m.kind === 'agent'
+        ? `- ${m.name} (@${m.handle}, AI agent)${m.id === agent.id ? ' - you' : ''}${m.description ? `: ${m.description}` : ''}`
+        : `- ${m.name} (person)`,
+    )
+    .join('\n');
+  return [
+    agent.instructions.trim(),
+    `You are ${agent.name} (@${agent.handle}), an AI agent in the team chat channel #${channel.name}.`,
+    channel.description.trim() ? `The channel's goal: ${channel.description.trim()}` : '',
+    `Members:\n${roster}`,
+    'Messages from others are shown as "Name: text". Reply with your own message text only, without a name prefix. ' +
+      'To hand work to another agent, mention its @handle; mention nobody unless you need their help.',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/**
+ * What one agent is given to answer with: its instructions, the channel's goal and members, and
+ * as many recent messages (newest kept first) as fit in the token budget. The message being
+ * answered is always included; the agent's own earlier replies are its `assistant` turns.
+ */
+export function buildContext(input: ContextInput): ChatMessage[] {
+  const system: ChatMessage = { role: 'system', content: systemPrompt(input) };
+  let budget = input.tokenBudget - estimateTokens(system.content);
+  const turns: ChatMessage[] = [];
+  const usable = input.history.filter((m) => m.content.trim() && m.status !== 'streaming');
+  for (let i = usable.length - 1; i >= 0; i--) {
+    const message = usable[i]!;
+    const own = message.author.kind === 'agent' && message.author.id === input.agent.id;
+    const turn: ChatMessage = own ? { role: 'assistant', content: message.content } : { role: 'user', content: `${message.author.name}: ${message.content}` };
+    const cost = estimateTokens(turn.content) + 4;
+    if (cost > budget && turns.length > 0) break;
+    budget -= cost;
+    turns.push(turn);
+  }
+  return [system, ...turns.reverse()];
+}

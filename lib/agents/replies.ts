@@ -1,0 +1,323 @@
+import { and, desc, eq, lte } from 'drizzle-orm';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
+import { getCache } from '@/lib/cache';
+import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
+import { requireMember } from '@/lib/channels/access';
+import { getDb, type Database } from '@/lib/db';
+import { describeError } from '@/lib/db/errors';
+import { messages, type Agent, type UsageOutcome } from '@/lib/db/schema';
+import { env } from '@/lib/env';
+import { conflict } from '@/lib/http/errors';
+import { getMessage, selectMessages, toMessageJson, type MessageJson } from '@/lib/messages/format';
+import { insertInOrder } from '@/lib/messages/insert';
+import { getPublisher } from '@/lib/realtime/publisher';
+import { recordUsage } from '@/lib/usage';
+import { buildContext, estimateTokens } from './context';
+import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
+
+/**
+ * Agent replies in channels. A person's message is routed to the agents that should answer; each
+ * reply is a message created with status "streaming", whose tokens go out as `agent:token`
+ * events, and which ends "complete" (or "error", with a reason safe to show) and is published as
+ * `message:updated`. A reply that mentions other agents hands off to them, one hop deeper, up to
+ * the channel's hop limit. At most AGENT_CONCURRENCY_PER_CHANNEL replies run at once in a
+ * channel; the rest wait their turn.
+ *
+ * Replies run in the process that accepted the message. Stop and retry act through the database
+ * (a reply's final write only lands while it is still "streaming"), so they hold across processes.
+ */
+
+type Job = {
+  channelId: string;
+  agentId: string;
+  /** The message being answered. */
+  triggerId: string;
+  /** How many agent replies deep this one is in its chain (1 answers a person). */
+  hop: number;
+  /** A retry reuses its failed message instead of creating one. */
+  messageId?: string;
+};
+
+type Running = { controller: AbortController; done: Promise<void> };
+
+// On globalThis: route handlers (Next's bundles) start replies, the custom server stops them at shutdown.
+type RepliesGlobal = { running: Map<string, Running>; limits: Map<string, LimitFunction>; tasks: Set<Promise<unknown>> };
+const state = ((globalThis as { __neurocacheReplies?: RepliesGlobal }).__neurocacheReplies ??= {
+  running: new Map(),
+  limits: new Map(),
+  tasks: new Set(),
+});
+
+const STOPPED = 'The reply was stopped.';
+
+function track(task: Promise<unknown>): void {
+  const guarded = task.catch((error: unknown) => console.error('[agents] reply failed', describeError(error)));
+  state.tasks.add(guarded);
+  void guarded.finally(() => state.tasks.delete(guarded));
+}
+
+/** Resolves once no reply is running or waiting (tests, benchmarks, shutdown). */
+export async function repliesSettled(): Promise<void> {
+  while (state.tasks.size > 0) await Promise.allSettled([...state.tasks]);
+}
+
+function enqueue(job: Job): void {
+  let limit = state.limits.get(job.channelId);
+  if (!limit) {
+    limit = pLimit(env().AGENT_CONCURRENCY_PER_CHANNEL);
+    state.limits.set(job.channelId, limit);
+  }
+  const channelLimit = limit;
+  track(
+    channelLimit(() => runReply(job)).finally(() => {
+      if (channelLimit.activeCount === 0 && channelLimit.pendingCount === 0) state.limits.delete(job.channelId);
+    }),
+  );
+}
+
+/** After a person's message committed: starts the replies it calls for (in the background). */
+export function dispatchReplies(message: MessageJson): void {
+  track(
+    (async () => {
+      const team = await loadTeam(await getDb(), message.channelId);
+      if (!team || team.agents.length === 0) return;
+      for (const agent of await answerersFor(getModelProvider(), team, message.content)) {
+        enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1 });
+      }
+    })(),
+  );
+}
+
+const agentNames = (agent: Agent) => ({ agentName: agent.name, agentHandle: agent.handle, agentAvatar: agent.avatar });
+
+/** The conversation up to (and including) the message being answered, oldest first. */
+async function historyUpTo(db: Database, channelId: string, messageId: string): Promise<MessageJson[]> {
+  const rows = await selectMessages(db)
+    .where(and(eq(messages.channelId, channelId), lte(messages.id, messageId)))
+    .orderBy(desc(messages.id))
+    .limit(env().AGENT_CONTEXT_MESSAGES);
+  return rows.reverse().map(toMessageJson);
+}
+
+/** Ends a reply, unless it was stopped or deleted meanwhile (then it is no longer "streaming"). */
+async function finish(db: Database, agent: Agent, messageId: string, values: { content: string; failure?: ModelError }): Promise<MessageJson | undefined> {
+  const [updated] = await db
+    .update(messages)
+    .set({
+      content: values.content,
+      status: values.failure ? 'error' : 'complete',
+      errorCode: values.failure?.code ?? null,
+      errorMessage: values.failure?.message ?? null,
+    })
+    .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
+    .returning();
+  if (!updated) return undefined;
+  const message = toMessageJson({ message: updated, userName: null, ...agentNames(agent) });
+  await invalidateWindow(getCache(), { channelId: updated.channelId });
+  getPublisher().toChannel(updated.channelId, 'message:updated', { message });
+  return message;
+}
+
+const outcomeOf = (failure?: ModelError): UsageOutcome =>
+  !failure ? 'complete' : failure.code === 'cancelled' ? 'cancelled' : failure.code === 'timeout' ? 'timeout' : 'error';
+
+async function runReply(job: Job): Promise<void> {
+  const db = await getDb();
+  const team = await loadTeam(db, job.channelId);
+  const agent = team?.agents.find((a) => a.id === job.agentId);
+  if (!team || !agent) {
+    // The agent left (or the channel went) while this reply waited its turn.
+    if (job.messageId) await finishWithoutAgent(db, job.messageId);
+    return;
+  }
+  const messageId = job.messageId ?? (await startMessage(db, job, agent));
+  if (!messageId) return;
+  if (job.messageId) {
+    // A retry that was stopped while it waited is over before it started.
+    const [row] = await db.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId)).limit(1);
+    if (row?.status !== 'streaming') return;
+  }
+  await streamReply(db, team, agent, job, messageId);
+}
+
+async function finishWithoutAgent(db: Database, messageId: string) {
+  const [updated] = await db
+    .update(messages)
+    .set({ status: 'error', errorCode: 'unavailable', errorMessage: 'That agent is no longer in this channel.' })
+    .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
+    .returning();
+  if (!updated) return;
+  const [row] = await selectMessages(db).where(eq(messages.id, messageId)).limit(1);
+  await invalidateWindow(getCache(), { channelId: updated.channelId });
+  if (row) getPublisher().toChannel(updated.channelId, 'message:updated', { message: toMessageJson(row) });
+}
+
+/** Creates the reply's message, "streaming" and empty: members see the agent thinking. */
+async function startMessage(db: Database, job: Job, agent: Agent): Promise<string | undefined> {
+  const [inserted] = await insertInOrder(db, job.channelId, {
+    authorKind: 'agent',
+    authorAgentId: agent.id,
+    content: '',
+    status: 'streaming',
+    replyToId: job.triggerId,
+    hop: job.hop,
+  }).catch((error: unknown) => {
+    // The channel was deleted meanwhile: nobody is left to answer.
+    if (describeError(error).sqlState === '23503') return [];
+    throw error;
+  });
+  if (!inserted) return undefined;
+  const message = toMessageJson({ message: inserted, userName: null, ...agentNames(agent) });
+  await cacheNewMessage(getCache(), { channelId: job.channelId, id: message.id, json: JSON.stringify(message) });
+  getPublisher().toChannel(job.channelId, 'message:created', { message });
+  return message.id;
+}
+
+async function streamReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string): Promise<void> {
+  const controller = new AbortController();
+  let settle!: () => void;
+  state.running.set(messageId, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
+  const publisher = getPublisher();
+  const started = performance.now();
+  let firstTokenMs: number | undefined;
+  let content = '';
+  let usage: Usage | undefined;
+  let failure: ModelError | undefined;
+  let promptText = '';
+  try {
+    const history = await historyUpTo(db, job.channelId, job.triggerId);
+    const context = buildContext({ agent, channel: team.channel, members: team.members, history, tokenBudget: env().AGENT_CONTEXT_TOKENS });
+    promptText = context.map((m) => m.content).join('\n');
+    const stream = getModelProvider().stream({ model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal });
+    for await (const event of stream) {
+      if (event.type === 'delta') {
+        firstTokenMs ??= performance.now() - started;
+        content += event.text;
+        publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: event.text });
+      } else {
+        usage = event.usage;
+      }
+    }
+    if (!content.trim()) failure = new ModelError('upstream', 'The model returned an empty reply.');
+  } catch (error) {
+    // A stop or a shutdown says why through the abort's reason; the provider only sees "aborted".
+    const reason: unknown = controller.signal.reason;
+    if (controller.signal.aborted && reason instanceof ModelError) failure = reason;
+    else if (error instanceof ModelError) failure = error;
+    else {
+      console.error('[agents] reply failed', describeError(error));
+      failure = new ModelError('unavailable', 'Something went wrong on our side.');
+    }
+  } finally {
+    state.running.delete(messageId);
+  }
+  try {
+    const finished = await finish(db, agent, messageId, { content, failure });
+    await recordUsage({
+      ownerId: agent.ownerId,
+      agentId: agent.id,
+      channelId: job.channelId,
+      source: 'channel',
+      model: agent.model,
+      promptTokens: usage?.promptTokens ?? estimateTokens(promptText),
+      completionTokens: usage?.completionTokens ?? estimateTokens(content),
+      latencyMs: performance.now() - started,
+      firstTokenMs,
+      outcome: outcomeOf(failure),
+    });
+    // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
+    if (finished && !failure && job.hop < team.channel.hopLimit) {
+      for (const next of mentionedAgents(team, content, agent.id)) {
+        enqueue({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1 });
+      }
+    }
+  } finally {
+    settle();
+  }
+}
+
+/** Aborts a reply running in this process, if it is (deleting a message does this). */
+export function abortReply(messageId: string, reason = new ModelError('cancelled', STOPPED)): Running | undefined {
+  const running = state.running.get(messageId);
+  running?.controller.abort(reason);
+  return running;
+}
+
+async function requireAgentReply(args: { userId: string; channelId: string; messageId: string }) {
+  const db = await getDb();
+  await requireMember(db, args);
+  const row = await getMessage(db, args);
+  if (row.message.authorKind !== 'agent') throw conflict('Only agent replies can be stopped or retried.');
+  return { db, row };
+}
+
+/**
+ * Stops a reply in progress: what was written so far stays, marked stopped (status "error",
+ * code "cancelled") with a retry control. Stopping a reply that already ended changes nothing.
+ */
+export async function stopReply(args: { userId: string; channelId: string; messageId: string }): Promise<MessageJson> {
+  const { db, row } = await requireAgentReply(args);
+  if (row.message.status === 'streaming') {
+    const running = abortReply(args.messageId);
+    if (running) {
+      await running.done;
+    } else {
+      // Waiting its turn, or running in another process: its final write will find it stopped.
+      const [updated] = await db
+        .update(messages)
+        .set({ status: 'error', errorCode: 'cancelled', errorMessage: STOPPED })
+        .where(and(eq(messages.id, args.messageId), eq(messages.status, 'streaming')))
+        .returning();
+      if (updated) {
+        const message = toMessageJson({ ...row, message: updated });
+        await invalidateWindow(getCache(), { channelId: args.channelId });
+        getPublisher().toChannel(args.channelId, 'message:updated', { message });
+      }
+    }
+  }
+  return toMessageJson(await getMessage(db, args));
+}
+
+/** Runs a failed or stopped reply again, in the same message (same place in the history). */
+export async function retryReply(args: { userId: string; channelId: string; messageId: string }): Promise<MessageJson> {
+  const { db, row } = await requireAgentReply(args);
+  if (row.message.status !== 'error') throw conflict('Only a failed or stopped reply can be retried.');
+  const team = await loadTeam(db, args.channelId);
+  const agent = team?.agents.find((a) => a.id === row.message.authorAgentId);
+  if (!agent) throw conflict('That agent is no longer in this channel.');
+  const [updated] = await db
+    .update(messages)
+    .set({ content: '', status: 'streaming', errorCode: null, errorMessage: null })
+    .where(and(eq(messages.id, args.messageId), eq(messages.status, 'error')))
+    .returning();
+  if (!updated) throw conflict('That reply is already being retried.');
+  const message = toMessageJson({ ...row, message: updated });
+  await invalidateWindow(getCache(), { channelId: args.channelId });
+  getPublisher().toChannel(args.channelId, 'message:updated', { message });
+  enqueue({ channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id });
+  return message;
+}
+
+/** Shutdown: ends every reply in progress with a retryable error, then waits for them to settle. */
+export async function stopAllReplies(timeoutMs = 5000): Promise<void> {
+  for (const messageId of [...state.running.keys()]) abortReply(messageId, new ModelError('unavailable', 'The hub restarted during this reply; retry it.'));
+  await Promise.race([repliesSettled(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+}
+
+/**
+ * Ends replies left "streaming" by a process that died: older than `olderThanMs`, they become
+ * retryable errors. Returns how many.
+ */
+export async function recoverInterruptedReplies({ olderThanMs }: { olderThanMs: number }): Promise<number> {
+  const db = await getDb();
+  const cutoff = new Date(Date.now() - olderThanMs);
+  const rows = await db
+    .update(messages)
+    .set({ status: 'error', errorCode: 'unavailable', errorMessage: 'The hub restarted during this reply; retry it.' })
+    .where(and(eq(messages.status, 'streaming'), lte(messages.createdAt, cutoff)))
+    .returning({ channelId: messages.channelId });
+  const cache = getCache();
+  await Promise.all([...new Set(rows.map((row) => row.channelId))].map((channelId) => invalidateWindow(cache, { channelId })));
+  return rows.length;
+}

@@ -1,0 +1,113 @@
+import { asc, eq } from 'drizzle-orm';
+import { complete, type ModelProvider } from '@/lib/ai';
+import type { Database } from '@/lib/db';
+import { agents, channelMembers, channels, users, type Agent, type Channel } from '@/lib/db/schema';
+import { recordUsage } from '@/lib/usage';
+import type { ContextMember } from './context';
+import { parseMentions } from './mentions';
+
+/** A channel as its agents see it: settings, its agents (in the order they joined), and everyone. */
+export type Team = { channel: Channel; agents: Agent[]; members: ContextMember[] };
+
+export async function loadTeam(db: Database, channelId: string): Promise<Team | undefined> {
+  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId)).limit(1);
+  if (!channel) return undefined;
+  const rows = await db
+    .select({ kind: channelMembers.kind, userId: users.id, userName: users.name, agent: agents })
+    .from(channelMembers)
+    .leftJoin(users, eq(users.id, channelMembers.userId))
+    .leftJoin(agents, eq(agents.id, channelMembers.agentId))
+    .where(eq(channelMembers.channelId, channelId))
+    .orderBy(asc(channelMembers.createdAt), asc(channelMembers.id));
+  const team: Team = { channel, agents: [], members: [] };
+  for (const row of rows) {
+    if (row.agent) {
+      team.agents.push(row.agent);
+      team.members.push({ kind: 'agent', id: row.agent.id, name: row.agent.name, handle: row.agent.handle, description: row.agent.description });
+    } else if (row.userId) {
+      team.members.push({ kind: 'user', id: row.userId, name: row.userName ?? 'Unknown' });
+    }
+  }
+  return team;
+}
+
+/** The channel's agents mentioned in `content`, in mention order, never `exclude` (no self-replies). */
+export function mentionedAgents(team: Team, content: string, exclude?: string): Agent[] {
+  return parseMentions(content)
+    .map((handle) => team.agents.find((agent) => agent.handle === handle))
+    .filter((agent): agent is Agent => Boolean(agent) && agent!.id !== exclude);
+}
+
+const words = (text: string) => new Set(text.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
+
+/**
+ * The offline orchestrator, and the fallback when a model's choice is unusable: the agent whose
+ * name, handle and description share the most words with the message (its instructions count
+ * for less); ties go to the agent that joined first.
+ */
+export function chooseByOverlap(agentsInChannel: Agent[], content: string): Agent | undefined {
+  const asked = words(content);
+  let best: { agent: Agent; score: number } | undefined;
+  for (const agent of agentsInChannel) {
+    let score = 0;
+    for (const word of words(`${agent.name} ${agent.handle.replace(/-/g, ' ')} ${agent.description}`)) if (asked.has(word)) score += 2;
+    for (const word of words(agent.instructions)) if (asked.has(word)) score += 1;
+    if (!best || score > best.score) best = { agent, score };
+  }
+  return best?.agent;
+}
+
+/**
+ * The orchestrator: asks the model which agent suits the message best, from their descriptions,
+ * and takes the first handle it names; the offline model, or an answer naming no agent, falls
+ * back to word overlap. The routing call is recorded as usage (source "route").
+ */
+export async function chooseAgent(provider: ModelProvider, team: Team, content: string): Promise<Agent | undefined> {
+  const candidates = team.agents;
+  if (candidates.length <= 1 || provider.kind === 'offline') return chooseByOverlap(candidates, content);
+  const lead = candidates.find((agent) => agent.id === team.channel.leadAgentId) ?? candidates[0]!;
+  const roster = candidates.map((agent) => `@${agent.handle}: ${agent.name}. ${agent.description || agent.instructions.slice(0, 200)}`).join('\n');
+  const started = performance.now();
+  try {
+    const { content: answer, usage } = await complete(provider, {
+      model: lead.model,
+      temperature: 0,
+      messages: [
+        {
+          role: 'system',
+          content: `You route messages in a team chat to the single best-suited AI agent.\nAgents:\n${roster}\nAnswer with that agent's @handle and nothing else.`,
+        },
+        { role: 'user', content },
+      ],
+    });
+    await recordUsage({ ownerId: team.channel.ownerId, channelId: team.channel.id, source: 'route', model: lead.model, ...usage, latencyMs: performance.now() - started, outcome: 'complete' });
+    const named = parseMentions(answer.includes('@') ? answer : `@${answer.trim()}`)
+      .map((handle) => candidates.find((agent) => agent.handle === handle))
+      .find(Boolean);
+    return named ?? chooseByOverlap(candidates, content);
+  } catch {
+    await recordUsage({ ownerId: team.channel.ownerId, channelId: team.channel.id, source: 'route', model: lead.model, promptTokens: 0, completionTokens: 0, latencyMs: performance.now() - started, outcome: 'error' });
+    return chooseByOverlap(candidates, content);
+  }
+}
+
+/**
+ * Who answers a person's message: the agents it mentions; without mentions, the channel's
+ * answer mode decides (nobody, the lead agent, or the orchestrator's choice).
+ */
+export async function answerersFor(provider: ModelProvider, team: Team, content: string): Promise<Agent[]> {
+  const mentioned = mentionedAgents(team, content);
+  if (mentioned.length > 0) return mentioned;
+  switch (team.channel.answerMode) {
+    case 'nobody':
+      return [];
+    case 'lead': {
+      const lead = team.agents.find((agent) => agent.id === team.channel.leadAgentId);
+      return lead ? [lead] : [];
+    }
+    case 'orchestrator': {
+      const chosen = await chooseAgent(provider, team, content);
+      return chosen ? [chosen] : [];
+    }
+  }
+}

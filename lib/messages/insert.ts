@@ -1,0 +1,28 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '@/lib/db';
+import { rowsOf } from '@/lib/db/rows';
+import { messages } from '@/lib/db/schema';
+import { idAfter } from '@/lib/ids';
+
+export type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'channelId'>;
+
+/**
+ * Inserts under a per-channel lock with an id above the channel's last one, so messages commit in
+ * id order: a reader catching up with `after=<id>` can never miss one that committed late.
+ */
+export function insertInOrder(db: Database, channelId: string, values: NewMessage) {
+  return db.transaction(async (tx) => {
+    // One round trip: take the channel's lock, then read its newest id under it.
+    const [last] = rowsOf<{ id: string | null }>(
+      await tx.execute(
+        sql`select (select ${messages.id} from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1) as id from (select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))) as locked`,
+      ),
+    );
+    return tx
+      .insert(messages)
+      .values({ ...values, id: idAfter(last?.id ?? undefined), channelId })
+      .onConflictDoNothing({ target: [messages.authorUserId, messages.clientId] })
+      .returning();
+  });
+}
+

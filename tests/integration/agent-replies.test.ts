@@ -1,0 +1,307 @@
+import { eq } from 'drizzle-orm';
+import { setModelProvider } from '@/lib/ai';
+import { createOfflineProvider, OFFLINE_LABEL } from '@/lib/ai/offline';
+import { createOpenAIProvider } from '@/lib/ai/openai';
+import { repliesSettled } from '@/lib/agents/replies';
+import { usageEvents } from '@/lib/db/schema';
+import { resetEnv } from '@/lib/env';
+import type { MessageJson } from '@/lib/messages/format';
+import { broadcastPublisher } from '@/lib/realtime/publisher';
+import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-server';
+import type { ApiClient } from '../helpers/api-client';
+import { testDatabaseKinds } from '../helpers/database';
+import { useHub } from '../helpers/hub';
+import { uniqueName } from '../helpers/people';
+import { connectSocket, emitAck, realtimeToken, record, startRealtimeNode, until, type TestSocket } from '../helpers/realtime';
+
+/** Which agent a request is for: the system prompt names it as "(@handle)". */
+const handleOf = (request: FixtureRequest) => request.messages[0]?.content.match(/You are .+? \(@([a-z0-9-]+)\)/)?.[1];
+const isRouting = (request: FixtureRequest) => request.messages[0]?.content.startsWith('You route messages');
+
+describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
+  /** What each agent says, by handle; the orchestrator answers `routeTo`. */
+  const script: { replies: Record<string, string>; routeTo: string } = { replies: {}, routeTo: '' };
+  let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+  let node: Awaited<ReturnType<typeof startRealtimeNode>>;
+  const hub = useHub(kind, { publisher: () => broadcastPublisher(() => node?.io as never) });
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    model = await startOpenAIServer({
+      slowTokenMs: 100,
+      reply: (request) => (isRouting(request) ? script.routeTo : script.replies[handleOf(request) ?? '']),
+    });
+    setModelProvider(createOpenAIProvider({ apiKey: 'sk-test', baseURL: model.baseURL, timeoutMs: 1000 }));
+    node = await startRealtimeNode();
+  });
+  afterEach(async () => {
+    await repliesSettled();
+    sockets.splice(0).forEach((socket) => socket.close());
+    script.replies = {};
+  });
+  afterAll(async () => {
+    setModelProvider(undefined);
+    await node?.close();
+    await model?.close();
+  });
+
+  async function team(agents: { handle: string; description?: string; model?: string }[]) {
+    const api: ApiClient = hub.client();
+    const user = await api.signUp('Owner');
+    const channel = (await api.post('/api/channels', { name: uniqueName('team'), description: 'Ship the launch plan' })).json.channel;
+    const ids: Record<string, string> = {};
+    for (const agent of agents) {
+      const created = await api.post('/api/agents', { name: agent.handle[0]!.toUpperCase() + agent.handle.slice(1), instructions: `You are the ${agent.handle}.`, model: 'fixture-model', ...agent });
+      expect(created.status).toBe(201);
+      ids[agent.handle] = created.json.agent.id;
+      expect((await api.post(`/api/channels/${channel.id}/members`, { agentId: created.json.agent.id })).status).toBe(201);
+    }
+    const socket = await connectSocket(node.url, { token: await realtimeToken(api) });
+    sockets.push(socket);
+    expect(await emitAck(socket, 'channel:join', channel.id)).toEqual({ ok: true });
+    const say = async (content: string) => (await api.post(`/api/channels/${channel.id}/messages`, { content })).json.message as MessageJson;
+    const history = async () => (await api.get(`/api/channels/${channel.id}/messages?limit=200`)).json.messages as MessageJson[];
+    return { api, user, channelId: channel.id as string, ids, socket, say, history };
+  }
+
+  const agentReplies = (messages: MessageJson[]) => messages.filter((m) => m.author.kind === 'agent');
+
+  it('lists agents as members with a badge, and only their owner can bring them in', async () => {
+    const { api, channelId, ids } = await team([{ handle: 'planner', description: 'Plans the work' }]);
+    const detail = (await api.get(`/api/channels/${channelId}`)).json;
+    expect(detail.members.find((m: { kind: string }) => m.kind === 'agent')).toMatchObject({
+      id: ids.planner,
+      kind: 'agent',
+      name: 'Planner',
+      handle: 'planner',
+      description: 'Plans the work',
+    });
+    expect((await api.post(`/api/channels/${channelId}/members`, { agentId: ids.planner })).status).toBe(409);
+
+    // Another person's agent is not found for this owner; a second @planner would be ambiguous.
+    const bob = hub.client();
+    const bobUser = await bob.signUp('Bob');
+    const bobsPlanner = (await bob.post('/api/agents', { name: 'Bob planner', handle: 'planner', instructions: '' })).json.agent;
+    expect((await api.post(`/api/channels/${channelId}/members`, { agentId: bobsPlanner.id })).status).toBe(404);
+    await api.post(`/api/channels/${channelId}/members`, { email: bobUser.email });
+    const clash = await bob.post(`/api/channels/${channelId}/members`, { agentId: bobsPlanner.id });
+    expect(clash.status).toBe(409);
+    expect(clash.json.error.message).toMatch(/@planner/);
+    const bobsCritic = (await bob.post('/api/agents', { name: 'Critic', handle: 'critic', instructions: '' })).json.agent;
+    expect((await bob.post(`/api/channels/${channelId}/members`, { agentId: bobsCritic.id })).status).toBe(201);
+    // Renaming into a clash is refused too, so mentions stay unambiguous.
+    expect((await bob.patch(`/api/agents/${bobsCritic.id}`, { handle: 'planner' })).status).toBe(409);
+
+    // Bob may take his own agent out, not the owner's.
+    expect((await bob.delete(`/api/channels/${channelId}/members/${ids.planner}`)).status).toBe(403);
+    expect((await bob.delete(`/api/channels/${channelId}/members/${bobsCritic.id}`)).status).toBe(204);
+    expect((await api.get(`/api/channels/${channelId}`)).json.members.filter((m: { kind: string }) => m.kind === 'agent')).toHaveLength(1);
+  });
+
+  it('streams an @mentioned agent’s reply: thinking, tokens, then complete, in the history and its cache', async () => {
+    const { channelId, ids, socket, say, history } = await team([{ handle: 'planner' }, { handle: 'critic' }]);
+    script.replies.planner = 'Step one: draft. Step two: ship.';
+    const created = record(socket, 'message:created');
+    const tokens = record(socket, 'agent:token');
+    const updated = record(socket, 'message:updated');
+    await history(); // warm the history cache, so the reply must keep it consistent
+
+    const asked = await say('@Planner what is the plan?');
+    await repliesSettled();
+    // One socket delivers in order: the final update comes after every token.
+    await until(() => updated.length === 1, 2000, 'the final message');
+    const reply = created.find((e) => e.message.author.kind === 'agent')!.message;
+    expect(reply).toMatchObject({ channelId, author: { kind: 'agent', id: ids.planner, name: 'Planner', handle: 'planner' }, content: '', status: 'streaming', replyTo: asked.id });
+    expect(tokens.filter((t) => t.messageId === reply.id).map((t) => t.delta)).toEqual(['Step ', 'one: ', 'draft. ', 'Step ', 'two: ', 'ship.']);
+    expect(updated[0]!.message).toMatchObject({ id: reply.id, status: 'complete', content: 'Step one: draft. Step two: ship.' });
+
+    // Only the mentioned agent answered, and the history (cached or not) shows the final text.
+    const messages = await history();
+    expect(agentReplies(messages)).toEqual([updated[0]!.message]);
+    expect(agentReplies(await history())).toEqual([updated[0]!.message]);
+
+    // The agent was given its instructions, the channel's goal and members, and who said what.
+    const request = model.requests.findLast((r) => handleOf(r) === 'planner')!;
+    expect(request.messages[0]!.content).toMatch(/You are the planner\./);
+    expect(request.messages[0]!.content).toMatch(/goal: Ship the launch plan/);
+    expect(request.messages[0]!.content).toMatch(/Critic \(@critic, AI agent\)/);
+    expect(request.messages.at(-1)).toEqual({ role: 'user', content: 'Owner: @Planner what is the plan?' });
+  });
+
+  it('answers unmentioned messages by the channel’s answer mode: nobody, the lead, or the orchestrator’s pick', async () => {
+    const { api, channelId, ids, say, history } = await team([
+      { handle: 'researcher', description: 'Finds sources and facts' },
+      { handle: 'writer', description: 'Drafts copy and blog posts' },
+    ]);
+    script.replies = { researcher: 'Sources found.', writer: 'Draft ready.' };
+    await say('Anyone there?');
+    await repliesSettled();
+    expect(agentReplies(await history())).toHaveLength(0);
+
+    expect((await api.patch(`/api/channels/${channelId}`, { answerMode: 'lead' })).status).toBe(400);
+    expect((await api.patch(`/api/channels/${channelId}`, { leadAgentId: '0190a000-0000-7000-8000-000000000000' })).status).toBe(400);
+    expect((await api.patch(`/api/channels/${channelId}`, { hopLimit: 0 })).status).toBe(400);
+    const lead = await api.patch(`/api/channels/${channelId}`, { answerMode: 'lead', leadAgentId: ids.writer });
+    expect(lead.json.channel).toMatchObject({ answerMode: 'lead', leadAgentId: ids.writer, hopLimit: 3 });
+    await say('Please summarise the week.');
+    await repliesSettled();
+    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['writer']);
+
+    await api.patch(`/api/channels/${channelId}`, { answerMode: 'orchestrator' });
+    script.routeTo = '@researcher';
+    await say('What does the literature say about caching?');
+    await repliesSettled();
+    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['writer', 'researcher']);
+    const routing = model.requests.findLast(isRouting)!;
+    expect(routing.messages[0]!.content).toMatch(/@researcher: Researcher\. Finds sources and facts/);
+
+    // An answer naming no agent falls back to the closest description.
+    script.routeTo = 'I am not sure.';
+    await say('Drafts for the blog posts, please');
+    await repliesSettled();
+    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['writer', 'researcher', 'writer']);
+
+    // A lead agent that leaves stops leading.
+    await api.patch(`/api/channels/${channelId}`, { answerMode: 'lead', leadAgentId: ids.writer });
+    await api.delete(`/api/channels/${channelId}/members/${ids.writer}`);
+    expect((await api.get(`/api/channels/${channelId}`)).json.channel).toMatchObject({ answerMode: 'nobody', leadAgentId: null });
+  });
+
+  it('hands off by mention up to the hop limit, and an agent never answers itself', async () => {
+    const { api, channelId, say, history } = await team([{ handle: 'planner' }, { handle: 'critic' }]);
+    script.replies = { planner: 'Drafted. @critic please check.', critic: 'Looks thin; @planner revise it. (I, @critic, will wait.)' };
+    await say('@planner plan the launch');
+    await repliesSettled();
+    // planner (hop 1) -> critic (2) -> planner (3); the third reply's hand-off is past the limit.
+    const chain = agentReplies(await history());
+    expect(chain.map((m) => m.author.handle)).toEqual(['planner', 'critic', 'planner']);
+    expect(chain[1]!.replyTo).toBe(chain[0]!.id);
+    expect(chain[2]!.replyTo).toBe(chain[1]!.id);
+
+    await api.patch(`/api/channels/${channelId}`, { hopLimit: 1 });
+    await say('@critic review again');
+    await repliesSettled();
+    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['planner', 'critic', 'planner', 'critic']);
+  });
+
+  it('runs at most AGENT_CONCURRENCY_PER_CHANNEL replies at once in a channel; the rest wait their turn', async () => {
+    const { say, socket, history } = await team([
+      { handle: 'one', model: 'fixture-slow' },
+      { handle: 'two', model: 'fixture-slow' },
+      { handle: 'three', model: 'fixture-slow' },
+    ]);
+    script.replies = { one: 'a b', two: 'c d', three: 'e f' };
+    let streaming = 0;
+    let most = 0;
+    socket.on('message:created', ({ message }) => {
+      if (message.status === 'streaming') most = Math.max(most, ++streaming);
+    });
+    socket.on('message:updated', ({ message }) => {
+      if (message.status !== 'streaming') streaming -= 1;
+    });
+    await say('@one @two @three go');
+    await repliesSettled();
+    await until(() => streaming === 0, 2000, 'every reply to end');
+    expect(most).toBe(2);
+    expect(agentReplies(await history()).map((m) => [m.author.handle, m.status])).toEqual([
+      ['one', 'complete'],
+      ['two', 'complete'],
+      ['three', 'complete'],
+    ]);
+  });
+
+  it('ends a failed call as an error with a sanitized reason, and retry answers in the same message', async () => {
+    const { api, channelId, ids, say, history } = await team([{ handle: 'flaky', model: 'fixture-500' }]);
+    script.replies.flaky = 'Recovered.';
+    await say('@flaky hello');
+    await repliesSettled();
+    const [failed] = agentReplies(await history());
+    expect(failed).toMatchObject({ status: 'error', error: { code: 'upstream', message: 'The model provider failed (HTTP 500).' } });
+    expect(JSON.stringify(failed)).not.toMatch(/sk-upstream|secret/);
+
+    expect((await api.post(`/api/channels/${channelId}/messages/${failed!.id}/stop`)).json.message.status).toBe('error');
+    await api.patch(`/api/agents/${ids.flaky}`, { model: 'fixture-model' });
+    const retried = await api.post(`/api/channels/${channelId}/messages/${failed!.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(retried.json.message).toMatchObject({ id: failed!.id, status: 'streaming', content: '' });
+    expect((await api.post(`/api/channels/${channelId}/messages/${failed!.id}/retry`)).status).toBe(409);
+    await repliesSettled();
+    expect(agentReplies(await history())).toEqual([expect.objectContaining({ id: failed!.id, status: 'complete', content: 'Recovered.' })]);
+    // A person's message cannot be "retried".
+    const own = await say('thanks');
+    expect((await api.post(`/api/channels/${channelId}/messages/${own.id}/retry`)).status).toBe(409);
+  });
+
+  it('ends a call that goes silent as a timeout', async () => {
+    const { say, history } = await team([{ handle: 'sleepy', model: 'fixture-hang' }]);
+    await say('@sleepy are you there?');
+    await repliesSettled();
+    expect(agentReplies(await history())[0]).toMatchObject({ status: 'error', error: { code: 'timeout', message: 'The model took too long to answer.' } });
+  });
+
+  it('stops a slow reply midway: the text so far stays, marked stopped, and the model call is cancelled', async () => {
+    const { api, channelId, socket, say, history } = await team([{ handle: 'slow', model: 'fixture-slow' }]);
+    script.replies.slow = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
+    const tokens = record(socket, 'agent:token');
+    await say('@slow tell me everything');
+    await until(() => tokens.length >= 2, 3000, 'the first tokens');
+    const stopped = await api.post(`/api/channels/${channelId}/messages/${tokens[0]!.messageId}/stop`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.json.message).toMatchObject({ status: 'error', error: { code: 'cancelled', message: 'The reply was stopped.' } });
+    expect(stopped.json.message.content).toMatch(/^w0 w1 /);
+    expect(stopped.json.message.content.length).toBeLessThan(script.replies.slow.length);
+    const count = tokens.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tokens.length).toBe(count);
+    await repliesSettled();
+    expect(agentReplies(await history())[0]).toEqual(stopped.json.message);
+  });
+
+  it('records every model call: owner, agent, channel, tokens, latency and outcome', async () => {
+    const { user, channelId, ids, say } = await team([{ handle: 'counter' }, { handle: 'broken', model: 'fixture-500' }]);
+    script.replies.counter = 'one two three';
+    await say('@counter @broken count');
+    await repliesSettled();
+    const rows = await hub.db.db.select().from(usageEvents).where(eq(usageEvents.channelId, channelId));
+    const byAgent = Object.fromEntries(rows.map((row) => [row.agentId, row]));
+    expect(byAgent[ids.counter!]).toMatchObject({ ownerId: user.id, source: 'channel', model: 'fixture-model', completionTokens: 3, outcome: 'complete' });
+    expect(byAgent[ids.counter!]!.promptTokens).toBeGreaterThan(0);
+    expect(byAgent[ids.counter!]!.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(byAgent[ids.counter!]!.firstTokenMs).toEqual(expect.any(Number));
+    expect(byAgent[ids.broken!]).toMatchObject({ ownerId: user.id, outcome: 'error', completionTokens: 0, firstTokenMs: null });
+  });
+
+  it('keeps a deleted agent’s messages, named as deleted', async () => {
+    const { api, ids, say, history } = await team([{ handle: 'temp' }]);
+    script.replies.temp = 'Here for now.';
+    await say('@temp hi');
+    await repliesSettled();
+    await history();
+    expect((await api.delete(`/api/agents/${ids.temp}`)).status).toBe(204);
+    expect(agentReplies(await history())).toEqual([expect.objectContaining({ content: 'Here for now.', author: expect.objectContaining({ id: ids.temp, name: 'Deleted agent' }) })]);
+  });
+});
+
+describe('agents on the offline model (the embedded default)', () => {
+  const hub = useHub('pglite');
+  beforeAll(() => setModelProvider(createOfflineProvider({ tokenDelayMs: 0 })));
+  afterAll(() => {
+    setModelProvider(undefined);
+    resetEnv();
+  });
+
+  it('answers a mention with a labelled, deterministic reply', async () => {
+    const api = hub.client();
+    await api.signUp('Offline');
+    const channel = (await api.post('/api/channels', { name: uniqueName('offline') })).json.channel;
+    const agent = (await api.post('/api/agents', { name: 'Echo', handle: 'echo', instructions: 'Repeat after me.' })).json.agent;
+    await api.post(`/api/channels/${channel.id}/members`, { agentId: agent.id });
+    await api.post(`/api/channels/${channel.id}/messages`, { content: '@echo hello there' });
+    await repliesSettled();
+    const reply = (await api.get(`/api/channels/${channel.id}/messages`)).json.messages.find((m: MessageJson) => m.author.kind === 'agent');
+    expect(reply.status).toBe('complete');
+    expect(reply.content).toContain(OFFLINE_LABEL);
+    expect(reply.content).toContain('You said: "Owner: @echo hello there"'.replace('Owner', 'Offline'));
+    expect(reply.content).toContain('My instructions begin: "Repeat after me.');
+  });
+});
