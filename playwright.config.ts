@@ -26,7 +26,7 @@ export default defineConfig({
     timeout: 180_000,
     reuseExistingServer: false,
     // Embedded defaults unless E2E_DATABASE_URL points the hub at a real (migrated) Postgres.
-    env: { PORT: String(port), PGLITE_DIR: dataDir, DATABASE_URL: process.env.E2E_DATABASE_URL ?? '', REDIS_URL: '' },
+    env: { PORT: String(port), PGLITE_DIR: dataDir, DATABASE_URL: process.env.E2E_DATABASE_URL ?? '', REDIS_URL: '', OPENAI_API_KEY: '' },
     stdout: 'ignore',
     stderr: 'pipe',
   },

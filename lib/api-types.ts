@@ -2,3 +2,4 @@
 export type { PublicUser as User } from '@/lib/auth/users';
 export type { ChannelJson as Channel, MemberJson as Member } from '@/lib/channels';
 export type { MessageJson as Message, MessagePage } from '@/lib/messages/format';
+export type { AgentJson as Agent } from '@/lib/agents';

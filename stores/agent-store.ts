@@ -1,7 +1,22 @@
 import { makeAutoObservable } from 'mobx';
+import type { Agent, Member } from '@/lib/api-types';
+import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
 
-/** Client state of the agent roster. Agents arrive with the agents feature; for now, selection only. */
+export type AgentInput = {
+  name: string;
+  handle: string;
+  description: string;
+  instructions: string;
+  model: string;
+  temperature: number;
+  avatar: string | null;
+};
+
+/**
+ * The agent roster. The roster itself is server data in React Query (`queryKeys.agents`); this
+ * store holds the transport and which agent the roster page has open.
+ */
 export class AgentStore {
   selectedAgentId: string | null = null;
 
@@ -11,5 +26,34 @@ export class AgentStore {
 
   select(agentId: string | null) {
     this.selectedAgentId = agentId;
+  }
+
+  async list(): Promise<Agent[]> {
+    return (await this.root.http.get<{ agents: Agent[] }>('/api/agents')).data.agents;
+  }
+
+  async create(input: AgentInput): Promise<Agent> {
+    const { data } = await this.root.http.post<{ agent: Agent }>('/api/agents', input);
+    await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.agents });
+    return data.agent;
+  }
+
+  async update(agentId: string, input: Partial<AgentInput>): Promise<Agent> {
+    const { data } = await this.root.http.patch<{ agent: Agent }>(`/api/agents/${agentId}`, input);
+    await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.agents });
+    return data.agent;
+  }
+
+  async remove(agentId: string): Promise<void> {
+    await this.root.http.delete(`/api/agents/${agentId}`);
+    if (this.selectedAgentId === agentId) this.selectedAgentId = null;
+    await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.agents });
+  }
+
+  /** Brings one of the caller's agents into a channel. */
+  async addToChannel(channelId: string, agentId: string): Promise<Member> {
+    const { data } = await this.root.http.post<{ member: Member }>(`/api/channels/${channelId}/members`, { agentId });
+    await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channel(channelId), exact: true });
+    return data.member;
   }
 }

@@ -96,7 +96,7 @@ export class ChannelStore {
     return data.channel;
   }
 
-  async update(channelId: string, input: { name?: string; description?: string }): Promise<Channel> {
+  async update(channelId: string, input: Partial<Pick<Channel, 'name' | 'description' | 'answerMode' | 'leadAgentId' | 'hopLimit'>>): Promise<Channel> {
     const { data } = await this.root.http.patch<{ channel: Channel }>(`/api/channels/${channelId}`, input);
     await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channels, exact: true });
     await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channel(channelId), exact: true });

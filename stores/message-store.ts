@@ -28,6 +28,8 @@ export const PAGE_SIZE = 50;
  */
 export class MessageStore {
   outbox = new Map<string, OutgoingMessage>();
+  /** messageId -> text streamed so far, for agent replies in progress. */
+  streams = new Map<string, string>();
   /** clientIds this tab has settled (delivered or discarded), so other tabs' copies do not bring them back. */
   private settled = new Set<string>();
   private stopPersisting?: () => void;
@@ -64,7 +66,37 @@ export class MessageStore {
 
   /** A live edit (or status change) of a message. */
   receiveUpdate(message: Message) {
+    // The message's own text supersedes what streamed (a finished reply, or a retry starting over).
+    this.streams.delete(message.id);
     this.live(message.channelId, () => void this.upsert(message));
+  }
+
+  /**
+   * A token of an agent's reply in progress. Streamed text is kept beside the history, not in it,
+   * so a history refetch mid-stream (whose copy is still empty) cannot erase it.
+   */
+  receiveToken(messageId: string, delta: string) {
+    this.streams.set(messageId, (this.streams.get(messageId) ?? '') + delta);
+  }
+
+  /** What a message shows: for a reply still streaming, the text streamed so far. */
+  textOf(message: Message): string {
+    return message.status === 'streaming' ? (this.streams.get(message.id) ?? message.content) : message.content;
+  }
+
+  /** Stops an agent's reply in progress (what it wrote so far stays). */
+  async stopReply(channelId: string, messageId: string): Promise<void> {
+    const { data } = await this.root.http.post<{ message: Message }>(`/api/channels/${channelId}/messages/${messageId}/stop`);
+    this.streams.delete(messageId);
+    this.upsert(data.message);
+  }
+
+  /** Runs a failed or stopped agent reply again, in the same message. */
+  async retryReply(channelId: string, messageId: string): Promise<void> {
+    const { data } = await this.root.http.post<{ message: Message }>(`/api/channels/${channelId}/messages/${messageId}/retry`);
+    // Not clearing the stream: the new reply's first tokens may already be here (the reset itself
+    // arrived as message:updated, ahead of them on the socket).
+    this.upsert(data.message);
   }
 
   /** A live deletion. */

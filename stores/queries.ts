@@ -18,3 +18,5 @@ export const historyQuery = (root: RootStore, channelId: string) =>
     // A channel visited before renders at once from memory and refreshes in the background.
     staleTime: 5_000,
   });
+
+export const agentsQuery = (root: RootStore) => queryOptions({ queryKey: queryKeys.agents, queryFn: () => root.agents.list() });

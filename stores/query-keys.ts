@@ -2,6 +2,7 @@
 export const queryKeys = {
   me: ['me'] as const,
   channels: ['channels'] as const,
+  agents: ['agents'] as const,
   channel: (channelId: string) => ['channels', channelId] as const,
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
 };

@@ -1,6 +1,7 @@
 'use client';
 
-import { Alert, Badge, Button, Label, Modal, ModalBody, ModalHeader, Textarea, TextInput } from 'flowbite-react';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Badge, Button, Label, Modal, ModalBody, ModalHeader, Select, Textarea, TextInput } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
@@ -8,11 +9,16 @@ import { Avatar } from '@/components/ui/avatar';
 import type { Channel, Member } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
+import { agentsQuery } from '@/stores/queries';
 
 type Props = { show: boolean; onClose: () => void; channel: Channel; members: Member[] };
 
 export const ChannelSettingsModal = observer(function ChannelSettingsModal({ show, onClose, channel, members }: Props) {
-  const { channels, user } = useStores();
+  const root = useStores();
+  const { channels, user, agents } = root;
+  const roster = useQuery({ ...agentsQuery(root), enabled: show });
+  const channelAgents = members.filter((m) => m.kind === 'agent');
+  const addable = (roster.data ?? []).filter((agent) => !channelAgents.some((m) => m.id === agent.id));
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -44,6 +50,22 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
     const formEl = event.currentTarget;
     const email = String(new FormData(formEl).get('email') ?? '');
     if (await run(() => channels.invite(channel.id, email), `Invited ${email}.`)) formEl.reset();
+  }
+
+  async function onAddAgent(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const agentId = String(new FormData(event.currentTarget).get('agentId') ?? '');
+    const agent = roster.data?.find((a) => a.id === agentId);
+    if (agent) await run(() => agents.addToChannel(channel.id, agentId), `@${agent.handle} joined #${channel.name}.`);
+  }
+
+  async function onAnswerSettings(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const answerMode = String(form.get('answerMode')) as Channel['answerMode'];
+    const leadAgentId = String(form.get('leadAgentId') ?? '') || null;
+    const hopLimit = Number(form.get('hopLimit'));
+    await run(() => channels.update(channel.id, { answerMode, leadAgentId, hopLimit }), 'Saved.');
   }
 
   async function leaveOrDelete(action: () => Promise<void>) {
@@ -92,10 +114,12 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
                 </span>
                 <span className="flex-1 truncate text-sm">
                   {member.name} {member.email && <span className="text-gray-500">· {member.email}</span>}
+                  {member.handle && <span className="text-gray-500"> · @{member.handle}</span>}
                 </span>
-                {member.kind === 'agent' && <Badge color="purple">agent</Badge>}
+                {member.kind === 'agent' && <Badge color="purple" data-testid="agent-member-badge">agent</Badge>}
+                {member.id === channel.leadAgentId && <Badge color="indigo">lead</Badge>}
                 {member.role === 'owner' && <Badge color="info">owner</Badge>}
-                {isOwner && member.id !== me && (
+                {member.id !== me && (isOwner || (member.kind === 'agent' && member.ownerId === me)) && (
                   <button type="button" data-testid="remove-member" className="text-xs text-red-600 hover:underline" onClick={() => run(() => channels.removeMember(channel.id, member.id), `Removed ${member.name}.`)}>
                     Remove
                   </button>
@@ -107,7 +131,57 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
             <TextInput name="email" type="email" placeholder="Invite by email" required className="flex-1" aria-label="Email to invite" />
             <Button type="submit" size="sm">Invite</Button>
           </form>
+          <form onSubmit={onAddAgent} className="mt-2 flex gap-2" data-testid="add-agent-form">
+            <Select name="agentId" aria-label="Agent to add" className="flex-1" required disabled={addable.length === 0}>
+              {addable.length === 0 ? (
+                <option value="">{roster.isPending ? 'Loading your agents…' : 'No agents to add: create one on the Agents page'}</option>
+              ) : (
+                addable.map((agent) => (
+                  <option key={agent.id} value={agent.id}>
+                    {agent.name} (@{agent.handle})
+                  </option>
+                ))
+              )}
+            </Select>
+            <Button type="submit" size="sm" color="purple" disabled={addable.length === 0}>Add agent</Button>
+          </form>
         </section>
+
+        {isOwner && (
+          <form onSubmit={onAnswerSettings} className="flex flex-col gap-3 border-t border-gray-200 pt-4 dark:border-gray-700" data-testid="answer-settings-form">
+            <h3 className="text-sm font-semibold">Who answers</h3>
+            <p className="text-xs text-gray-500">
+              An agent always answers when @mentioned. For messages that mention nobody, choose who answers. Agents hand off by mentioning each other, at most
+              the hop limit deep per message.
+            </p>
+            <div className="grid grid-cols-3 gap-2">
+              <div>
+                <Label htmlFor="answer-mode">Unmentioned messages</Label>
+                <Select id="answer-mode" name="answerMode" defaultValue={channel.answerMode}>
+                  <option value="nobody">Nobody</option>
+                  <option value="lead">The lead agent</option>
+                  <option value="orchestrator">Best-suited agent (orchestrator)</option>
+                </Select>
+              </div>
+              <div>
+                <Label htmlFor="lead-agent">Lead agent</Label>
+                <Select id="lead-agent" name="leadAgentId" defaultValue={channel.leadAgentId ?? ''}>
+                  <option value="">None</option>
+                  {channelAgents.map((agent) => (
+                    <option key={agent.id} value={agent.id}>
+                      {agent.name} (@{agent.handle})
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <div>
+                <Label htmlFor="hop-limit">Hop limit</Label>
+                <TextInput id="hop-limit" name="hopLimit" type="number" min={1} max={10} defaultValue={channel.hopLimit} required />
+              </div>
+            </div>
+            <Button type="submit" size="sm" className="self-start">Save</Button>
+          </form>
+        )}
 
         <section className="border-t border-gray-200 pt-4 dark:border-gray-700">
           {isOwner ? (

@@ -3,6 +3,7 @@
 import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
 import Link from 'next/link';
+import { usePathname } from 'next/navigation';
 import { useState } from 'react';
 import { useStores } from '@/stores/context';
 import { CreateChannelModal } from './create-channel-modal';
@@ -12,9 +13,18 @@ export const ChannelSidebar = observer(function ChannelSidebar() {
   const { channels: channelStore } = useStores();
   const { data: channels, isPending, isError, refetch } = useChannels();
   const [creating, setCreating] = useState(false);
+  const pathname = usePathname();
 
   return (
     <nav className="flex min-h-0 flex-1 flex-col px-2" aria-label="Channels">
+      <Link
+        href="/hub/agents"
+        data-testid="agents-link"
+        aria-current={pathname === '/hub/agents' ? 'page' : undefined}
+        className={`mb-2 flex items-center gap-2 rounded-md px-2 py-1 text-sm ${pathname === '/hub/agents' ? 'bg-sky-600 text-white' : 'text-gray-700 hover:bg-gray-200 dark:text-gray-300 dark:hover:bg-gray-800'}`}
+      >
+        <span aria-hidden>✦</span> Agents
+      </Link>
       <div className="flex items-center justify-between px-2 py-1 text-xs font-semibold uppercase tracking-wide text-gray-500">
         <span>Channels</span>
         <button type="button" data-testid="new-channel" aria-label="Create a channel" onClick={() => setCreating(true)} className="rounded px-1.5 text-base leading-none hover:bg-gray-200 dark:hover:bg-gray-800">

@@ -59,7 +59,7 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
       </header>
       <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} />
       <TypingIndicator channelId={channel.id} />
-      <Composer channelId={channel.id} channelName={channel.name} />
+      <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
       <ChannelSettingsModal show={settingsOpen} onClose={() => setSettingsOpen(false)} channel={channel} members={members} />
     </>
   );

@@ -2,19 +2,38 @@
 
 import { observer } from 'mobx-react-lite';
 import type { FormEvent, KeyboardEvent } from 'react';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { Avatar } from '@/components/ui/avatar';
 import { useRealtime } from '@/components/realtime/realtime-provider';
+import type { Member } from '@/lib/api-types';
 import { MAX_MESSAGE_CHARS } from '@/lib/messages/schemas';
 import { useStores } from '@/stores/context';
 
-export const Composer = observer(function Composer({ channelId, channelName }: { channelId: string; channelName: string }) {
+/** The `@partial` being typed just before the caret, if any. */
+export function mentionAt(text: string, caret: number): { start: number; query: string } | null {
+  const match = /(^|[\s(])@([a-z0-9-]{0,32})$/i.exec(text.slice(0, caret));
+  return match ? { start: caret - match[2]!.length - 1, query: match[2]!.toLowerCase() } : null;
+}
+
+export const Composer = observer(function Composer({ channelId, channelName, agents = [] }: { channelId: string; channelName: string; agents?: Member[] }) {
   const { channels, messages } = useStores();
   const realtime = useRealtime();
   const lastTyping = useRef(0);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState<number | null>(null);
   const draft = channels.draftFor(channelId);
   const length = [...draft.trim()].length;
   const tooLong = length > MAX_MESSAGE_CHARS;
   const canSend = length > 0 && !tooLong;
+
+  const mention = mentionAt(draft, Math.min(caret, draft.length));
+  const suggestions =
+    mention && dismissed !== mention.start
+      ? agents.filter((a) => a.handle?.startsWith(mention.query) || a.name.toLowerCase().startsWith(mention.query)).slice(0, 6)
+      : [];
+  const open = suggestions.length > 0;
 
   function send(event?: FormEvent) {
     event?.preventDefault();
@@ -23,7 +42,34 @@ export const Composer = observer(function Composer({ channelId, channelName }: {
     channels.setDraft(channelId, '');
   }
 
+  function complete(agent: Member) {
+    if (!mention) return;
+    const before = draft.slice(0, mention.start);
+    const after = draft.slice(Math.min(caret, draft.length));
+    const inserted = `@${agent.handle} `;
+    channels.setDraft(channelId, before + inserted + after.replace(/^\S*\s?/, ''));
+    const position = before.length + inserted.length;
+    setCaret(position);
+    setActive(0);
+    requestAnimationFrame(() => input.current?.setSelectionRange(position, position));
+  }
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (open) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        return setActive((i) => (i + step + suggestions.length) % suggestions.length);
+      }
+      if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && !event.nativeEvent.isComposing) {
+        event.preventDefault();
+        return complete(suggestions[Math.min(active, suggestions.length - 1)]!);
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        return setDismissed(mention!.start);
+      }
+    }
     // Enter sends, Shift+Enter breaks the line (and IME composition is left alone).
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -32,23 +78,54 @@ export const Composer = observer(function Composer({ channelId, channelName }: {
   }
 
   return (
-    <form onSubmit={send} className="border-t border-gray-200 px-5 py-3 dark:border-gray-800" data-testid="composer">
+    <form onSubmit={send} className="relative border-t border-gray-200 px-5 py-3 dark:border-gray-800" data-testid="composer">
+      {open && (
+        <ul
+          role="listbox"
+          aria-label="Mention an agent"
+          data-testid="mention-suggestions"
+          className="absolute bottom-full left-5 mb-1 w-72 overflow-hidden rounded-lg border border-gray-200 bg-white py-1 shadow-lg dark:border-gray-700 dark:bg-gray-800"
+        >
+          {suggestions.map((agent, index) => (
+            <li
+              key={agent.id}
+              role="option"
+              aria-selected={index === active}
+              data-testid="mention-option"
+              onMouseDown={(event) => {
+                event.preventDefault();
+                complete(agent);
+              }}
+              className={`flex cursor-pointer items-center gap-2 px-3 py-1.5 text-sm ${index === active ? 'bg-sky-100 dark:bg-sky-900/50' : ''}`}
+            >
+              <Avatar id={agent.id} name={agent.name} size="sm" agent src={agent.avatar} />
+              <span className="font-medium">@{agent.handle}</span>
+              <span className="truncate text-gray-500">{agent.name}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="flex items-end gap-2 rounded-lg border border-gray-300 bg-white p-2 focus-within:border-sky-500 dark:border-gray-700 dark:bg-gray-900">
         <textarea
+          ref={input}
           aria-label={`Message #${channelName}`}
+          aria-autocomplete="list"
           data-testid="composer-input"
-          placeholder={`Message #${channelName}`}
+          placeholder={agents.length ? `Message #${channelName} · @ to ask an agent` : `Message #${channelName}`}
           rows={Math.min(8, Math.max(1, draft.split('\n').length))}
           className="max-h-48 flex-1 resize-none border-0 bg-transparent p-1 text-sm focus:outline-none focus:ring-0"
           value={draft}
           onChange={(e) => {
             channels.setDraft(channelId, e.target.value);
+            setCaret(e.target.selectionStart);
+            setActive(0);
             // Others see "typing" while keys are pressed; one notice a second is plenty.
             if (e.target.value && Date.now() - lastTyping.current > 1000) {
               lastTyping.current = Date.now();
               realtime?.typing(channelId);
             }
           }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
         />
         <button type="submit" disabled={!canSend} data-testid="composer-send" className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40">

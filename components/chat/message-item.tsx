@@ -22,12 +22,23 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const mine = message.author.kind === 'user' && message.author.id === user.user?.id;
+  const agent = message.author.kind === 'agent';
+  const text = messages.textOf(message);
 
   async function save() {
     if (!draft.trim() || draft === message.content) return setEditing(false);
     try {
       await messages.edit(message.channelId, message.id, draft);
       setEditing(false);
+      setError(null);
+    } catch (err) {
+      setError(toApiError(err).message);
+    }
+  }
+
+  async function act(action: () => Promise<void>) {
+    try {
+      await action();
       setError(null);
     } catch (err) {
       setError(toApiError(err).message);
@@ -55,10 +66,15 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
 
   return (
     <li className="group relative flex gap-3 rounded-md px-2 py-1.5 hover:bg-gray-50 dark:hover:bg-gray-900" data-testid="message" data-message-id={message.id}>
-      <Avatar id={message.author.id} name={message.author.name} />
+      <Avatar id={message.author.id} name={message.author.name} agent={agent} src={message.author.avatar} />
       <div className="min-w-0 flex-1">
         <div className="flex items-baseline gap-2">
           <span className="text-sm font-semibold">{message.author.name}</span>
+          {agent && (
+            <span className="rounded bg-violet-100 px-1 text-[0.65rem] font-semibold uppercase text-violet-700 dark:bg-violet-900/60 dark:text-violet-200" data-testid="agent-badge">
+              AI{message.author.handle ? ` · @${message.author.handle}` : ''}
+            </span>
+          )}
           <time className="text-xs text-gray-500" dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
             {formatTime(message.createdAt)}
           </time>
@@ -81,8 +97,32 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
               <span className="text-gray-500">Enter to save · Esc to cancel</span>
             </div>
           </div>
+        ) : message.status === 'streaming' && !text ? (
+          <p className="flex items-center gap-1 text-sm text-gray-500" data-testid="thinking">
+            <span className="inline-flex gap-0.5" aria-hidden>
+              <span className="h-1.5 w-1.5 animate-bounce rounded-full bg-current [animation-delay:-0.3s]" />
+              <span className="h-1.5 w-1.5 animate-bounce rounded-full bg-current [animation-delay:-0.15s]" />
+              <span className="h-1.5 w-1.5 animate-bounce rounded-full bg-current" />
+            </span>
+            thinking…
+          </p>
         ) : (
-          <Markdown source={message.content} />
+          <Markdown source={text} />
+        )}
+        {agent && message.status === 'streaming' && (
+          <button type="button" className={`${actionClass} mt-1 border border-gray-300 dark:border-gray-700`} onClick={() => act(() => messages.stopReply(message.channelId, message.id))} data-testid="stop-reply">
+            ■ Stop
+          </button>
+        )}
+        {agent && message.status === 'error' && (
+          <div className="mt-1 flex items-center gap-2 text-xs">
+            <span className={message.error?.code === 'cancelled' ? 'text-gray-500' : 'text-red-600 dark:text-red-400'} role="alert" data-testid="reply-error">
+              {message.error?.message ?? 'The reply failed.'}
+            </span>
+            <button type="button" className="font-medium text-sky-600 hover:underline dark:text-sky-400" onClick={() => act(() => messages.retryReply(message.channelId, message.id))} data-testid="retry-reply">
+              Retry
+            </button>
+          </div>
         )}
         {error && <p className="text-xs text-red-500" role="alert">{error}</p>}
       </div>

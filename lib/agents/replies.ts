@@ -37,6 +37,8 @@ type Job = {
   hop: number;
   /** A retry reuses its failed message instead of creating one. */
   messageId?: string;
+  /** The channel as just loaded by the dispatch, reused if the reply starts at once. */
+  team?: Team;
 };
 
 type Running = { controller: AbortController; done: Promise<void> };
@@ -63,6 +65,7 @@ export async function repliesSettled(): Promise<void> {
 }
 
 function enqueue(job: Job): void {
+  const queued = performance.now();
   let limit = state.limits.get(job.channelId);
   if (!limit) {
     limit = pLimit(env().AGENT_CONCURRENCY_PER_CHANNEL);
@@ -70,7 +73,8 @@ function enqueue(job: Job): void {
   }
   const channelLimit = limit;
   track(
-    channelLimit(() => runReply(job)).finally(() => {
+    // A reply that waited its turn reloads the channel: its agents or settings may have changed.
+    channelLimit(() => runReply(performance.now() - queued < 50 ? job : { ...job, team: undefined })).finally(() => {
       if (channelLimit.activeCount === 0 && channelLimit.pendingCount === 0) state.limits.delete(job.channelId);
     }),
   );
@@ -83,7 +87,7 @@ export function dispatchReplies(message: MessageJson): void {
       const team = await loadTeam(await getDb(), message.channelId);
       if (!team || team.agents.length === 0) return;
       for (const agent of await answerersFor(getModelProvider(), team, message.content)) {
-        enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1 });
+        enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team });
       }
     })(),
   );
@@ -124,7 +128,7 @@ const outcomeOf = (failure?: ModelError): UsageOutcome =>
 
 async function runReply(job: Job): Promise<void> {
   const db = await getDb();
-  const team = await loadTeam(db, job.channelId);
+  const team = job.team ?? (await loadTeam(db, job.channelId));
   const agent = team?.agents.find((a) => a.id === job.agentId);
   if (!team || !agent) {
     // The agent left (or the channel went) while this reply waited its turn.
