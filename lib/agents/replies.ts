@@ -1,19 +1,19 @@
 import { and, desc, eq, lte } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
+import { getModelProvider, ModelError } from '@/lib/ai';
+import { meteredStream } from '@/lib/ai/metered';
 import { getCache } from '@/lib/cache';
 import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
 import { requireMember } from '@/lib/channels/access';
 import { getDb, type Database } from '@/lib/db';
 import { describeError } from '@/lib/db/errors';
-import { messages, type Agent, type UsageOutcome } from '@/lib/db/schema';
+import { messages, type Agent } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
 import { getMessage, selectMessages, toMessageJson, type MessageJson } from '@/lib/messages/format';
 import { insertInOrder } from '@/lib/messages/insert';
 import { getPublisher } from '@/lib/realtime/publisher';
-import { recordUsage } from '@/lib/usage';
-import { buildContext, estimateTokens } from './context';
+import { buildContext } from './context';
 import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
 
 /**
@@ -123,9 +123,6 @@ async function finish(db: Database, agent: Agent, messageId: string, values: { c
   return message;
 }
 
-const outcomeOf = (failure?: ModelError): UsageOutcome =>
-  !failure ? 'complete' : failure.code === 'cancelled' ? 'cancelled' : failure.code === 'timeout' ? 'timeout' : 'error';
-
 async function runReply(job: Job): Promise<void> {
   const db = await getDb();
   const team = job.team ?? (await loadTeam(db, job.channelId));
@@ -183,24 +180,19 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   let settle!: () => void;
   state.running.set(messageId, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
   const publisher = getPublisher();
-  const started = performance.now();
-  let firstTokenMs: number | undefined;
   let content = '';
-  let usage: Usage | undefined;
   let failure: ModelError | undefined;
-  let promptText = '';
   try {
     const history = await historyUpTo(db, job.channelId, job.triggerId);
     const context = buildContext({ agent, channel: team.channel, members: team.members, history, tokenBudget: env().AGENT_CONTEXT_TOKENS });
-    promptText = context.map((m) => m.content).join('\n');
-    const stream = getModelProvider().stream({ model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal });
+    const stream = meteredStream(
+      { model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal },
+      { ownerId: agent.ownerId, agentId: agent.id, channelId: job.channelId, source: 'channel' },
+    );
     for await (const event of stream) {
       if (event.type === 'delta') {
-        firstTokenMs ??= performance.now() - started;
         content += event.text;
         publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: event.text });
-      } else {
-        usage = event.usage;
       }
     }
     if (!content.trim()) failure = new ModelError('upstream', 'The model returned an empty reply.');
@@ -218,18 +210,6 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   }
   try {
     const finished = await finish(db, agent, messageId, { content, failure });
-    await recordUsage({
-      ownerId: agent.ownerId,
-      agentId: agent.id,
-      channelId: job.channelId,
-      source: 'channel',
-      model: agent.model,
-      promptTokens: usage?.promptTokens ?? estimateTokens(promptText),
-      completionTokens: usage?.completionTokens ?? estimateTokens(content),
-      latencyMs: performance.now() - started,
-      firstTokenMs,
-      outcome: outcomeOf(failure),
-    });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
     if (finished && !failure && job.hop < team.channel.hopLimit) {
       for (const next of mentionedAgents(team, content, agent.id)) {

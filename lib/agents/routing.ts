@@ -1,8 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
-import { complete, type ModelProvider } from '@/lib/ai';
+import type { ModelProvider } from '@/lib/ai';
+import { meteredStream } from '@/lib/ai/metered';
 import type { Database } from '@/lib/db';
 import { agents, channelMembers, channels, users, type Agent, type Channel } from '@/lib/db/schema';
-import { recordUsage } from '@/lib/usage';
 import type { ContextMember } from './context';
 import { parseMentions } from './mentions';
 
@@ -67,26 +67,28 @@ export async function chooseAgent(provider: ModelProvider, team: Team, content: 
   if (candidates.length <= 1 || provider.kind === 'offline') return chooseByOverlap(candidates, content);
   const lead = candidates.find((agent) => agent.id === team.channel.leadAgentId) ?? candidates[0]!;
   const roster = candidates.map((agent) => `@${agent.handle}: ${agent.name}. ${agent.description || agent.instructions.slice(0, 200)}`).join('\n');
-  const started = performance.now();
   try {
-    const { content: answer, usage } = await complete(provider, {
-      model: lead.model,
-      temperature: 0,
-      messages: [
-        {
-          role: 'system',
-          content: `You route messages in a team chat to the single best-suited AI agent.\nAgents:\n${roster}\nAnswer with that agent's @handle and nothing else.`,
-        },
-        { role: 'user', content },
-      ],
-    });
-    await recordUsage({ ownerId: team.channel.ownerId, channelId: team.channel.id, source: 'route', model: lead.model, ...usage, latencyMs: performance.now() - started, outcome: 'complete' });
+    let answer = '';
+    const call = meteredStream(
+      {
+        model: lead.model,
+        temperature: 0,
+        messages: [
+          {
+            role: 'system',
+            content: `You route messages in a team chat to the single best-suited AI agent.\nAgents:\n${roster}\nAnswer with that agent's @handle and nothing else.`,
+          },
+          { role: 'user', content },
+        ],
+      },
+      { ownerId: team.channel.ownerId, channelId: team.channel.id, source: 'route' },
+    );
+    for await (const event of call) if (event.type === 'delta') answer += event.text;
     const named = parseMentions(answer.includes('@') ? answer : `@${answer.trim()}`)
       .map((handle) => candidates.find((agent) => agent.handle === handle))
       .find(Boolean);
     return named ?? chooseByOverlap(candidates, content);
   } catch {
-    await recordUsage({ ownerId: team.channel.ownerId, channelId: team.channel.id, source: 'route', model: lead.model, promptTokens: 0, completionTokens: 0, latencyMs: performance.now() - started, outcome: 'error' });
     return chooseByOverlap(candidates, content);
   }
 }
