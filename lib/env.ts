@@ -57,6 +57,9 @@ const schema = z
     MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
     // Agent replies: how many run at once in one channel (the rest wait their turn), and how
     // much of the conversation each agent is given.
+    // Public API: requests each key may make per sliding window.
+    RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(60),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     AGENT_CONCURRENCY_PER_CHANNEL: z.coerce.number().int().min(1).max(20).default(2),
     AGENT_CONTEXT_TOKENS: z.coerce.number().int().min(200).max(200_000).default(6000),
     AGENT_CONTEXT_MESSAGES: z.coerce.number().int().min(1).max(500).default(50),

@@ -38,6 +38,8 @@ export const cacheKeys = {
   members: (channelId: string) => `channel:${channelId}:members`,
   membersVersion: (channelId: string) => `channel:${channelId}:members:v`,
   session: (tokenHash: string) => `session:${tokenHash}`,
+  apiKey: (keyHash: string) => `apikey:${keyHash}`,
+  rateLimit: (keyId: string) => `ratelimit:${keyId}`,
 };
 
 // Versions and tombstones outlive any fill or late write by a wide margin.

@@ -9,7 +9,7 @@ export { ResilientCache } from './resilient';
 export type { CacheBackend } from './port';
 
 /** Key namespaces this app writes; recovery from a long outage purges them wholesale. */
-export const CACHE_PREFIXES = ['channel:', 'session:'];
+export const CACHE_PREFIXES = ['channel:', 'session:', 'apikey:'];
 
 export function createCacheBackend(config: CacheConfig): CacheBackend {
   switch (config.kind) {

@@ -185,3 +185,30 @@ export const usageEvents = pgTable(
   (t) => [index('usage_events_owner_created_idx').on(t.ownerId, t.createdAt), index('usage_events_agent_created_idx').on(t.agentId, t.createdAt)],
 );
 export type UsageEvent = typeof usageEvents.$inferSelect;
+
+export const apiKeyScopes = ['agents:read', 'agents:chat', 'channels:query'] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];
+
+/**
+ * Keys for the public API. Only a SHA-256 of the secret is stored; `partial` (prefix and last
+ * four) is what lists show. A revoked key keeps its row, so usage charts can still name it.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    hash: text('hash').notNull(),
+    partial: text('partial').notNull(),
+    scopes: text('scopes', { enum: apiKeyScopes }).array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_hash_key').on(t.hash), index('api_keys_owner_id_idx').on(t.ownerId)],
+);
+export type ApiKey = typeof apiKeys.$inferSelect;

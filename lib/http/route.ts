@@ -1,7 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
 import { resolveSessionUser, type AuthUser } from '@/lib/auth/current-user';
+import type { ApiKeyScope } from '@/lib/db/schema';
 import { describeError, sqlState } from '@/lib/db/errors';
+import { authenticateRequest, requireScope, type KeyCaller } from '@/lib/keys';
+import { rateLimitHeaders, takeRequest } from '@/lib/ratelimit';
 import { AppError, invalidRequest } from './errors';
 
 /** Largest JSON body a hub route accepts; a 4000-character message fits many times over. */
@@ -105,6 +108,34 @@ export function sessionRoute<P extends Params = Params>(handler: (args: AuthedHa
     const user = await resolveSessionUser(req);
     return handler({ req, params, user });
   });
+}
+
+export type KeyHandlerArgs<P> = HandlerArgs<P> & { caller: KeyCaller };
+
+/**
+ * A public API route (`Authorization: Bearer nc_...`): 401 without a valid key, then the key's
+ * rate limit (429 with Retry-After), then the scope (403; `scope` may be checked by the handler
+ * instead when it depends on the body). Every answer carries the RateLimit headers.
+ */
+export function keyRoute<P extends Params = Params>(scope: ApiKeyScope | null, handler: (args: KeyHandlerArgs<P>) => Promise<Response>) {
+  return async (req: NextRequest, context: RouteContext): Promise<Response> => {
+    let headers: Record<string, string> = {};
+    let response: Response;
+    try {
+      const caller = await authenticateRequest(req.headers);
+      const decision = await takeRequest(caller.keyId);
+      headers = rateLimitHeaders(decision);
+      if (!decision.allowed) {
+        throw new AppError('rate_limited', `This key made ${decision.limit} requests in the last window; try again in ${headers['Retry-After']} s.`);
+      }
+      if (scope) requireScope(caller, scope);
+      response = await handler({ req, params: ((await context?.params) ?? {}) as P, caller });
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  };
 }
 
 export const json = (body: unknown, init?: number | ResponseInit) =>

@@ -1,0 +1,28 @@
+import { json, keyRoute, parseBody } from '@/lib/http/route';
+import { sseResponse } from '@/lib/http/sse';
+import { apiAgentChat } from '@/lib/public-api';
+import { collectChat, started } from '@/lib/public-api/respond';
+import { chatInput } from '@/lib/public-api/schemas';
+
+export const POST = keyRoute<{ agentId: string }>('agents:chat', async ({ req, params, caller }) => {
+  const input = await parseBody(req, chatInput);
+  const { events } = await apiAgentChat({ caller, agentId: params.agentId, messages: input.messages, signal: req.signal });
+  if (!input.stream) {
+    const { content, usage } = await collectChat(events);
+    return json({ message: { role: 'assistant', content }, usage });
+  }
+  const stream = await started(events);
+  return sseResponse(
+    (async function* () {
+      let content = '';
+      for await (const event of stream) {
+        if (event.type === 'delta') {
+          content += event.text;
+          yield { event: 'delta', data: { content: event.text } };
+        } else {
+          yield { event: 'done', data: { message: { role: 'assistant', content }, usage: event.usage } };
+        }
+      }
+    })(),
+  );
+});

@@ -1,0 +1,66 @@
+import type { ChatMessage } from '@/lib/ai';
+import { invalidRequest } from '@/lib/http/errors';
+import { json, keyRoute, parseBody } from '@/lib/http/route';
+import { requireScope } from '@/lib/keys';
+import { apiAgentChat, apiChannelQuery } from '@/lib/public-api';
+import { collectChat, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';
+import { completionsInput } from '@/lib/public-api/schemas';
+
+/**
+ * OpenAI-compatible chat completions: `model` is `agent:<id>` (the agent answers the
+ * conversation) or `channel:<id>` (the channel's agents answer its last user message together,
+ * and their contributions ride along as `neurocache.contributions`). The official OpenAI SDKs work
+ * with `baseURL` set to `<origin>/api/v1`.
+ */
+export const POST = keyRoute(null, async ({ req, caller }) => {
+  const input = await parseBody(req, completionsInput);
+  const [kind, id] = input.model.split(':') as ['agent' | 'channel', string];
+  const messages: ChatMessage[] = input.messages.map((m) => ({
+    role: m.role === 'developer' ? 'system' : m.role,
+    content: typeof m.content === 'string' ? m.content : m.content.map((part) => part.text ?? '').join(''),
+  }));
+  const includeUsage = Boolean(input.stream_options?.include_usage);
+
+  if (kind === 'agent') {
+    requireScope(caller, 'agents:chat');
+    const { events } = await apiAgentChat({ caller, agentId: id, messages, temperature: input.temperature ?? undefined, signal: req.signal });
+    if (!input.stream) {
+      const { content, usage } = await collectChat(events);
+      return json(completionJson(input.model, content, usage));
+    }
+    const stream = await started(events);
+    return completionStream(
+      input.model,
+      (async function* () {
+        for await (const event of stream) yield event.type === 'delta' ? { text: event.text } : { usage: event.usage };
+      })(),
+      includeUsage,
+    );
+  }
+
+  requireScope(caller, 'channels:query');
+  const question = messages.findLast((m) => m.role === 'user')?.content.trim();
+  if (!question) throw invalidRequest('Send a user message to ask the channel.', { messages: ['No user message.'] });
+  const events = await apiChannelQuery({ caller, channelId: id, question, signal: req.signal });
+  if (!input.stream) {
+    try {
+      for await (const event of events) {
+        if (event.type === 'done') return json(completionJson(input.model, event.answer, event.usage, { neurocache: { contributions: event.contributions } }));
+      }
+    } catch (error) {
+      modelFailure(error);
+    }
+    throw new Error('The channel query ended without an answer.');
+  }
+  const stream = await started(events);
+  return completionStream(
+    input.model,
+    (async function* () {
+      for await (const event of stream) {
+        if (event.type === 'delta') yield { text: event.text };
+        else if (event.type === 'done') yield { usage: event.usage, extra: { neurocache: { contributions: event.contributions } } };
+      }
+    })(),
+    includeUsage,
+  );
+});

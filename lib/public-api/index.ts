@@ -1,0 +1,178 @@
+import { asc, eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { requireOwnAgent, type AgentJson, listAgents, toAgentJson } from '@/lib/agents';
+import { loadTeam } from '@/lib/agents/routing';
+import { ModelError, type ChatMessage, type StreamEvent, type Usage } from '@/lib/ai';
+import { meteredStream } from '@/lib/ai/metered';
+import { requireMember } from '@/lib/channels/access';
+import { getDb } from '@/lib/db';
+import { channelMembers, channels, type Agent } from '@/lib/db/schema';
+import { conflict } from '@/lib/http/errors';
+import type { KeyCaller } from '@/lib/keys';
+import type { chatInput } from './schemas';
+
+export type Contribution = { agentId: string; name: string; content: string; error?: { code: string; message: string } };
+export type QueryEvent =
+  | { type: 'contribution'; contribution: Contribution }
+  | { type: 'delta'; text: string }
+  | { type: 'done'; answer: string; contributions: Contribution[]; usage: Usage };
+
+export async function apiListAgents(caller: KeyCaller): Promise<AgentJson[]> {
+  return listAgents({ userId: caller.user.id });
+}
+
+/** OpenAI-compatible model ids: one per agent the key's owner has, one per channel they are in. */
+export async function apiListModels(caller: KeyCaller) {
+  const db = await getDb();
+  const agents = await listAgents({ userId: caller.user.id });
+  const rows = await db
+    .select({ id: channels.id, name: channels.name, createdAt: channels.createdAt })
+    .from(channels)
+    .innerJoin(channelMembers, eq(channelMembers.channelId, channels.id))
+    .where(eq(channelMembers.userId, caller.user.id))
+    .orderBy(asc(channels.id));
+  const seconds = (iso: string | Date) => Math.floor(new Date(iso).getTime() / 1000);
+  return [
+    ...agents.map((agent) => ({ id: `agent:${agent.id}`, object: 'model' as const, created: seconds(agent.createdAt), owned_by: 'neurocache', name: agent.name, handle: agent.handle })),
+    ...rows.map((channel) => ({ id: `channel:${channel.id}`, object: 'model' as const, created: seconds(channel.createdAt), owned_by: 'neurocache', name: `#${channel.name}` })),
+  ];
+}
+
+const systemFor = (agent: Agent) => [agent.instructions.trim(), `You are ${agent.name} (@${agent.handle}).`].filter(Boolean).join('\n\n');
+
+/** One of the caller's agents answers a conversation (404 for anyone else's agent). */
+export async function apiAgentChat({
+  caller,
+  agentId,
+  messages,
+  temperature,
+  signal,
+}: {
+  caller: KeyCaller;
+  agentId: string;
+  messages: z.infer<typeof chatInput>['messages'];
+  temperature?: number;
+  signal?: AbortSignal;
+}): Promise<{ agent: AgentJson; events: AsyncGenerator<StreamEvent> }> {
+  const agent = await requireOwnAgent({ userId: caller.user.id, agentId });
+  const events = meteredStream(
+    { model: agent.model, temperature: temperature ?? agent.temperature, messages: [{ role: 'system', content: systemFor(agent) }, ...messages], signal },
+    { ownerId: agent.ownerId, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
+  );
+  return { agent: toAgentJson(agent), events };
+}
+
+/** Collects a stream: the text and the usage. */
+async function collect(events: AsyncGenerator<StreamEvent>): Promise<{ content: string; usage: Usage }> {
+  let content = '';
+  let usage: Usage = { promptTokens: 0, completionTokens: 0 };
+  for await (const event of events) {
+    if (event.type === 'delta') content += event.text;
+    else usage = event.usage;
+  }
+  return { content, usage };
+}
+
+/**
+ * Asks a whole channel: every agent in it answers the question in parallel, from its own
+ * instructions and the channel's goal; then the channel's lead agent (or, without one, a built-in
+ * synthesizer on the first agent's model) composes one answer from theirs. Contributions are
+ * yielded as they finish, then the answer's tokens, then the whole. A single agent's answer is the
+ * answer. Agents that fail are reported in their contribution; if all fail, the query fails.
+ */
+export async function apiChannelQuery({
+  caller,
+  channelId,
+  question,
+  signal,
+}: {
+  caller: KeyCaller;
+  channelId: string;
+  question: string;
+  signal?: AbortSignal;
+}): Promise<AsyncGenerator<QueryEvent>> {
+  const db = await getDb();
+  await requireMember(db, { userId: caller.user.id, channelId });
+  const team = (await loadTeam(db, channelId))!;
+  if (team.agents.length === 0) throw conflict('This channel has no agents to ask. Add agents to it in the hub first.');
+  const meter = { channelId, apiKeyId: caller.keyId, source: 'api' as const };
+  const goal = team.channel.description.trim();
+  const ask = (agent: Agent) =>
+    collect(
+      meteredStream(
+        {
+          model: agent.model,
+          temperature: agent.temperature,
+          signal,
+          messages: [
+            {
+              role: 'system',
+              content: `${systemFor(agent)}\n\nYou are one of the agents of the team channel #${team.channel.name}.${goal ? ` The team's goal: ${goal}` : ''} Answer the question from your own specialization, concisely.`,
+            },
+            { role: 'user', content: question },
+          ],
+        },
+        { ...meter, ownerId: agent.ownerId, agentId: agent.id },
+      ),
+    );
+
+  async function* run(): AsyncGenerator<QueryEvent> {
+    const total: Usage = { promptTokens: 0, completionTokens: 0 };
+    const contributions: Contribution[] = [];
+    const pending = new Map(
+      team.agents.map((agent, index) => [
+        index,
+        ask(agent).then(
+          (result) => ({ index, agent, result }),
+          (error: unknown) => ({ index, agent, error }),
+        ),
+      ]),
+    );
+    while (pending.size > 0) {
+      const settled = await Promise.race(pending.values());
+      pending.delete(settled.index);
+      const contribution: Contribution = { agentId: settled.agent.id, name: settled.agent.name, content: '' };
+      if ('result' in settled) {
+        contribution.content = settled.result.content;
+        total.promptTokens += settled.result.usage.promptTokens;
+        total.completionTokens += settled.result.usage.completionTokens;
+      } else {
+        const failure = settled.error instanceof ModelError ? settled.error : new ModelError('unavailable', 'This agent could not answer.');
+        if (failure.code === 'cancelled') throw failure;
+        contribution.error = { code: failure.code, message: failure.message };
+      }
+      contributions.push(contribution);
+      yield { type: 'contribution', contribution };
+    }
+    const answered = contributions.filter((c) => !c.error);
+    if (answered.length === 0) throw new ModelError('unavailable', 'No agent of the channel could answer.');
+    if (answered.length === 1) {
+      yield { type: 'delta', text: answered[0]!.content };
+      return yield { type: 'done', answer: answered[0]!.content, contributions, usage: total };
+    }
+    const lead = team.agents.find((agent) => agent.id === team.channel.leadAgentId);
+    const synthesizer = lead ?? team.agents[0]!;
+    const brief: ChatMessage[] = [
+      {
+        role: 'system',
+        content: `${lead ? `${systemFor(lead)}\n\nYou lead the team channel #${team.channel.name}.` : 'You are the synthesizer of a team of AI agents.'}${goal ? ` The team's goal: ${goal}` : ''} Compose one clear answer to the question from your team's contributions: keep what they agree on, resolve or state disagreements, and do not mention the team unless it helps.`,
+      },
+      { role: 'user', content: `Question: ${question}\n\n${answered.map((c) => `Contribution from ${c.name}:\n${c.content}`).join('\n\n')}` },
+    ];
+    let answer = '';
+    for await (const event of meteredStream(
+      { model: synthesizer.model, temperature: 0.3, messages: brief, signal },
+      { ...meter, ownerId: synthesizer.ownerId, agentId: lead ? lead.id : null },
+    )) {
+      if (event.type === 'delta') {
+        answer += event.text;
+        yield { type: 'delta', text: event.text };
+      } else {
+        total.promptTokens += event.usage.promptTokens;
+        total.completionTokens += event.usage.completionTokens;
+      }
+    }
+    yield { type: 'done', answer, contributions, usage: total };
+  }
+  return run();
+}

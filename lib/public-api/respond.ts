@@ -1,0 +1,92 @@
+import { ModelError, type StreamEvent, type Usage } from '@/lib/ai';
+import { AppError } from '@/lib/http/errors';
+import { sseResponse, streamErrorBody, type SseFrame } from '@/lib/http/sse';
+import { newId } from '@/lib/ids';
+
+/** A model failure before anything was sent: an HTTP error the caller can act on. */
+export function modelFailure(error: unknown): never {
+  if (error instanceof ModelError) {
+    if (error.code === 'rate_limited') throw new AppError('rate_limited', error.message, { headers: { 'Retry-After': '5' } });
+    throw new AppError('unavailable', error.message);
+  }
+  throw error;
+}
+
+/**
+ * Waits for a stream's first event, so a call that fails at once answers with an HTTP error
+ * status instead of a 200 stream that only carries the error; then replays it with the rest.
+ */
+export async function started<T>(events: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
+  let first: IteratorResult<T>;
+  try {
+    first = await events.next();
+  } catch (error) {
+    modelFailure(error);
+  }
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* events;
+  })();
+}
+
+export async function collectChat(events: AsyncGenerator<StreamEvent>): Promise<{ content: string; usage: Usage }> {
+  let content = '';
+  let usage: Usage = { promptTokens: 0, completionTokens: 0 };
+  try {
+    for await (const event of events) {
+      if (event.type === 'delta') content += event.text;
+      else usage = event.usage;
+    }
+  } catch (error) {
+    modelFailure(error);
+  }
+  return { content, usage };
+}
+
+/** OpenAI's chat.completion answer. */
+export function completionJson(model: string, content: string, usage: Usage, extra: Record<string, unknown> = {}) {
+  return {
+    id: `chatcmpl-${newId()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens },
+    ...extra,
+  };
+}
+
+/**
+ * OpenAI's chat.completion.chunk stream: the first delta carries the role, then content deltas,
+ * a final chunk with finish_reason "stop", the usage chunk when asked for, then `[DONE]`. An error
+ * mid-stream is sent as `{error}` (the OpenAI SDKs raise it).
+ */
+export function completionStream(
+  model: string,
+  deltas: AsyncGenerator<{ text?: string; usage?: Usage; extra?: Record<string, unknown> }>,
+  includeUsage: boolean,
+): Response {
+  const id = `chatcmpl-${newId()}`;
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (choices: unknown[], more: Record<string, unknown> = {}) => ({ data: { id, object: 'chat.completion.chunk', created, model, choices, ...more } });
+  async function* frames(): AsyncGenerator<SseFrame> {
+    let first = true;
+    let usage: Usage | undefined;
+    let extra: Record<string, unknown> = {};
+    for await (const item of deltas) {
+      if (item.usage) usage = item.usage;
+      if (item.extra) extra = { ...extra, ...item.extra };
+      if (item.text) {
+        yield chunk([{ index: 0, delta: first ? { role: 'assistant', content: item.text } : { content: item.text }, logprobs: null, finish_reason: null }]);
+        first = false;
+      }
+    }
+    yield chunk([{ index: 0, delta: first ? { role: 'assistant', content: '' } : {}, logprobs: null, finish_reason: 'stop' }], extra);
+    if (includeUsage && usage) {
+      yield chunk([], { usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens } });
+    }
+    yield 'done';
+  }
+  return sseResponse(frames(), (error) => ({ data: streamErrorBody(error) }));
+}
