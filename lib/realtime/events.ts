@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChannelJson } from '@/lib/channels';
 import type { MessageJson } from '@/lib/messages/format';
+import type { UsageEventJson } from '@/lib/usage';
 
 /** The one event contract of the realtime tier (API.md), shared by server and browser. */
 
@@ -19,6 +20,8 @@ export interface ServerToClientEvents {
   'channel:added': (payload: { channel: ChannelJson }) => void;
   /** To `user:<id>`: the user lost a channel (removed, or the channel was deleted). */
   'channel:removed': (payload: { channelId: string }) => void;
+  /** To `user:<id>`: one model call of theirs was recorded (the dashboard's charts move). */
+  'usage:recorded': (payload: { event: UsageEventJson }) => void;
   /** To `channel:<id>`: its name or goal changed, or its members did. */
   'channel:updated': (payload: { channelId: string }) => void;
 }
@@ -39,4 +42,4 @@ export const rooms = {
 };
 
 export type ChannelEvent = 'message:created' | 'message:updated' | 'message:deleted' | 'agent:token' | 'channel:updated';
-export type UserEvent = 'channel:added' | 'channel:removed';
+export type UserEvent = 'channel:added' | 'channel:removed' | 'usage:recorded';

@@ -1,7 +1,10 @@
+import { and, eq, gte, isNotNull, sql } from 'drizzle-orm';
 import { getDb } from '@/lib/db';
 import { describeError } from '@/lib/db/errors';
-import { usageEvents, type UsageOutcome, type UsageSource } from '@/lib/db/schema';
+import { rowsOf } from '@/lib/db/rows';
+import { agents, apiKeys, usageEvents, type UsageEvent, type UsageOutcome, type UsageSource } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';
+import { getPublisher } from '@/lib/realtime/publisher';
 
 export type UsageRecord = {
   ownerId: string;
@@ -17,20 +20,104 @@ export type UsageRecord = {
   outcome: UsageOutcome;
 };
 
+export type UsageEventJson = Omit<UsageEvent, 'createdAt'> & { createdAt: string };
+
+const toEventJson = (row: UsageEvent): UsageEventJson => ({ ...row, createdAt: row.createdAt.toISOString() });
+
 /**
- * Records one model call. Usage is bookkeeping: a failure to record is logged, and never fails
- * or delays the reply it describes beyond the insert itself.
+ * Records one model call and pushes it to its owner's realtime room, so the dashboard moves
+ * live. Usage is bookkeeping: a failure to record is logged, never thrown at the reply it describes.
  */
 export async function recordUsage(record: UsageRecord): Promise<void> {
   try {
     const db = await getDb();
-    await db.insert(usageEvents).values({
-      id: newId(),
-      ...record,
-      latencyMs: Math.max(0, Math.round(record.latencyMs)),
-      firstTokenMs: record.firstTokenMs == null ? null : Math.max(0, Math.round(record.firstTokenMs)),
-    });
+    const [row] = await db
+      .insert(usageEvents)
+      .values({
+        id: newId(),
+        ...record,
+        latencyMs: Math.max(0, Math.round(record.latencyMs)),
+        firstTokenMs: record.firstTokenMs == null ? null : Math.max(0, Math.round(record.firstTokenMs)),
+      })
+      .returning();
+    getPublisher().toUser(record.ownerId, 'usage:recorded', { event: toEventJson(row!) });
   } catch (error) {
     console.error('[usage] could not record a model call', describeError(error));
   }
+}
+
+export const usageRanges = { '24h': { spanMs: 24 * 3600_000, bucketMs: 3600_000 }, '7d': { spanMs: 7 * 86_400_000, bucketMs: 6 * 3600_000 }, '30d': { spanMs: 30 * 86_400_000, bucketMs: 86_400_000 } } as const;
+export type UsageRange = keyof typeof usageRanges;
+
+type Totals = { requests: number; promptTokens: number; completionTokens: number; errors: number; avgLatencyMs: number };
+export type UsageSummary = {
+  range: UsageRange;
+  bucketMs: number;
+  totals: Totals;
+  /** One point per bucket, oldest first, empty buckets included. */
+  series: (Totals & { start: string })[];
+  byAgent: (Totals & { agentId: string | null; name: string })[];
+  byKey: (Totals & { keyId: string; name: string; partial: string })[];
+};
+
+const totalsColumns = {
+  requests: sql<number>`count(*)::int`,
+  promptTokens: sql<number>`coalesce(sum(${usageEvents.promptTokens}), 0)::int`,
+  completionTokens: sql<number>`coalesce(sum(${usageEvents.completionTokens}), 0)::int`,
+  errors: sql<number>`count(*) filter (where ${usageEvents.outcome} <> 'complete')::int`,
+  avgLatencyMs: sql<number>`coalesce(round(avg(${usageEvents.latencyMs})), 0)::int`,
+};
+
+/** The owner's model calls over the last 24 hours, 7 days or 30 days: totals, a time series, per agent and per key. */
+export async function usageSummary({ userId, range, now = Date.now() }: { userId: string; range: UsageRange; now?: number }): Promise<UsageSummary> {
+  const db = await getDb();
+  const { spanMs, bucketMs } = usageRanges[range];
+  const first = Math.floor((now - spanMs) / bucketMs) * bucketMs + bucketMs;
+  const since = new Date(first);
+  const mine = and(eq(usageEvents.ownerId, userId), gte(usageEvents.createdAt, since));
+
+  const [totals] = await db.select(totalsColumns).from(usageEvents).where(mine);
+  const buckets = rowsOf<Totals & { bucket: number | string }>(
+    await db.execute(sql`
+      select floor(extract(epoch from ${usageEvents.createdAt}) * 1000 / ${bucketMs}::bigint)::bigint as bucket,
+        count(*)::int as "requests",
+        coalesce(sum(${usageEvents.promptTokens}), 0)::int as "promptTokens",
+        coalesce(sum(${usageEvents.completionTokens}), 0)::int as "completionTokens",
+        count(*) filter (where ${usageEvents.outcome} <> 'complete')::int as "errors",
+        coalesce(round(avg(${usageEvents.latencyMs})), 0)::int as "avgLatencyMs"
+      from ${usageEvents}
+      where ${usageEvents.ownerId} = ${userId} and ${usageEvents.createdAt} >= ${since.toISOString()}::timestamptz
+      group by 1`),
+  );
+  const byBucket = new Map(buckets.map((b) => [Number(b.bucket) * bucketMs, b]));
+  const series: UsageSummary['series'] = [];
+  for (let start = first; start <= now; start += bucketMs) {
+    const b = byBucket.get(start);
+    series.push({ start: new Date(start).toISOString(), requests: b?.requests ?? 0, promptTokens: b?.promptTokens ?? 0, completionTokens: b?.completionTokens ?? 0, errors: b?.errors ?? 0, avgLatencyMs: b?.avgLatencyMs ?? 0 });
+  }
+
+  const agentRows = await db
+    .select({ agentId: usageEvents.agentId, name: agents.name, ...totalsColumns })
+    .from(usageEvents)
+    .leftJoin(agents, eq(agents.id, usageEvents.agentId))
+    .where(mine)
+    .groupBy(usageEvents.agentId, agents.name)
+    .orderBy(sql`count(*) desc`);
+  const keyRows = await db
+    .select({ keyId: usageEvents.apiKeyId, name: apiKeys.name, partial: apiKeys.partial, ...totalsColumns })
+    .from(usageEvents)
+    .innerJoin(apiKeys, eq(apiKeys.id, usageEvents.apiKeyId))
+    .where(and(mine, isNotNull(usageEvents.apiKeyId)))
+    .groupBy(usageEvents.apiKeyId, apiKeys.name, apiKeys.partial)
+    .orderBy(sql`count(*) desc`);
+
+  return {
+    range,
+    bucketMs,
+    totals: totals!,
+    series,
+    // Calls with no agent are the orchestrator's routing and the built-in synthesizer.
+    byAgent: agentRows.map((row) => ({ ...row, name: row.agentId ? (row.name ?? 'Deleted agent') : 'Routing and synthesis' })),
+    byKey: keyRows.map((row) => ({ ...row, keyId: row.keyId! })),
+  };
 }
