@@ -8,6 +8,12 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'],
   poweredByHeader: false,
   devIndicators: { position: 'bottom-right' },
+  // The api host (api.<your domain>) serves the public API at its root: /v1/... is /api/v1/...
+  // Build-time configuration, so read here rather than through lib/env.ts.
+  async rewrites() {
+    const apiHost = process.env.API_HOST;
+    return apiHost ? { beforeFiles: [{ source: '/v1/:path*', has: [{ type: 'host', value: apiHost }], destination: '/api/v1/:path*' }] } : [];
+  },
 };
 
 module.exports = withFlowbiteReact(nextConfig);

@@ -1,4 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import type { UsageRange } from './dashboard-store';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
 
@@ -20,3 +21,8 @@ export const historyQuery = (root: RootStore, channelId: string) =>
   });
 
 export const agentsQuery = (root: RootStore) => queryOptions({ queryKey: queryKeys.agents, queryFn: () => root.agents.list() });
+
+export const keysQuery = (root: RootStore) => queryOptions({ queryKey: queryKeys.keys, queryFn: () => root.dashboard.keys() });
+
+export const usageQuery = (root: RootStore, range: UsageRange) =>
+  queryOptions({ queryKey: queryKeys.usage(range), queryFn: () => root.dashboard.usage(range), staleTime: 0 });

@@ -3,6 +3,9 @@ export const queryKeys = {
   me: ['me'] as const,
   channels: ['channels'] as const,
   agents: ['agents'] as const,
+  keys: ['keys'] as const,
+  usageAll: ['usage'] as const,
+  usage: (range: string) => ['usage', range] as const,
   channel: (channelId: string) => ['channels', channelId] as const,
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
 };

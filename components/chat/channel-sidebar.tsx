@@ -9,6 +9,13 @@ import { useStores } from '@/stores/context';
 import { CreateChannelModal } from './create-channel-modal';
 import { useChannels } from './use-channels';
 
+const hubLinks = [
+  { href: '/hub/agents', label: 'Agents', icon: '✦', testId: 'agents-link' },
+  { href: '/hub/dashboard', label: 'Usage', icon: '▤', testId: 'usage-link' },
+  { href: '/hub/keys', label: 'API keys', icon: '⚿', testId: 'keys-link' },
+  { href: '/hub/docs', label: 'API docs', icon: '⌘', testId: 'docs-link' },
+];
+
 export const ChannelSidebar = observer(function ChannelSidebar() {
   const { channels: channelStore } = useStores();
   const { data: channels, isPending, isError, refetch } = useChannels();
@@ -17,14 +24,20 @@ export const ChannelSidebar = observer(function ChannelSidebar() {
 
   return (
     <nav className="flex min-h-0 flex-1 flex-col px-2" aria-label="Channels">
-      <Link
-        href="/hub/agents"
-        data-testid="agents-link"
-        aria-current={pathname === '/hub/agents' ? 'page' : undefined}
-        className={`mb-2 flex items-center gap-2 rounded-md px-2 py-1 text-sm ${pathname === '/hub/agents' ? 'bg-sky-600 text-white' : 'text-gray-700 hover:bg-gray-200 dark:text-gray-300 dark:hover:bg-gray-800'}`}
-      >
-        <span aria-hidden>✦</span> Agents
-      </Link>
+      <ul className="mb-2 flex flex-col gap-0.5" aria-label="Dashboard">
+        {hubLinks.map((link) => (
+          <li key={link.href}>
+            <Link
+              href={link.href}
+              data-testid={link.testId}
+              aria-current={pathname === link.href ? 'page' : undefined}
+              className={`flex items-center gap-2 rounded-md px-2 py-1 text-sm ${pathname === link.href ? 'bg-sky-600 text-white' : 'text-gray-700 hover:bg-gray-200 dark:text-gray-300 dark:hover:bg-gray-800'}`}
+            >
+              <span aria-hidden className="w-4 text-center">{link.icon}</span> {link.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
       <div className="flex items-center justify-between px-2 py-1 text-xs font-semibold uppercase tracking-wide text-gray-500">
         <span>Channels</span>
         <button type="button" data-testid="new-channel" aria-label="Create a channel" onClick={() => setCreating(true)} className="rounded px-1.5 text-base leading-none hover:bg-gray-200 dark:hover:bg-gray-800">

@@ -31,3 +31,52 @@ export const completionsInput = z.looseObject({
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
 });
+
+// Answers, described once: the OpenAPI document is generated from these, and the tests check
+// real answers against them, so the document cannot drift from the API.
+const usage = z.object({ promptTokens: z.number().int(), completionTokens: z.number().int() });
+
+export const errorBody = z.object({
+  error: z.object({ code: z.string().describe('snake_case, e.g. unauthenticated, rate_limited'), message: z.string(), details: z.unknown().optional() }),
+});
+
+export const agentOut = z.object({
+  id: z.uuid(),
+  ownerId: z.uuid(),
+  name: z.string(),
+  handle: z.string(),
+  description: z.string(),
+  instructions: z.string(),
+  model: z.string(),
+  temperature: z.number(),
+  avatar: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const agentsOut = z.object({ agents: z.array(agentOut) });
+
+export const chatOut = z.object({ message: z.object({ role: z.literal('assistant'), content: z.string() }), usage });
+
+export const contributionOut = z.object({
+  agentId: z.uuid(),
+  name: z.string(),
+  content: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+export const queryOut = z.object({ answer: z.string(), contributions: z.array(contributionOut), usage });
+
+export const modelsOut = z.object({
+  object: z.literal('list'),
+  data: z.array(z.looseObject({ id: z.string().describe('agent:<id> or channel:<id>'), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+});
+
+export const completionOut = z.looseObject({
+  id: z.string(),
+  object: z.literal('chat.completion'),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(z.looseObject({ index: z.number().int(), message: z.looseObject({ role: z.literal('assistant'), content: z.string() }), finish_reason: z.string() })),
+  usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
+});

@@ -6,6 +6,7 @@ import { createOpenAIProvider } from '@/lib/ai/openai';
 import { apiKeys, usageEvents } from '@/lib/db/schema';
 import { resetEnv } from '@/lib/env';
 import { generateKey, isWellFormedKey } from '@/lib/keys/format';
+import { agentsOut, chatOut, completionOut, errorBody, queryOut } from '@/lib/public-api/schemas';
 import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-server';
 import type { ApiClient } from '../helpers/api-client';
 import { testDatabaseKinds } from '../helpers/database';
@@ -123,7 +124,12 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
     const res = await v1(`/agents/${solo.id}/chat`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Say hello' }] }) });
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit-limit')).toBe('60');
-    expect(await res.json()).toEqual({ message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 } });
+    const body = await res.json();
+    expect(body).toEqual({ message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 } });
+    // Answers match the schemas the OpenAPI document is generated from.
+    expect(chatOut.safeParse(body).success).toBe(true);
+    expect(agentsOut.safeParse(await (await v1('/agents')).json()).success).toBe(true);
+    expect(errorBody.safeParse(await (await v1(`/agents/${solo.id}/chat`, { method: 'POST', body: '{}' })).json()).success).toBe(true);
     expect(model.requests.at(-1)!.messages[0]!.content).toMatch(/You are the solo\./);
 
     const streamed = await v1(`/agents/${solo.id}/chat`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Again' }], stream: true }) });
@@ -148,6 +154,7 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
     const res = await v1(`/channels/${channel.id}/query`, { method: 'POST', body: JSON.stringify({ question: 'When does water boil?' }) });
     expect(res.status).toBe(200);
     const body = await res.json();
+    expect(queryOut.safeParse(body).success).toBe(true);
     expect(body.answer).toBe('About 100 C at sea level, lower at altitude.');
     expect(body.contributions).toEqual(
       expect.arrayContaining([
@@ -183,6 +190,7 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
     expect(models.sort()).toEqual([`agent:${researcher.id}`, `agent:${skeptic.id}`, `agent:${solo.id}`, `channel:${channel.id}`].sort());
 
     const completion = await openai.chat.completions.create({ model: `agent:${solo.id}`, messages: [{ role: 'user', content: 'hi' }] });
+    expect(completionOut.safeParse(completion).success).toBe(true);
     expect(completion.choices[0]!.message).toMatchObject({ role: 'assistant', content: 'Hello from solo.' });
     expect(completion.usage).toMatchObject({ completion_tokens: 3, total_tokens: expect.any(Number) });
 
@@ -255,5 +263,22 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
       lastUsedAt = (await api.get('/api/keys')).json.keys.find((k: { id: string }) => k.id === key.id).lastUsedAt;
     }
     expect(new Date(lastUsedAt!).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  const hub = useHub('pglite');
+  it('is public, OpenAPI 3.1, and describes every endpoint from the zod schemas', async () => {
+    const res = await fetch(`${hub.server.url}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers[0].url).toMatch(/^http:\/\/(localhost|127\.0\.0\.1):\d+\/api\/v1$/);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/agents', '/agents/{agentId}/chat', '/channels/{channelId}/query', '/chat/completions', '/models']);
+    const chat = doc.paths['/agents/{agentId}/chat'].post;
+    expect(chat.requestBody.content['application/json'].schema.required).toEqual(['messages']);
+    expect(chat.requestBody.content['application/json'].schema.properties.messages.items.properties.role.enum).toEqual(['system', 'user', 'assistant']);
+    expect(Object.keys(chat.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '503']);
+    expect(doc.paths['/channels/{channelId}/query'].post.responses['200'].content['application/json'].schema.properties.contributions.type).toBe('array');
   });
 });

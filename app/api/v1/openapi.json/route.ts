@@ -1,0 +1,5 @@
+import { json, publicRoute } from '@/lib/http/route';
+import { openApiDocument } from '@/lib/public-api/openapi';
+
+/** The OpenAPI 3.1 document, public, generated from the zod schemas. */
+export const GET = publicRoute(async ({ req }) => json(openApiDocument(`${req.nextUrl.origin}/api/v1`), { headers: { 'Cache-Control': 'public, max-age=300' } }));

@@ -1,0 +1,163 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Checkbox, Label, Spinner, TextInput } from 'flowbite-react';
+import { observer } from 'mobx-react-lite';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ApiKey } from '@/lib/api-types';
+import { toApiError } from '@/lib/http/client';
+import { useStores } from '@/stores/context';
+import { keysQuery } from '@/stores/queries';
+
+const scopes: { value: ApiKey['scopes'][number]; label: string }[] = [
+  { value: 'agents:read', label: 'agents:read: list agents and models' },
+  { value: 'agents:chat', label: 'agents:chat: chat with agents' },
+  { value: 'channels:query', label: 'channels:query: ask whole channels' },
+];
+
+const date = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** Create keys (the secret shown once, with a copy button), see them, revoke them. */
+export const ApiKeys = observer(function ApiKeys() {
+  const root = useStores();
+  const { dashboard } = root;
+  const { data: keys, isPending, error } = useQuery(keysQuery(root));
+  const [problem, setProblem] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  // The secret is shown once: leaving the page forgets it.
+  useEffect(() => () => dashboard.dismissSecret(), [dashboard]);
+
+  async function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formEl = event.currentTarget;
+    const form = new FormData(formEl);
+    const expires = String(form.get('expiresAt') ?? '');
+    setProblem(null);
+    setCopied(false);
+    try {
+      await dashboard.createKey({
+        name: String(form.get('name') ?? ''),
+        scopes: form.getAll('scopes').map(String) as ApiKey['scopes'],
+        expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null,
+      });
+      formEl.reset();
+    } catch (err) {
+      setProblem(toApiError(err).message);
+    }
+  }
+
+  async function copy(secret: string) {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied(true);
+    } catch {
+      setProblem('Copying was refused by the browser; select the key and copy it by hand.');
+    }
+  }
+
+  async function revoke(keyId: string) {
+    try {
+      await dashboard.revokeKey(keyId);
+      setConfirming(null);
+    } catch (err) {
+      setProblem(toApiError(err).message);
+    }
+  }
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col gap-5 overflow-y-auto px-6 py-5" data-testid="api-keys">
+      <header>
+        <h1 className="text-lg font-semibold">API keys</h1>
+        <p className="text-sm text-gray-500">
+          Keys reach your agents and channels through the Neurocache API (<code>/api/v1</code>, OpenAI-compatible). See the API docs page for examples.
+        </p>
+      </header>
+      {problem && <Alert color="failure">{problem}</Alert>}
+      {dashboard.freshSecret && (
+        <Alert color="success" data-testid="fresh-secret">
+          <p className="mb-2 font-medium">Your new key. Copy it now: it will not be shown again.</p>
+          <div className="flex items-center gap-2">
+            <code className="flex-1 break-all rounded bg-white px-2 py-1 text-sm text-gray-900" data-testid="secret-value">
+              {dashboard.freshSecret.secret}
+            </code>
+            <Button size="xs" onClick={() => copy(dashboard.freshSecret!.secret)} data-testid="copy-secret">
+              {copied ? 'Copied' : 'Copy'}
+            </Button>
+            <Button size="xs" color="alternative" onClick={() => dashboard.dismissSecret()}>
+              Done
+            </Button>
+          </div>
+        </Alert>
+      )}
+      <form onSubmit={onCreate} className="flex flex-col gap-3 rounded-lg border border-gray-200 p-4 dark:border-gray-800" data-testid="create-key-form">
+        <div className="grid gap-3 md:grid-cols-2">
+          <div>
+            <Label htmlFor="key-name">Name</Label>
+            <TextInput id="key-name" name="name" required maxLength={80} placeholder="Production backend" />
+          </div>
+          <div>
+            <Label htmlFor="key-expires">Expires (optional)</Label>
+            <TextInput id="key-expires" name="expiresAt" type="date" min={new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)} />
+          </div>
+        </div>
+        <fieldset className="flex flex-wrap gap-4">
+          <legend className="mb-1 text-sm font-medium">Scopes</legend>
+          {scopes.map((scope) => (
+            <div key={scope.value} className="flex items-center gap-2">
+              <Checkbox id={`scope-${scope.value}`} name="scopes" value={scope.value} defaultChecked />
+              <Label htmlFor={`scope-${scope.value}`} className="font-normal">{scope.label}</Label>
+            </div>
+          ))}
+        </fieldset>
+        <Button type="submit" size="sm" className="self-start" data-testid="create-key">Create key</Button>
+      </form>
+      {isPending && <Spinner aria-label="Loading keys" />}
+      {error && <p className="text-sm text-red-500">Could not load keys: {toApiError(error).message}</p>}
+      {keys && keys.length === 0 && <p className="text-sm text-gray-500">No keys yet.</p>}
+      {keys && keys.length > 0 && (
+        <table className="w-full text-sm" data-testid="key-list">
+          <thead className="text-left text-xs text-gray-500">
+            <tr>
+              <th className="py-1 font-medium">Name</th>
+              <th className="py-1 font-medium">Key</th>
+              <th className="py-1 font-medium">Scopes</th>
+              <th className="py-1 font-medium">Created</th>
+              <th className="py-1 font-medium">Last used</th>
+              <th className="py-1 font-medium">Expires</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr key={key.id} className="border-t border-gray-100 dark:border-gray-800" data-testid="key-row">
+                <td className="py-1.5">{key.name}</td>
+                <td className="py-1.5 font-mono text-xs">{key.partial}</td>
+                <td className="py-1.5 text-xs">{key.scopes.join(', ')}</td>
+                <td className="py-1.5 text-xs">{date(key.createdAt)}</td>
+                <td className="py-1.5 text-xs">{date(key.lastUsedAt)}</td>
+                <td className="py-1.5 text-xs">{key.expiresAt ? date(key.expiresAt) : 'never'}</td>
+                <td className="py-1.5 text-right text-xs">
+                  {confirming === key.id ? (
+                    <>
+                      <button type="button" className="mr-2 font-medium text-red-600 hover:underline" onClick={() => revoke(key.id)} data-testid="confirm-revoke">
+                        Revoke now
+                      </button>
+                      <button type="button" className="hover:underline" onClick={() => setConfirming(null)}>
+                        Cancel
+                      </button>
+                    </>
+                  ) : (
+                    <button type="button" className="text-red-600 hover:underline" onClick={() => setConfirming(key.id)} data-testid="revoke-key">
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+});

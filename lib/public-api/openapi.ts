@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { agentsOut, chatInput, chatOut, completionOut, completionsInput, errorBody, modelsOut, queryInput, queryOut } from './schemas';
+
+const schema = (type: z.ZodType, io: 'input' | 'output') => {
+  const generated = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete generated.$schema; // the document's dialect is OpenAPI 3.1's own
+  return generated;
+};
+const jsonBody = (type: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(type, 'input') } } });
+const ok = (type: z.ZodType, description: string, streams?: string) => ({
+  description,
+  content: { 'application/json': { schema: schema(type, 'output') }, ...(streams ? { 'text/event-stream': { schema: { type: 'string', description: streams } } } : {}) },
+});
+const error = (description: string) => ({ description, content: { 'application/json': { schema: schema(errorBody, 'output') } } });
+const errors = {
+  '400': error('invalid_request: the body or a parameter is invalid (details name the fields)'),
+  '401': error('unauthenticated: a missing, malformed, unknown, revoked or expired key'),
+  '403': error('forbidden: the key lacks the scope'),
+  '404': error('not_found: no such agent or channel for this key'),
+  '429': error('rate_limited: see Retry-After and RateLimit-* headers'),
+  '503': error('unavailable: the model failed or timed out (a reason safe to show)'),
+};
+const pathId = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+
+/** The OpenAPI 3.1 document of the public API, generated from the zod schemas the routes use. */
+export function openApiDocument(serverUrl: string) {
+  const keyed = (scope: string | null) => ({ security: [{ apiKey: [] }], ...(scope ? { 'x-scope': scope } : {}) });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Neurocache API',
+      version: '1.0.0',
+      description:
+        'Reach your agents, and whole channels of agents, from any codebase. Authenticate with `Authorization: Bearer nc_...` (make keys on the API keys page). Every answer carries RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy headers. The OpenAI-compatible endpoints work with the official OpenAI SDKs given this server as baseURL.',
+    },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'nc_<38 characters>' } } },
+    paths: {
+      '/agents': {
+        get: { operationId: 'listAgents', summary: 'Your agents', ...keyed('agents:read'), responses: { '200': ok(agentsOut, 'The roster'), ...errors } },
+      },
+      '/agents/{agentId}/chat': {
+        post: {
+          operationId: 'chatWithAgent',
+          summary: 'Chat with one of your agents',
+          description: 'With `stream: true`, text/event-stream: `event: delta` frames `{content}`, then `event: done` with the body below (or `event: error` with an error body).',
+          ...keyed('agents:chat'),
+          parameters: [pathId('agentId')],
+          requestBody: jsonBody(chatInput),
+          responses: { '200': ok(chatOut, 'The reply and its usage', 'delta, then done'), ...errors },
+        },
+      },
+      '/channels/{channelId}/query': {
+        post: {
+          operationId: 'queryChannel',
+          summary: 'Ask a whole channel of agents',
+          description:
+            'Every agent of the channel answers in parallel, then the lead agent (or a built-in synthesizer) composes one answer. With `stream: true`: `event: contribution` frames as each agent finishes, `event: delta` frames of the answer, then `event: done`. 409 when the channel has no agents.',
+          ...keyed('channels:query'),
+          parameters: [pathId('channelId')],
+          requestBody: jsonBody(queryInput),
+          responses: { '200': ok(queryOut, 'The composed answer and each contribution', 'contribution..., delta..., done'), '409': error('conflict: the channel has no agents'), ...errors },
+        },
+      },
+      '/models': {
+        get: { operationId: 'listModels', summary: 'OpenAI-compatible model list: agent:<id> and channel:<id>', ...keyed(null), responses: { '200': ok(modelsOut, 'The models'), ...errors } },
+      },
+      '/chat/completions': {
+        post: {
+          operationId: 'createChatCompletion',
+          summary: 'OpenAI-compatible chat completions',
+          description:
+            '`model` is `agent:<id>` (scope agents:chat) or `channel:<id>` (scope channels:query; the last user message is asked, contributions ride along as `neurocache.contributions`). `stream: true` sends chat.completion.chunk frames and `data: [DONE]`; `stream_options.include_usage` adds the usage chunk.',
+          ...keyed('agents:chat or channels:query'),
+          requestBody: jsonBody(completionsInput),
+          responses: { '200': ok(completionOut, 'An OpenAI chat.completion', 'chat.completion.chunk frames, then [DONE]'), ...errors },
+        },
+      },
+    },
+  };
+}
