@@ -1,4 +1,4 @@
-import { makeAutoObservable } from 'mobx';
+import { makeAutoObservable, runInAction } from 'mobx';
 import type { KeyJson } from '@/lib/keys';
 import type { UsageRange, UsageSummary } from '@/lib/usage';
 import { queryKeys } from './query-keys';
@@ -37,14 +37,14 @@ export class DashboardStore {
 
   async createKey(input: NewKey): Promise<KeyJson> {
     const { data } = await this.root.http.post<{ key: KeyJson; secret: string }>('/api/keys', { ...input, expiresAt: input.expiresAt || undefined });
-    this.freshSecret = { keyId: data.key.id, secret: data.secret };
+    runInAction(() => (this.freshSecret = { keyId: data.key.id, secret: data.secret }));
     await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.keys });
     return data.key;
   }
 
   async revokeKey(keyId: string): Promise<void> {
     await this.root.http.delete(`/api/keys/${keyId}`);
-    if (this.freshSecret?.keyId === keyId) this.freshSecret = null;
+    if (this.freshSecret?.keyId === keyId) runInAction(() => (this.freshSecret = null));
     await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.keys });
   }
 
