@@ -1,16 +1,38 @@
-import { setCache } from '@/lib/cache';
+import { createCache, setCache, type ResilientCache } from '@/lib/cache';
+import { createUpstashCache } from '@/lib/cache/upstash';
 import { takeRequest } from '@/lib/ratelimit';
-import { openTestCache, type TestCacheKind } from '../helpers/cache';
+import { openTestCache } from '../helpers/cache';
 import { uniqueName } from '../helpers/people';
+import { startUpstashBridge } from '../helpers/upstash-bridge';
 
-const kinds: TestCacheKind[] = process.env.REDIS_URL ? ['memory', 'redis'] : ['memory'];
+const redisUrl = process.env.REDIS_URL;
+const TOKEN = 'rate-limit-bridge-token';
 
-describe.each(kinds)('the sliding-log rate limit (%s)', (kind) => {
-  beforeAll(async () => setCache(await openTestCache(kind)));
+/** The limiter on every cache: in-process always; Redis and Upstash (bridged onto Redis) with REDIS_URL. */
+const caches: [string, () => Promise<{ cache: ResilientCache; close(): Promise<void> }>][] = [
+  ['memory', async () => ({ cache: await openTestCache('memory'), close: async () => {} })],
+];
+if (redisUrl) {
+  caches.push(['redis', async () => ({ cache: await openTestCache('redis'), close: async () => {} })]);
+  caches.push([
+    'upstash',
+    async () => {
+      const bridge = await startUpstashBridge({ redisUrl, token: TOKEN });
+      return { cache: createCache(createUpstashCache(bridge.url, TOKEN, { commandTimeoutMs: 1000 }), 1000), close: () => bridge.close() };
+    },
+  ]);
+}
+
+describe.each(caches)('the sliding-log rate limit (%s)', (_kind, open) => {
+  let opened: Awaited<ReturnType<typeof open>>;
+  beforeAll(async () => {
+    opened = await open();
+    setCache(opened.cache);
+  });
   afterAll(async () => {
-    const { getCache } = await import('@/lib/cache');
-    await getCache().close();
     setCache(undefined);
+    await opened.cache.close();
+    await opened.close();
   });
 
   const take = (key: string, now: number) => takeRequest(key, { limit: 3, windowMs: 1000, now });
@@ -39,5 +61,12 @@ describe.each(kinds)('the sliding-log rate limit (%s)', (kind) => {
     expect((await take(b, t + 10)).remaining).toBe(2);
     // Refusals were not logged: after the window, a has its full allowance back.
     expect((await take(a, t + 1010)).remaining).toBe(2);
+  });
+
+  it('admits exactly the limit when many requests race', async () => {
+    const key = uniqueName('race');
+    const now = 1_800_000_200_000;
+    const decisions = await Promise.all(Array.from({ length: 20 }, (_, i) => take(key, now + (i % 3))));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
   });
 });
