@@ -12,16 +12,11 @@ import { createAgent } from '@/lib/agents';
 import { repliesSettled } from '@/lib/agents/replies';
 import { setModelProvider, type ModelProvider } from '@/lib/ai';
 import { createOpenAIProvider } from '@/lib/ai/openai';
-import { setCache } from '@/lib/cache';
 import { addMember, createChannel } from '@/lib/channels';
-import { setDatabase } from '@/lib/db';
-import { broadcastPublisher, redisPublisher, setPublisher } from '@/lib/realtime/publisher';
 import { signRealtimeToken } from '@/lib/realtime/token';
 import { startOpenAIServer } from '../tests/fixtures/openai-server';
-import { openTestCache } from '../tests/helpers/cache';
-import { openTestDatabase } from '../tests/helpers/database';
-import { connectSocket, startRealtimeNode } from '../tests/helpers/realtime';
-import { startRouteServer } from '../tests/helpers/route-server';
+import { connectSocket } from '../tests/helpers/realtime';
+import { startBenchHub } from './hub';
 import { report, runBench, summarize } from './stats';
 
 const TOKENS = 200;
@@ -30,15 +25,8 @@ const REPLIES = Number(process.env.BENCH_REPLIES ?? 30);
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 2);
 
 async function main() {
-  const redisUrl = process.env.REDIS_URL;
-  const db = await openTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
-  setDatabase(db);
-  const cache = await openTestCache(redisUrl ? 'redis' : 'memory');
-  setCache(cache);
-  const node = await startRealtimeNode({ redisUrl, deps: { limits: { eventsPerSecond: 1000, burst: 1000 } } });
-  const emitter = redisUrl ? redisPublisher(redisUrl) : undefined;
-  setPublisher(emitter?.publisher ?? broadcastPublisher(() => node.io as never));
-  const server = await startRouteServer();
+  const hub = await startBenchHub();
+  const { db, cache, node, server } = hub;
 
   // Clocks: one process, one performance.now(), so the three timestamps of a token compare.
   let written: number[] = [];
@@ -55,7 +43,7 @@ async function main() {
     },
   };
   setModelProvider(observed);
-  report({ bench: 'agents', setup: { database: db.kind, cache: cache.kind, publish: redisUrl ? 'redis emitter -> adapter' : 'in-process', tokens_per_reply: TOKENS, replies: REPLIES, model_token_ms: TOKEN_MS } });
+  report({ bench: 'agents', setup: { database: db.kind, cache: cache.kind, publish: hub.publish, tokens_per_reply: TOKENS, replies: REPLIES, model_token_ms: TOKEN_MS } });
 
   const owner = await signUp({ name: 'Owner', email: `owner-${Date.now()}@example.com`, password: 'benchmark-password' });
   const { token } = await createSession({ userId: owner.id });
@@ -126,12 +114,8 @@ async function main() {
 
   socket.close();
   setModelProvider(undefined);
-  await server.close();
-  await node.close();
-  await emitter?.close();
   await model.close();
-  await cache.close();
-  await db.close();
+  await hub.close();
 }
 
 runBench(main);

@@ -8,18 +8,12 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { createSession } from '@/lib/auth/sessions';
 import { signUp } from '@/lib/auth/local';
-import { setCache } from '@/lib/cache';
 import { invalidateMembers } from '@/lib/cache/channel-cache';
 import { createChannel } from '@/lib/channels';
-import { setDatabase } from '@/lib/db';
 import { channelMembers, users } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';
-import { broadcastPublisher, redisPublisher, setPublisher } from '@/lib/realtime/publisher';
 import { signRealtimeToken } from '@/lib/realtime/token';
-import { openTestCache } from '../tests/helpers/cache';
-import { openTestDatabase } from '../tests/helpers/database';
-import { startRealtimeNode } from '../tests/helpers/realtime';
-import { startRouteServer } from '../tests/helpers/route-server';
+import { startBenchHub } from './hub';
 import { report, runBench, summarize } from './stats';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100);
@@ -29,16 +23,9 @@ const COUNT = RATE * SECONDS;
 
 
 async function main() {
-  const redisUrl = process.env.REDIS_URL;
-  const db = await openTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
-  setDatabase(db);
-  const cache = await openTestCache(redisUrl ? 'redis' : 'memory');
-  setCache(cache);
-  const node = await startRealtimeNode({ redisUrl, deps: { limits: { eventsPerSecond: 1000, burst: 1000 } } });
-  const emitter = redisUrl ? redisPublisher(redisUrl) : undefined;
-  setPublisher(emitter?.publisher ?? broadcastPublisher(() => node.io as never));
-  const server = await startRouteServer();
-  report({ bench: 'realtime', setup: { database: db.kind, cache: cache.kind, publish: redisUrl ? 'redis emitter -> adapter' : 'in-process', members: MEMBERS, rate_per_s: RATE, messages: COUNT } });
+  const hub = await startBenchHub();
+  const { db, cache, node, server } = hub;
+  report({ bench: 'realtime', setup: { database: db.kind, cache: cache.kind, publish: hub.publish, members: MEMBERS, rate_per_s: RATE, messages: COUNT } });
 
   const owner = await signUp({ name: 'Owner', email: `owner-${Date.now()}@example.com`, password: 'benchmark-password' });
   const { token } = await createSession({ userId: owner.id });
@@ -122,11 +109,7 @@ async function main() {
   report({ bench: 'realtime', goal: 'every message exactly once and in order at every member', met: product.exact });
 
   members.kill();
-  await server.close();
-  await node.close();
-  await emitter?.close();
-  await cache.close();
-  await db.close();
+  await hub.close();
 }
 
 runBench(main);
