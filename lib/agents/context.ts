@@ -1,8 +1,5 @@
-import type { ChatMessage } from '@/lib/ai';
+import { estimateTokens, type ChatMessage } from '@/lib/ai/provider';
 import type { MessageJson } from '@/lib/messages/format';
-
-/** About four characters a token: close enough for English text to keep within a budget. */
-export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
 export type ContextAgent = { id: string; name: string; handle: string; description: string; instructions: string };
 export type ContextMember = { kind: 'user' | 'agent'; id: string; name: string; handle?: string; description?: string };

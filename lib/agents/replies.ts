@@ -6,7 +6,7 @@ import { getCache } from '@/lib/cache';
 import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
 import { requireMember } from '@/lib/channels/access';
 import { getDb, type Database } from '@/lib/db';
-import { describeError } from '@/lib/db/errors';
+import { describeError, isForeignKeyViolation } from '@/lib/db/errors';
 import { messages, type Agent } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
@@ -104,21 +104,28 @@ async function historyUpTo(db: Database, channelId: string, messageId: string): 
   return rows.reverse().map(toMessageJson);
 }
 
-/** Ends a reply, unless it was stopped or deleted meanwhile (then it is no longer "streaming"). */
-async function finish(db: Database, agent: Agent, messageId: string, values: { content: string; failure?: ModelError }): Promise<MessageJson | undefined> {
+/**
+ * Ends a reply: its final text (when given) and status "complete", or "error" with a reason safe
+ * to show. Only a reply still "streaming" is ended, so a stop, a deletion or another process's
+ * end that came first wins. The one place a reply ends: the cached window is dropped and the
+ * message published.
+ */
+async function endReply(db: Database, messageId: string, values: { content?: string; failure?: ModelError }): Promise<MessageJson | undefined> {
   const [updated] = await db
     .update(messages)
     .set({
-      content: values.content,
+      ...(values.content === undefined ? {} : { content: values.content }),
       status: values.failure ? 'error' : 'complete',
       errorCode: values.failure?.code ?? null,
       errorMessage: values.failure?.message ?? null,
     })
     .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
-    .returning();
+    .returning({ channelId: messages.channelId });
   if (!updated) return undefined;
-  const message = toMessageJson({ message: updated, userName: null, ...agentNames(agent) });
+  const [row] = await selectMessages(db).where(eq(messages.id, messageId)).limit(1);
   await invalidateWindow(getCache(), { channelId: updated.channelId });
+  if (!row) return undefined;
+  const message = toMessageJson(row);
   getPublisher().toChannel(updated.channelId, 'message:updated', { message });
   return message;
 }
@@ -129,7 +136,7 @@ async function runReply(job: Job): Promise<void> {
   const agent = team?.agents.find((a) => a.id === job.agentId);
   if (!team || !agent) {
     // The agent left (or the channel went) while this reply waited its turn.
-    if (job.messageId) await finishWithoutAgent(db, job.messageId);
+    if (job.messageId) await endReply(db, job.messageId, { failure: new ModelError('unavailable', 'That agent is no longer in this channel.') });
     return;
   }
   const messageId = job.messageId ?? (await startMessage(db, job, agent));
@@ -140,18 +147,6 @@ async function runReply(job: Job): Promise<void> {
     if (row?.status !== 'streaming') return;
   }
   await streamReply(db, team, agent, job, messageId);
-}
-
-async function finishWithoutAgent(db: Database, messageId: string) {
-  const [updated] = await db
-    .update(messages)
-    .set({ status: 'error', errorCode: 'unavailable', errorMessage: 'That agent is no longer in this channel.' })
-    .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
-    .returning();
-  if (!updated) return;
-  const [row] = await selectMessages(db).where(eq(messages.id, messageId)).limit(1);
-  await invalidateWindow(getCache(), { channelId: updated.channelId });
-  if (row) getPublisher().toChannel(updated.channelId, 'message:updated', { message: toMessageJson(row) });
 }
 
 /** Creates the reply's message, "streaming" and empty: members see the agent thinking. */
@@ -165,7 +160,7 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
     hop: job.hop,
   }).catch((error: unknown) => {
     // The channel was deleted meanwhile: nobody is left to answer.
-    if (describeError(error).sqlState === '23503') return [];
+    if (isForeignKeyViolation(error)) return [];
     throw error;
   });
   if (!inserted) return undefined;
@@ -209,7 +204,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     state.running.delete(messageId);
   }
   try {
-    const finished = await finish(db, agent, messageId, { content, failure });
+    const finished = await endReply(db, messageId, { content, failure });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
     if (finished && !failure && job.hop < team.channel.hopLimit) {
       for (const next of mentionedAgents(team, content, agent.id)) {
@@ -248,16 +243,7 @@ export async function stopReply(args: { userId: string; channelId: string; messa
       await running.done;
     } else {
       // Waiting its turn, or running in another process: its final write will find it stopped.
-      const [updated] = await db
-        .update(messages)
-        .set({ status: 'error', errorCode: 'cancelled', errorMessage: STOPPED })
-        .where(and(eq(messages.id, args.messageId), eq(messages.status, 'streaming')))
-        .returning();
-      if (updated) {
-        const message = toMessageJson({ ...row, message: updated });
-        await invalidateWindow(getCache(), { channelId: args.channelId });
-        getPublisher().toChannel(args.channelId, 'message:updated', { message });
-      }
+      await endReply(db, args.messageId, { failure: new ModelError('cancelled', STOPPED) });
     }
   }
   return toMessageJson(await getMessage(db, args));

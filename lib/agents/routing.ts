@@ -82,6 +82,7 @@ export async function chooseAgent(provider: ModelProvider, team: Team, content: 
         ],
       },
       { ownerId: team.channel.ownerId, channelId: team.channel.id, source: 'route' },
+      provider,
     );
     for await (const event of call) if (event.type === 'delta') answer += event.text;
     const named = parseMentions(answer.includes('@') ? answer : `@${answer.trim()}`)

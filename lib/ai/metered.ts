@@ -1,10 +1,7 @@
 import type { UsageOutcome } from '@/lib/db/schema';
 import { recordUsage, type UsageRecord } from '@/lib/usage';
 import { getModelProvider } from './index';
-import { ModelError, type CompletionRequest, type StreamEvent, type Usage } from './provider';
-
-/** About four characters a token, for providers that report no usage. */
-const estimate = (text: string) => Math.ceil(text.length / 4);
+import { estimateTokens, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from './provider';
 
 const outcomeOf = (error: unknown): UsageOutcome =>
   error instanceof ModelError ? (error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'error') : 'error';
@@ -16,14 +13,14 @@ export type Metered = Omit<UsageRecord, 'promptTokens' | 'completionTokens' | 'l
  * (complete, failed, timed out or cancelled) writes one usage row with the tokens (the
  * provider's counts, or an estimate), the latency, the time to the first token and the outcome.
  */
-export async function* meteredStream(request: CompletionRequest, meter: Metered): AsyncGenerator<StreamEvent> {
+export async function* meteredStream(request: CompletionRequest, meter: Metered, provider: ModelProvider = getModelProvider()): AsyncGenerator<StreamEvent> {
   const started = performance.now();
   let firstTokenMs: number | undefined;
   let text = '';
   let usage: Usage | undefined;
   let outcome: UsageOutcome = 'complete';
   try {
-    for await (const event of getModelProvider().stream(request)) {
+    for await (const event of provider.stream(request)) {
       if (event.type === 'delta') {
         firstTokenMs ??= performance.now() - started;
         text += event.text;
@@ -41,8 +38,8 @@ export async function* meteredStream(request: CompletionRequest, meter: Metered)
     await recordUsage({
       ...meter,
       model: request.model,
-      promptTokens: usage?.promptTokens ?? estimate(request.messages.map((m) => m.content).join('\n')),
-      completionTokens: usage?.completionTokens ?? estimate(text),
+      promptTokens: usage?.promptTokens ?? estimateTokens(request.messages.map((m) => m.content).join('\n')),
+      completionTokens: usage?.completionTokens ?? estimateTokens(text),
       latencyMs: performance.now() - started,
       firstTokenMs,
       outcome,

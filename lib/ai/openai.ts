@@ -1,8 +1,8 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ModelError, type CompletionRequest, type ModelProvider, type StreamEvent } from './provider';
+import { estimateTokens, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent } from './provider';
 
-/** Rough token count for servers that do not report usage (about four characters a token). */
-const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+/** Rough token count for servers that do not report usage: never zero for a call that was made. */
+const estimate = (text: string) => Math.max(1, estimateTokens(text));
 
 // By class name as well as instanceof: bundlers and test runners may load two copies of the SDK.
 const is = (error: unknown, type: { name: string; prototype: object }) =>
@@ -67,7 +67,7 @@ export function createOpenAIProvider({ apiKey, baseURL, timeoutMs }: { apiKey: s
       if (signal?.aborted) throw sanitize(undefined, signal);
       yield usage ?? {
         type: 'done',
-        usage: { promptTokens: estimateTokens(messages.map((m) => m.content).join('\n')), completionTokens: estimateTokens(completionText) },
+        usage: { promptTokens: estimate(messages.map((m) => m.content).join('\n')), completionTokens: estimate(completionText) },
       };
     },
   };

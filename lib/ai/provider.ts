@@ -36,13 +36,21 @@ export class ModelError extends Error {
   }
 }
 
-/** Collects a stream into the whole reply, for callers that do not stream. */
-export async function complete(provider: ModelProvider, request: CompletionRequest): Promise<{ content: string; usage: Usage }> {
+/** About four characters a token: close enough for English text, for budgets and for servers that report no usage. */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+/** Collects a stream of events into the whole reply and its usage. */
+export async function collectStream(events: AsyncIterable<StreamEvent>): Promise<{ content: string; usage: Usage }> {
   let content = '';
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
-  for await (const event of provider.stream(request)) {
+  for await (const event of events) {
     if (event.type === 'delta') content += event.text;
     else usage = event.usage;
   }
   return { content, usage };
+}
+
+/** Collects a provider's reply, for callers that do not stream. */
+export function complete(provider: ModelProvider, request: CompletionRequest): Promise<{ content: string; usage: Usage }> {
+  return collectStream(provider.stream(request));
 }

@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { requireOwnAgent, type AgentJson, listAgents, toAgentJson } from '@/lib/agents';
 import { loadTeam } from '@/lib/agents/routing';
-import { ModelError, type ChatMessage, type StreamEvent, type Usage } from '@/lib/ai';
+import { collectStream, ModelError, type ChatMessage, type StreamEvent, type Usage } from '@/lib/ai';
 import { meteredStream } from '@/lib/ai/metered';
 import { requireMember } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
@@ -62,17 +62,6 @@ export async function apiAgentChat({
   return { agent: toAgentJson(agent), events };
 }
 
-/** Collects a stream: the text and the usage. */
-async function collect(events: AsyncGenerator<StreamEvent>): Promise<{ content: string; usage: Usage }> {
-  let content = '';
-  let usage: Usage = { promptTokens: 0, completionTokens: 0 };
-  for await (const event of events) {
-    if (event.type === 'delta') content += event.text;
-    else usage = event.usage;
-  }
-  return { content, usage };
-}
-
 /**
  * Asks a whole channel: every agent in it answers the question in parallel, from its own
  * instructions and the channel's goal; then the channel's lead agent (or, without one, a built-in
@@ -98,7 +87,7 @@ export async function apiChannelQuery({
   const meter = { channelId, apiKeyId: caller.keyId, source: 'api' as const };
   const goal = team.channel.description.trim();
   const ask = (agent: Agent) =>
-    collect(
+    collectStream(
       meteredStream(
         {
           model: agent.model,

@@ -1,4 +1,4 @@
-import { ModelError, type StreamEvent, type Usage } from '@/lib/ai';
+import { collectStream, ModelError, type StreamEvent, type Usage } from '@/lib/ai';
 import { AppError } from '@/lib/http/errors';
 import { sseResponse, streamErrorBody, type SseFrame } from '@/lib/http/sse';
 import { newId } from '@/lib/ids';
@@ -30,18 +30,9 @@ export async function started<T>(events: AsyncGenerator<T>): Promise<AsyncGenera
   })();
 }
 
-export async function collectChat(events: AsyncGenerator<StreamEvent>): Promise<{ content: string; usage: Usage }> {
-  let content = '';
-  let usage: Usage = { promptTokens: 0, completionTokens: 0 };
-  try {
-    for await (const event of events) {
-      if (event.type === 'delta') content += event.text;
-      else usage = event.usage;
-    }
-  } catch (error) {
-    modelFailure(error);
-  }
-  return { content, usage };
+/** The whole reply of a non-streaming call; a model failure becomes an HTTP error. */
+export function collectChat(events: AsyncGenerator<StreamEvent>): Promise<{ content: string; usage: Usage }> {
+  return collectStream(events).catch(modelFailure);
 }
 
 /** OpenAI's chat.completion answer. */

@@ -1,4 +1,5 @@
 import { and, eq, gte, isNotNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { getDb } from '@/lib/db';
 import { describeError } from '@/lib/db/errors';
 import { rowsOf } from '@/lib/db/rows';
@@ -48,6 +49,10 @@ export async function recordUsage(record: UsageRecord): Promise<void> {
 
 export const usageRanges = { '24h': { spanMs: 24 * 3600_000, bucketMs: 3600_000 }, '7d': { spanMs: 7 * 86_400_000, bucketMs: 6 * 3600_000 }, '30d': { spanMs: 30 * 86_400_000, bucketMs: 86_400_000 } } as const;
 export type UsageRange = keyof typeof usageRanges;
+
+export const usageQuery = z.object({
+  range: z.enum(Object.keys(usageRanges) as [UsageRange, ...UsageRange[]], { error: 'Use range=24h, 7d or 30d.' }).default('24h'),
+});
 
 type Totals = { requests: number; promptTokens: number; completionTokens: number; errors: number; avgLatencyMs: number };
 export type UsageSummary = {

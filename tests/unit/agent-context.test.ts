@@ -1,4 +1,5 @@
-import { buildContext, estimateTokens } from '@/lib/agents/context';
+import { buildContext } from '@/lib/agents/context';
+import { estimateTokens } from '@/lib/ai/provider';
 import { parseMentions } from '@/lib/agents/mentions';
 import { chooseByOverlap } from '@/lib/agents/routing';
 import type { Agent } from '@/lib/db/schema';
