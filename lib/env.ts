@@ -60,9 +60,35 @@ const schema = z
     // Public API: requests each key may make per sliding window.
     RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(60),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    // ...and per owner, across all of their keys, in the same window; and how many live keys one person may hold.
+    RATE_LIMIT_OWNER_REQUESTS: z.coerce.number().int().min(1).max(10_000_000).default(180),
+    API_KEYS_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).default(25),
+    // Largest body the OpenAI-compatible and agent chat routes accept (hub routes take 64 KiB).
+    API_MAX_BODY_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
     AGENT_CONCURRENCY_PER_CHANNEL: z.coerce.number().int().min(1).max(20).default(2),
     AGENT_CONTEXT_TOKENS: z.coerce.number().int().min(200).max(200_000).default(6000),
     AGENT_CONTEXT_MESSAGES: z.coerce.number().int().min(1).max(500).default(50),
+    // Spend ceiling: model calls and tokens one owner's agents may use per UTC day (0 = unlimited).
+    AGENT_DAILY_CALLS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
+    AGENT_DAILY_TOKENS: z.coerce.number().int().min(0).max(10_000_000_000).default(2_000_000),
+
+    // Abuse limits, all exact sliding logs (lib/ratelimit). Sign-in: failed attempts per account,
+    // and attempts per client address, in the window; sign-up: accounts made per address.
+    AUTH_SIGNIN_ACCOUNT_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
+    AUTH_SIGNIN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(100_000).default(50),
+    AUTH_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    AUTH_SIGNUP_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
+    AUTH_SIGNUP_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+    // Messages one person may send in the window, across channels (429 with Retry-After beyond).
+    SEND_RATE_LIMIT_MESSAGES: z.coerce.number().int().min(1).max(100_000).default(30),
+    SEND_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    // Realtime connections one person may hold at once (tabs and devices).
+    REALTIME_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+    // Client addresses come from X-Forwarded-For only behind a proxy that sets it (Vercel does).
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((value) => value === 'true' || value === '1'),
   })
   .superRefine((value, ctx) => {
     const clerkKeys = [value.CLERK_SECRET_KEY, value.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY];
