@@ -136,6 +136,9 @@ export const messages = pgTable(
     clientId: text('client_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     editedAt: timestamp('edited_at', { withTimezone: true }),
+    // When an agent reply last started streaming (its first run or a retry): a reply streaming for
+    // longer than any process may run one was cut off, on any deployment.
+    streamStartedAt: timestamp('stream_started_at', { withTimezone: true }),
   },
   (t) => [
     // History pages walk (channel_id, id) in either direction.
@@ -144,7 +147,7 @@ export const messages = pgTable(
     uniqueIndex('messages_author_client_id_key').on(t.authorUserId, t.clientId),
     index('messages_created_at_idx').on(t.createdAt),
     // Replies still streaming (few at any time), found at startup to end ones a crash cut off.
-    index('messages_streaming_idx').on(t.createdAt).where(sql`${t.status} = 'streaming'`),
+    index('messages_streaming_idx').on(t.streamStartedAt).where(sql`${t.status} = 'streaming'`),
     check(
       'messages_author_matches',
       sql`(${t.authorKind} = 'user' and ${t.authorUserId} is not null) or (${t.authorKind} = 'agent' and ${t.authorAgentId} is not null)`,
