@@ -70,7 +70,7 @@ const schema = z
     AGENT_CONTEXT_MESSAGES: z.coerce.number().int().min(1).max(500).default(50),
     // The longest one agent reply may stream; a reply streaming longer was cut off (a crash, a
     // serverless function ended) and is ended as retryable by whichever process sees it next.
-    AGENT_REPLY_MAX_SECONDS: z.coerce.number().int().min(5).max(3600).default(240),
+    AGENT_REPLY_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(240),
     // Spend ceiling: model calls and tokens one owner's agents may use per UTC day (0 = unlimited).
     AGENT_DAILY_CALLS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
     AGENT_DAILY_TOKENS: z.coerce.number().int().min(0).max(10_000_000_000).default(2_000_000),

@@ -43,7 +43,7 @@ async function main() {
 
   // Replies cut off by a crash stay "streaming" forever unless someone ends them: this process
   // ends its own (all of them, embedded; on a shared Postgres, only ones no process could still be writing).
-  const interrupted = await recoverInterruptedReplies({ olderThanMs: config.database.kind === 'pglite' ? 0 : 60 * 60_000 });
+  const interrupted = await recoverInterruptedReplies({ olderThanMs: config.database.kind === 'pglite' ? 0 : undefined });
   if (interrupted) console.log(`[hub] ${interrupted} interrupted agent replies marked for retry`);
 
   const stopRetention = startRetentionScheduler();

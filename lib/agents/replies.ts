@@ -1,5 +1,6 @@
 import { and, desc, eq, lte } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError } from '@/lib/ai';
 import { meteredStream } from '@/lib/ai/metered';
 import { getCache } from '@/lib/cache';
@@ -12,6 +13,7 @@ import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
 import { getMessage, selectMessages, toMessageJson, type MessageJson } from '@/lib/messages/format';
 import { insertInOrder } from '@/lib/messages/insert';
+import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { buildContext } from './context';
 import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
@@ -24,8 +26,12 @@ import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
  * the channel's hop limit. At most AGENT_CONCURRENCY_PER_CHANNEL replies run at once in a
  * channel; the rest wait their turn.
  *
- * Replies run in the process that accepted the message. Stop and retry act through the database
- * (a reply's final write only lands while it is still "streaming"), so they hold across processes.
+ * Replies run in the process that accepted the message, as work that outlives the response
+ * (`runInBackground`: Next's `after()`, so a Vercel function lives until the chain of replies and
+ * hand-offs it started has ended). Each reply is cut off at AGENT_REPLY_MAX_SECONDS, which is what
+ * lets any process tell a reply that was interrupted from one still running. Stop and retry act
+ * through the database (a reply's final write only lands while it is still "streaming"), so they
+ * hold across processes.
  */
 
 type Job = {
@@ -53,10 +59,12 @@ const state = ((globalThis as { __neurocacheReplies?: RepliesGlobal }).__neuroca
 
 const STOPPED = 'The reply was stopped.';
 
+/** A chain of replies started by one request: kept alive past the response, and awaited at shutdown. */
 function track(task: Promise<unknown>): void {
   const guarded = task.catch((error: unknown) => console.error('[agents] reply failed', describeError(error)));
   state.tasks.add(guarded);
   void guarded.finally(() => state.tasks.delete(guarded));
+  runInBackground(guarded, 'agent replies');
 }
 
 /** Resolves once no reply is running or waiting (tests, benchmarks, shutdown). */
@@ -64,7 +72,12 @@ export async function repliesSettled(): Promise<void> {
   while (state.tasks.size > 0) await Promise.allSettled([...state.tasks]);
 }
 
-function enqueue(job: Job): void {
+/**
+ * Queues a reply behind the channel's concurrency limit. Resolves when the reply and every
+ * hand-off it led to have ended; hand-offs queue after the reply leaves its slot, so a chain
+ * never waits on a slot it holds itself.
+ */
+function enqueue(job: Job): Promise<void> {
   const queued = performance.now();
   let limit = state.limits.get(job.channelId);
   if (!limit) {
@@ -72,12 +85,13 @@ function enqueue(job: Job): void {
     state.limits.set(job.channelId, limit);
   }
   const channelLimit = limit;
-  track(
-    // A reply that waited its turn reloads the channel: its agents or settings may have changed.
-    channelLimit(() => runReply(performance.now() - queued < 50 ? job : { ...job, team: undefined })).finally(() => {
-      if (channelLimit.activeCount === 0 && channelLimit.pendingCount === 0) state.limits.delete(job.channelId);
-    }),
-  );
+  // A reply that waited its turn reloads the channel: its agents or settings may have changed.
+  const reply = channelLimit(() => runReply(performance.now() - queued < 50 ? job : { ...job, team: undefined })).finally(() => {
+    if (channelLimit.activeCount === 0 && channelLimit.pendingCount === 0) state.limits.delete(job.channelId);
+  });
+  return reply.then(async (handOffs: Job[]) => {
+    await Promise.all(handOffs.map(enqueue));
+  });
 }
 
 /** After a person's message committed: starts the replies it calls for (in the background). */
@@ -86,9 +100,8 @@ export function dispatchReplies(message: MessageJson): void {
     (async () => {
       const team = await loadTeam(await getDb(), message.channelId);
       if (!team || team.agents.length === 0) return;
-      for (const agent of await answerersFor(getModelProvider(), team, message.content)) {
-        enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team });
-      }
+      const answerers = await answerersFor(getModelProvider(), team, message.content);
+      await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team })));
     })(),
   );
 }
@@ -130,23 +143,24 @@ async function endReply(db: Database, messageId: string, values: { content?: str
   return message;
 }
 
-async function runReply(job: Job): Promise<void> {
+/** Runs one reply; answers the hand-offs it calls for, for the caller to queue. */
+async function runReply(job: Job): Promise<Job[]> {
   const db = await getDb();
   const team = job.team ?? (await loadTeam(db, job.channelId));
   const agent = team?.agents.find((a) => a.id === job.agentId);
   if (!team || !agent) {
     // The agent left (or the channel went) while this reply waited its turn.
     if (job.messageId) await endReply(db, job.messageId, { failure: new ModelError('unavailable', 'That agent is no longer in this channel.') });
-    return;
+    return [];
   }
   const messageId = job.messageId ?? (await startMessage(db, job, agent));
-  if (!messageId) return;
+  if (!messageId) return [];
   if (job.messageId) {
     // A retry that was stopped while it waited is over before it started.
     const [row] = await db.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId)).limit(1);
-    if (row?.status !== 'streaming') return;
+    if (row?.status !== 'streaming') return [];
   }
-  await streamReply(db, team, agent, job, messageId);
+  return streamReply(db, team, agent, job, messageId);
 }
 
 /** Creates the reply's message, "streaming" and empty: members see the agent thinking. */
@@ -158,6 +172,7 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
     status: 'streaming',
     replyToId: job.triggerId,
     hop: job.hop,
+    streamStartedAt: new Date(),
   }).catch((error: unknown) => {
     // The channel was deleted meanwhile: nobody is left to answer.
     if (isForeignKeyViolation(error)) return [];
@@ -170,8 +185,10 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
   return message.id;
 }
 
-async function streamReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string): Promise<void> {
+async function streamReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string): Promise<Job[]> {
   const controller = new AbortController();
+  const maxSeconds = env().AGENT_REPLY_MAX_SECONDS;
+  const cutOff = setTimeout(() => controller.abort(new ModelError('timeout', `The reply ran longer than ${maxSeconds} seconds and was ended; retry it.`)), maxSeconds * 1000);
   let settle!: () => void;
   state.running.set(messageId, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
   const publisher = getPublisher();
@@ -201,16 +218,14 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       failure = new ModelError('unavailable', 'Something went wrong on our side.');
     }
   } finally {
+    clearTimeout(cutOff);
     state.running.delete(messageId);
   }
   try {
     const finished = await endReply(db, messageId, { content, failure });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
-    if (finished && !failure && job.hop < team.channel.hopLimit) {
-      for (const next of mentionedAgents(team, content, agent.id)) {
-        enqueue({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1 });
-      }
-    }
+    if (!finished || failure || job.hop >= team.channel.hopLimit) return [];
+    return mentionedAgents(team, content, agent.id).map((next) => ({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1 }));
   } finally {
     settle();
   }
@@ -258,36 +273,29 @@ export async function retryReply(args: { userId: string; channelId: string; mess
   if (!agent) throw conflict('That agent is no longer in this channel.');
   const [updated] = await db
     .update(messages)
-    .set({ content: '', status: 'streaming', errorCode: null, errorMessage: null })
+    .set({ content: '', status: 'streaming', errorCode: null, errorMessage: null, streamStartedAt: new Date() })
     .where(and(eq(messages.id, args.messageId), eq(messages.status, 'error')))
     .returning();
   if (!updated) throw conflict('That reply is already being retried.');
   const message = toMessageJson({ ...row, message: updated });
   await invalidateWindow(getCache(), { channelId: args.channelId });
   getPublisher().toChannel(args.channelId, 'message:updated', { message });
-  enqueue({ channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id });
+  track(enqueue({ channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id }));
   return message;
 }
 
 /** Shutdown: ends every reply in progress with a retryable error, then waits for them to settle. */
 export async function stopAllReplies(timeoutMs = 5000): Promise<void> {
-  for (const messageId of [...state.running.keys()]) abortReply(messageId, new ModelError('unavailable', 'The hub restarted during this reply; retry it.'));
+  for (const messageId of [...state.running.keys()]) abortReply(messageId, new ModelError('unavailable', INTERRUPTED));
   await Promise.race([repliesSettled(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
 }
 
 /**
- * Ends replies left "streaming" by a process that died: older than `olderThanMs`, they become
- * retryable errors. Returns how many.
+ * At start: ends replies left "streaming" by a process that died. The embedded database belongs
+ * to this process alone, so every such reply is over; on a shared Postgres only those streaming
+ * longer than any reply may (the other processes' replies are still running). History reads and
+ * the maintenance schedule do the same on deployments that never start a process (Vercel).
  */
-export async function recoverInterruptedReplies({ olderThanMs }: { olderThanMs: number }): Promise<number> {
-  const db = await getDb();
-  const cutoff = new Date(Date.now() - olderThanMs);
-  const rows = await db
-    .update(messages)
-    .set({ status: 'error', errorCode: 'unavailable', errorMessage: 'The hub restarted during this reply; retry it.' })
-    .where(and(eq(messages.status, 'streaming'), lte(messages.createdAt, cutoff)))
-    .returning({ channelId: messages.channelId });
-  const cache = getCache();
-  await Promise.all([...new Set(rows.map((row) => row.channelId))].map((channelId) => invalidateWindow(cache, { channelId })));
-  return rows.length;
+export async function recoverInterruptedReplies({ olderThanMs }: { olderThanMs?: number } = {}): Promise<number> {
+  return endStaleReplies(await getDb(), { olderThanMs });
 }

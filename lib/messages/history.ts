@@ -4,10 +4,12 @@ import { fillMembers, fillWindow, pageFromSlice, pageFromWindow, readChannelSnap
 import { getDb, type Database } from '@/lib/db';
 import { channelMembers, messages } from '@/lib/db/schema';
 import { notFound } from '@/lib/http/errors';
+import { runInBackground } from '@/lib/background';
 import { isUuid } from '@/lib/ids';
 import { Timings } from '@/lib/http/timing';
 import { selectMessages, toMessageJson } from './format';
 import type { ListMessagesQuery } from './schemas';
+import { endStaleReplies, shouldLookForStaleReplies } from './stale-replies';
 
 export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -66,12 +68,11 @@ export async function listMessages({ userId, channelId, query }: { userId: strin
   const timings = new Timings();
   const cache = getCache();
   const db = await getDb();
-  const result = (items: WindowItem[], nextCursor: string | null, outcome: CacheOutcome): HistoryResult => ({
-    messagesJson: items.map((item) => item.json),
-    nextCursor,
-    cache: outcome,
-    timings,
-  });
+  const result = (items: WindowItem[], nextCursor: string | null, outcome: CacheOutcome): HistoryResult => {
+    const messagesJson = items.map((item) => item.json);
+    if (shouldLookForStaleReplies(channelId, messagesJson)) runInBackground(endStaleReplies(db, { channelId }), 'ending interrupted replies');
+    return { messagesJson, nextCursor, cache: outcome, timings };
+  };
 
   let snapshot: ChannelSnapshot | undefined;
   try {

@@ -5,6 +5,7 @@ import { getDb } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
 import { messages } from '@/lib/db/schema';
 import { env } from '@/lib/env';
+import { endStaleReplies } from './stale-replies';
 
 export type RetentionResult = { cutoff: string; deleted: number; batches: number; channels: number; skipped?: 'locked' };
 
@@ -50,13 +51,25 @@ export async function purgeExpiredMessages({
   return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size };
 }
 
-/** Self-hosted: purge on start and then every RETENTION_INTERVAL_MINUTES (0 turns it off). */
+export type MaintenanceResult = RetentionResult & { interruptedReplies: number };
+
+/**
+ * The periodic upkeep (the self-hosted schedule and Vercel Cron alike): retention, and ending
+ * agent replies that a process which died left streaming.
+ */
+export async function runMaintenance(): Promise<MaintenanceResult> {
+  const retention = await purgeExpiredMessages();
+  return { ...retention, interruptedReplies: await endStaleReplies(await getDb()) };
+}
+
+/** Self-hosted: upkeep on start and then every RETENTION_INTERVAL_MINUTES (0 turns it off). */
 export function startRetentionScheduler({ log = console.log }: { log?: (line: string) => void } = {}): () => void {
   const minutes = env().RETENTION_INTERVAL_MINUTES;
   if (minutes === 0) return () => {};
   const run = async () => {
     try {
-      const result = await purgeExpiredMessages();
+      const result = await runMaintenance();
+      if (result.interruptedReplies > 0) log(`[maintenance] ended ${result.interruptedReplies} interrupted agent replies`);
       if (result.deleted > 0) log(`[retention] deleted ${result.deleted} messages older than ${result.cutoff} from ${result.channels} channels`);
     } catch (error) {
       console.error('[retention] run failed', error instanceof Error ? error.message : error);

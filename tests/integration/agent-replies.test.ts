@@ -3,7 +3,10 @@ import { setModelProvider } from '@/lib/ai';
 import { createOfflineProvider, OFFLINE_LABEL } from '@/lib/ai/offline';
 import { createOpenAIProvider } from '@/lib/ai/openai';
 import { repliesSettled } from '@/lib/agents/replies';
-import { usageEvents } from '@/lib/db/schema';
+import { getDb } from '@/lib/db';
+import { messages, usageEvents } from '@/lib/db/schema';
+import { insertInOrder } from '@/lib/messages/insert';
+import { runMaintenance } from '@/lib/messages/retention';
 import { resetEnv } from '@/lib/env';
 import type { MessageJson } from '@/lib/messages/format';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
@@ -257,6 +260,47 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
     expect(agentReplies(await history())[0]).toEqual(stopped.json.message);
   });
 
+  it('cuts a reply off at AGENT_REPLY_MAX_SECONDS: the text so far stays, as a retryable timeout', async () => {
+    process.env.AGENT_REPLY_MAX_SECONDS = '1';
+    resetEnv();
+    try {
+      const { say, history } = await team([{ handle: 'rambler', model: 'fixture-slow' }]);
+      script.replies.rambler = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+      await say('@rambler go on and on');
+      await repliesSettled();
+      const [reply] = agentReplies(await history());
+      expect(reply).toMatchObject({ status: 'error', error: { code: 'timeout', message: 'The reply ran longer than 1 seconds and was ended; retry it.' } });
+      expect(reply!.content).toMatch(/^w0 w1 /);
+      expect(reply!.content.length).toBeLessThan(script.replies.rambler.length);
+    } finally {
+      delete process.env.AGENT_REPLY_MAX_SECONDS;
+      resetEnv();
+    }
+  });
+
+  it('ends a reply a dead process left streaming when its channel is next read, and leaves a running retry alone', async () => {
+    const { api, channelId, ids, socket, history } = await team([{ handle: 'ghost' }]);
+    const db = await getDb();
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    const reply = (startedAt: Date) =>
+      insertInOrder(db, channelId, { authorKind: 'agent', authorAgentId: ids.ghost, content: 'half a', status: 'streaming', hop: 1, createdAt: longAgo, streamStartedAt: startedAt });
+    // Cut off by a crash ten minutes ago; and an old reply being retried right now.
+    const [dead] = await reply(longAgo);
+    const [retrying] = await reply(new Date());
+    const updated = record(socket, 'message:updated');
+    // The first read shows what is stored and sets the repair going; members see it end live.
+    expect((await api.get(`/api/channels/${channelId}/messages`)).status).toBe(200);
+    await until(() => updated.some((e) => e.message.id === dead!.id), 5000, 'the interrupted reply to end');
+    const byId = new Map((await history()).map((m) => [m.id, m]));
+    expect(byId.get(dead!.id)).toMatchObject({ status: 'error', content: 'half a', error: { code: 'unavailable', message: 'The hub restarted during this reply; retry it.' } });
+    expect(byId.get(retrying!.id)).toMatchObject({ status: 'streaming' });
+    expect(updated.map((e) => e.message.id)).not.toContain(retrying!.id);
+    // The maintenance run (self-hosted schedule, Vercel Cron) finds the same ones everywhere.
+    await db.update(messages).set({ streamStartedAt: longAgo }).where(eq(messages.id, retrying!.id));
+    expect((await runMaintenance()).interruptedReplies).toBe(1);
+    expect(new Map((await history()).map((m) => [m.id, m])).get(retrying!.id)).toMatchObject({ status: 'error' });
+  });
+
   it('records every model call: owner, agent, channel, tokens, latency and outcome', async () => {
     const { user, channelId, ids, say } = await team([{ handle: 'counter' }, { handle: 'broken', model: 'fixture-500' }]);
     script.replies.counter = 'one two three';
@@ -306,7 +350,7 @@ describe('agents on the offline model (the embedded default)', () => {
     expect(reply.content).not.toContain('@echo');
   });
 
-  it("never discloses an agent's instructions, to another member or to the owner's own API key", async () => {
+  it("never discloses an agent's instructions to another member who asks for them", async () => {
     const owner = hub.client();
     await owner.signUp('Keeper');
     const guest = hub.client();
