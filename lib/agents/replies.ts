@@ -199,7 +199,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     const context = buildContext({ agent, channel: team.channel, members: team.members, history, tokenBudget: env().AGENT_CONTEXT_TOKENS });
     const stream = meteredStream(
       { model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal },
-      { ownerId: agent.ownerId, agentId: agent.id, channelId: job.channelId, source: 'channel' },
+      { payer: { chainOf: job.triggerId }, agentId: agent.id, channelId: job.channelId, source: 'channel' },
     );
     for await (const event of stream) {
       if (event.type === 'delta') {

@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { ModelProvider } from '@/lib/ai';
 import { meteredStream } from '@/lib/ai/metered';
 import type { Database } from '@/lib/db';
+import type { Payer } from '@/lib/usage/payer';
 import { agents, channelMembers, channels, users, type Agent, type Channel } from '@/lib/db/schema';
 import type { ContextMember } from './context';
 import { parseMentions } from './mentions';
@@ -60,9 +61,11 @@ export function chooseByOverlap(agentsInChannel: Agent[], content: string): Agen
 /**
  * The orchestrator: asks the model which agent suits the message best, from their descriptions,
  * and takes the first handle it names; the offline model, or an answer naming no agent, falls
- * back to word overlap. The routing call is recorded as usage (source "route").
+ * back to word overlap (so does a payer over budget: the reply that follows then says so). The
+ * routing call is recorded as usage (source "route"), paid by `payer`: the message's author when
+ * the caller knows them, else the channel's owner, who chose to have an orchestrator.
  */
-export async function chooseAgent(provider: ModelProvider, team: Team, content: string): Promise<Agent | undefined> {
+export async function chooseAgent(provider: ModelProvider, team: Team, content: string, payer: Payer = { userId: team.channel.ownerId }): Promise<Agent | undefined> {
   const candidates = team.agents;
   if (candidates.length <= 1 || provider.kind === 'offline') return chooseByOverlap(candidates, content);
   const lead = candidates.find((agent) => agent.id === team.channel.leadAgentId) ?? candidates[0]!;
@@ -81,7 +84,7 @@ export async function chooseAgent(provider: ModelProvider, team: Team, content: 
           { role: 'user', content },
         ],
       },
-      { ownerId: team.channel.ownerId, channelId: team.channel.id, source: 'route' },
+      { payer, channelId: team.channel.id, source: 'route' },
       provider,
     );
     for await (const event of call) if (event.type === 'delta') answer += event.text;
@@ -98,7 +101,7 @@ export async function chooseAgent(provider: ModelProvider, team: Team, content: 
  * Who answers a person's message: the agents it mentions; without mentions, the channel's
  * answer mode decides (nobody, the lead agent, or the orchestrator's choice).
  */
-export async function answerersFor(provider: ModelProvider, team: Team, content: string): Promise<Agent[]> {
+export async function answerersFor(provider: ModelProvider, team: Team, content: string, payer?: Payer): Promise<Agent[]> {
   const mentioned = mentionedAgents(team, content);
   if (mentioned.length > 0) return mentioned;
   switch (team.channel.answerMode) {
@@ -109,7 +112,7 @@ export async function answerersFor(provider: ModelProvider, team: Team, content:
       return lead ? [lead] : [];
     }
     case 'orchestrator': {
-      const chosen = await chooseAgent(provider, team, content);
+      const chosen = await chooseAgent(provider, team, content, payer);
       return chosen ? [chosen] : [];
     }
   }

@@ -1,19 +1,29 @@
 import type { UsageOutcome } from '@/lib/db/schema';
 import { recordUsage, type UsageRecord } from '@/lib/usage';
+import { reserveCall, settleCall } from '@/lib/usage/budget';
+import { payerOf, type Payer } from '@/lib/usage/payer';
 import { getModelProvider } from './index';
 import { estimateTokens, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from './provider';
 
 const outcomeOf = (error: unknown): UsageOutcome =>
   error instanceof ModelError ? (error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'error') : 'error';
 
-export type Metered = Omit<UsageRecord, 'promptTokens' | 'completionTokens' | 'latencyMs' | 'firstTokenMs' | 'outcome' | 'model'>;
+/** What a call is recorded as: who pays (see lib/usage/payer.ts), and which agent, channel, key and source. */
+export type Metered = Omit<UsageRecord, 'ownerId' | 'promptTokens' | 'completionTokens' | 'latencyMs' | 'firstTokenMs' | 'outcome' | 'model'> & { payer: Payer };
 
 /**
- * A model call that records itself: streams the provider's events, and when the call ends
- * (complete, failed, timed out or cancelled) writes one usage row with the tokens (the
- * provider's counts, or an estimate), the latency, the time to the first token and the outcome.
+ * The one way to call a model: every call (channel replies, routing, the public API) passes here.
+ * Before the call it finds who pays and takes the call from their daily budget (a
+ * BudgetExceededError, code `budget_exceeded`, when it is used up: nothing is sent to the model);
+ * then it streams the provider's events, and when the call ends (complete, failed, timed out or
+ * cancelled) writes one usage row, under the payer, with the tokens (the provider's counts, or an
+ * estimate), the latency, the time to the first token and the outcome.
  */
 export async function* meteredStream(request: CompletionRequest, meter: Metered, provider: ModelProvider = getModelProvider()): AsyncGenerator<StreamEvent> {
+  const { payer, ...record } = meter;
+  const ownerId = await payerOf(payer);
+  const promptEstimate = estimateTokens(request.messages.map((m) => m.content).join('\n'));
+  const day = await reserveCall({ userId: ownerId, promptTokens: promptEstimate, subject: record.source === 'api' ? 'you' : 'asker' });
   const started = performance.now();
   let firstTokenMs: number | undefined;
   let text = '';
@@ -35,14 +45,11 @@ export async function* meteredStream(request: CompletionRequest, meter: Metered,
   } finally {
     // A consumer that stops early (a closed client) ends the call as cancelled.
     if (outcome === 'complete' && !usage) outcome = 'cancelled';
-    await recordUsage({
-      ...meter,
-      model: request.model,
-      promptTokens: usage?.promptTokens ?? estimateTokens(request.messages.map((m) => m.content).join('\n')),
-      completionTokens: usage?.completionTokens ?? estimateTokens(text),
-      latencyMs: performance.now() - started,
-      firstTokenMs,
-      outcome,
-    });
+    const promptTokens = usage?.promptTokens ?? promptEstimate;
+    const completionTokens = usage?.completionTokens ?? estimateTokens(text);
+    await Promise.all([
+      recordUsage({ ...record, ownerId, model: request.model, promptTokens, completionTokens, latencyMs: performance.now() - started, firstTokenMs, outcome }),
+      settleCall({ userId: ownerId, day, extraTokens: promptTokens + completionTokens - promptEstimate }),
+    ]);
   }
 }

@@ -20,7 +20,7 @@ export interface ModelProvider {
   stream(request: CompletionRequest): AsyncIterable<StreamEvent>;
 }
 
-export type ModelErrorCode = 'timeout' | 'cancelled' | 'rate_limited' | 'upstream' | 'unavailable';
+export type ModelErrorCode = 'timeout' | 'cancelled' | 'rate_limited' | 'upstream' | 'unavailable' | 'budget_exceeded';
 
 /**
  * The one error a provider throws. Its message is written for people and safe to show: never

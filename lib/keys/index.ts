@@ -1,11 +1,12 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getCache } from '@/lib/cache';
 import { cacheKeys } from '@/lib/cache/channel-cache';
 import { getDb } from '@/lib/db';
 import { describeError } from '@/lib/db/errors';
 import { apiKeys, apiKeyScopes, users, type ApiKey, type ApiKeyScope } from '@/lib/db/schema';
-import { AppError, forbidden, notFound } from '@/lib/http/errors';
+import { env } from '@/lib/env';
+import { AppError, conflict, forbidden, notFound } from '@/lib/http/errors';
 import { isUuid, newId } from '@/lib/ids';
 import { generateKey, hashKey, isWellFormedKey, partialOf, sameHash } from './format';
 import type { createKeyInput } from './schemas';
@@ -46,23 +47,38 @@ export async function listKeys({ userId }: { userId: string }): Promise<KeyJson[
   return rows.map(toKeyJson);
 }
 
-/** Makes a key. The secret is returned this once and never stored. */
+/**
+ * Makes a key. The secret is returned this once and never stored. A person holds at most
+ * API_KEYS_MAX_PER_USER live keys (not revoked, not expired): each key has its own rate limit, so
+ * unlimited keys would mean unlimited requests. Counting and inserting happen under a lock on the
+ * owner's row, so two creates racing at the cap cannot both pass.
+ */
 export async function createKey({ userId, input }: { userId: string; input: z.infer<typeof createKeyInput> }): Promise<{ key: KeyJson; secret: string }> {
   const db = await getDb();
   const secret = generateKey();
-  const [key] = await db
-    .insert(apiKeys)
-    .values({
-      id: newId(),
-      ownerId: userId,
-      name: input.name,
-      hash: hashKey(secret),
-      partial: partialOf(secret),
-      scopes: [...new Set(input.scopes ?? apiKeyScopes)],
-      expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
-    })
-    .returning();
-  return { key: toKeyJson(key!), secret };
+  const cap = env().API_KEYS_MAX_PER_USER;
+  const key = await db.transaction(async (tx) => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+    const [live] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.ownerId, userId), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, new Date()))));
+    if ((live?.count ?? 0) >= cap) throw conflict(`You already have ${cap} live API keys, the most one person may hold. Revoke one you no longer use, then make this one.`);
+    const [inserted] = await tx
+      .insert(apiKeys)
+      .values({
+        id: newId(),
+        ownerId: userId,
+        name: input.name,
+        hash: hashKey(secret),
+        partial: partialOf(secret),
+        scopes: [...new Set(input.scopes ?? apiKeyScopes)],
+        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+      })
+      .returning();
+    return inserted!;
+  });
+  return { key: toKeyJson(key), secret };
 }
 
 // Keys are cached briefly, like sessions: an API request needs no Postgres round trip to know its

@@ -9,6 +9,8 @@ import { getDb } from '@/lib/db';
 import { channelMembers, channels, type Agent } from '@/lib/db/schema';
 import { conflict } from '@/lib/http/errors';
 import type { KeyCaller } from '@/lib/keys';
+import { BudgetExceededError } from '@/lib/usage/budget';
+import { httpErrorOf } from './respond';
 import type { chatInput } from './schemas';
 
 export type Contribution = { agentId: string; name: string; content: string; error?: { code: string; message: string } };
@@ -57,7 +59,7 @@ export async function apiAgentChat({
   const agent = await requireOwnAgent({ userId: caller.user.id, agentId });
   const events = meteredStream(
     { model: agent.model, temperature: temperature ?? agent.temperature, messages: [{ role: 'system', content: systemFor(agent) }, ...messages], signal },
-    { ownerId: agent.ownerId, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
+    { payer: { userId: caller.user.id }, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
   );
   return { agent: toAgentJson(agent), events };
 }
@@ -84,7 +86,8 @@ export async function apiChannelQuery({
   await requireMember(db, { userId: caller.user.id, channelId });
   const team = (await loadTeam(db, channelId))!;
   if (team.agents.length === 0) throw conflict('This channel has no agents to ask. Add agents to it in the hub first.');
-  const meter = { channelId, apiKeyId: caller.keyId, source: 'api' as const };
+  // The caller pays for every call of the query, whoever owns the channel's agents.
+  const meter = { payer: { userId: caller.user.id }, channelId, apiKeyId: caller.keyId, source: 'api' as const };
   const goal = team.channel.description.trim();
   const ask = (agent: Agent) =>
     collectStream(
@@ -101,7 +104,7 @@ export async function apiChannelQuery({
             { role: 'user', content: question },
           ],
         },
-        { ...meter, ownerId: agent.ownerId, agentId: agent.id },
+        { ...meter, agentId: agent.id },
       ),
     );
 
@@ -127,7 +130,9 @@ export async function apiChannelQuery({
         total.completionTokens += settled.result.usage.completionTokens;
       } else {
         const failure = settled.error instanceof ModelError ? settled.error : new ModelError('unavailable', 'This agent could not answer.');
+        // A stop, or the caller's budget running out, ends the whole query (a 429 for the budget).
         if (failure.code === 'cancelled') throw failure;
+        if (failure instanceof BudgetExceededError) throw httpErrorOf(failure);
         contribution.error = { code: failure.code, message: failure.message };
       }
       contributions.push(contribution);
@@ -151,7 +156,7 @@ export async function apiChannelQuery({
     let answer = '';
     for await (const event of meteredStream(
       { model: synthesizer.model, temperature: 0.3, messages: brief, signal },
-      { ...meter, ownerId: synthesizer.ownerId, agentId: lead ? lead.id : null },
+      { ...meter, agentId: lead ? lead.id : null },
     )) {
       if (event.type === 'delta') {
         answer += event.text;

@@ -2,14 +2,24 @@ import { collectStream, ModelError, type StreamEvent, type Usage } from '@/lib/a
 import { AppError } from '@/lib/http/errors';
 import { sseResponse, streamErrorBody, type SseFrame } from '@/lib/http/sse';
 import { newId } from '@/lib/ids';
+import { BudgetExceededError } from '@/lib/usage/budget';
+
+/**
+ * The HTTP error a model failure is to an API caller: 429 (with Retry-After) for the provider's
+ * rate limit and for the caller's own daily budget (until it resets), 503 otherwise.
+ */
+export function httpErrorOf(error: ModelError): AppError {
+  if (error instanceof BudgetExceededError) {
+    const seconds = error.retryAfterSeconds;
+    return new AppError('rate_limited', error.message, { headers: { 'Retry-After': String(seconds) }, details: { retryAfterSeconds: seconds, resetsAt: error.resetsAt.toISOString() } });
+  }
+  if (error.code === 'rate_limited') return new AppError('rate_limited', error.message, { headers: { 'Retry-After': '5' } });
+  return new AppError('unavailable', error.message);
+}
 
 /** A model failure before anything was sent: an HTTP error the caller can act on. */
 export function modelFailure(error: unknown): never {
-  if (error instanceof ModelError) {
-    if (error.code === 'rate_limited') throw new AppError('rate_limited', error.message, { headers: { 'Retry-After': '5' } });
-    throw new AppError('unavailable', error.message);
-  }
-  throw error;
+  throw error instanceof ModelError ? httpErrorOf(error) : error;
 }
 
 /**

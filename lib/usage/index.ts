@@ -6,6 +6,9 @@ import { rowsOf } from '@/lib/db/rows';
 import { agents, apiKeys, usageEvents, type UsageEvent, type UsageOutcome, type UsageSource } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
+import { budgetOf, type Budget } from './budget';
+
+export type { Budget } from './budget';
 
 export type UsageRecord = {
   ownerId: string;
@@ -26,8 +29,9 @@ export type UsageEventJson = Omit<UsageEvent, 'createdAt'> & { createdAt: string
 const toEventJson = (row: UsageEvent): UsageEventJson => ({ ...row, createdAt: row.createdAt.toISOString() });
 
 /**
- * Records one model call and pushes it to its owner's realtime room, so the dashboard moves
- * live. Usage is bookkeeping: a failure to record is logged, never thrown at the reply it describes.
+ * Records one model call under whoever pays for it (`ownerId`, see payer.ts) and pushes it to
+ * their realtime room alone, so their dashboard moves live and nobody else's event names their
+ * key. Usage is bookkeeping: a failure to record is logged, never thrown at the reply it describes.
  */
 export async function recordUsage(record: UsageRecord): Promise<void> {
   try {
@@ -63,6 +67,8 @@ export type UsageSummary = {
   series: (Totals & { start: string })[];
   byAgent: (Totals & { agentId: string | null; name: string })[];
   byKey: (Totals & { keyId: string; name: string; partial: string })[];
+  /** Today's model budget (UTC day): calls and tokens used against their limits (null: unlimited). */
+  budget: Budget;
 };
 
 const totalsColumns = {
@@ -73,7 +79,11 @@ const totalsColumns = {
   avgLatencyMs: sql<number>`coalesce(round(avg(${usageEvents.latencyMs})), 0)::int`,
 };
 
-/** The owner's model calls over the last 24 hours, 7 days or 30 days: totals, a time series, per agent and per key. */
+/**
+ * The model calls a person paid for over the last 24 hours, 7 days or 30 days: totals, a time
+ * series, per agent and per key (only their own keys: a key is named to nobody but its owner),
+ * and today's budget.
+ */
 export async function usageSummary({ userId, range, now = Date.now() }: { userId: string; range: UsageRange; now?: number }): Promise<UsageSummary> {
   const db = await getDb();
   const { spanMs, bucketMs } = usageRanges[range];
@@ -111,7 +121,7 @@ export async function usageSummary({ userId, range, now = Date.now() }: { userId
   const keyRows = await db
     .select({ keyId: usageEvents.apiKeyId, name: apiKeys.name, partial: apiKeys.partial, ...totalsColumns })
     .from(usageEvents)
-    .innerJoin(apiKeys, eq(apiKeys.id, usageEvents.apiKeyId))
+    .innerJoin(apiKeys, and(eq(apiKeys.id, usageEvents.apiKeyId), eq(apiKeys.ownerId, userId)))
     .where(and(mine, isNotNull(usageEvents.apiKeyId)))
     .groupBy(usageEvents.apiKeyId, apiKeys.name, apiKeys.partial)
     .orderBy(sql`count(*) desc`);
@@ -124,5 +134,6 @@ export async function usageSummary({ userId, range, now = Date.now() }: { userId
     // Calls with no agent are the orchestrator's routing and the built-in synthesizer.
     byAgent: agentRows.map((row) => ({ ...row, name: row.agentId ? (row.name ?? 'Deleted agent') : 'Routing and synthesis' })),
     byKey: keyRows.map((row) => ({ ...row, keyId: row.keyId! })),
+    budget: await budgetOf({ userId, now }),
   };
 }

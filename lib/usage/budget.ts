@@ -1,0 +1,105 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { ModelError } from '@/lib/ai/provider';
+import { getDb } from '@/lib/db';
+import { describeError } from '@/lib/db/errors';
+import { usageDaily } from '@/lib/db/schema';
+import { env } from '@/lib/env';
+
+/**
+ * The per-person daily model budget: AGENT_DAILY_CALLS calls and AGENT_DAILY_TOKENS tokens per
+ * UTC day (0 = unlimited), counted against whoever pays for a call (see payer.ts), enforced before
+ * every model call (lib/ai/metered.ts), in a ledger row per person and day (usage_daily).
+ */
+
+const DAY_MS = 86_400_000;
+export const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10);
+export const nextUtcMidnight = (now: number) => new Date(Math.floor(now / DAY_MS) * DAY_MS + DAY_MS);
+
+/** A model call refused because its payer's budget for today is used up. */
+export class BudgetExceededError extends ModelError {
+  constructor(
+    message: string,
+    readonly resetsAt: Date,
+  ) {
+    super('budget_exceeded', message);
+    this.name = 'BudgetExceededError';
+  }
+
+  /** Whole seconds until the budget resets, as Retry-After says them. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.resetsAt.getTime() - Date.now()) / 1000));
+  }
+}
+
+const inWords = (ms: number) => {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+};
+
+/** Whose budget a refusal names: the caller's own (the API) or the person who asked (a channel). */
+export type BudgetSubject = 'you' | 'asker';
+
+function refusal(row: { calls: number; tokens: number } | undefined, subject: BudgetSubject, now: number): BudgetExceededError {
+  const { AGENT_DAILY_CALLS: calls, AGENT_DAILY_TOKENS: tokens } = env();
+  const what = calls > 0 && (row?.calls ?? 0) >= calls ? `${calls.toLocaleString('en-US')} model calls` : `${tokens.toLocaleString('en-US')} tokens`;
+  const whose = subject === 'you' ? 'You have used your' : 'The person whose message this answers has used their';
+  const resetsAt = nextUtcMidnight(now);
+  return new BudgetExceededError(`Daily model budget used up: ${whose} ${what} for today. It resets at 00:00 UTC, in ${inWords(resetsAt.getTime() - now)}.`, resetsAt);
+}
+
+/**
+ * Takes one call from the payer's budget for today, with the prompt's estimated tokens, or throws
+ * BudgetExceededError. One conditional upsert: the row is only bumped while both counts are under
+ * their limits, so calls racing in any number of processes never start more than the limit.
+ * Answers the day it was counted in, for `settleCall`.
+ */
+export async function reserveCall({ userId, promptTokens, subject, now = Date.now() }: { userId: string; promptTokens: number; subject: BudgetSubject; now?: number }): Promise<string> {
+  const { AGENT_DAILY_CALLS: calls, AGENT_DAILY_TOKENS: tokens } = env();
+  const db = await getDb();
+  const day = utcDay(now);
+  const [taken] = await db
+    .insert(usageDaily)
+    .values({ ownerId: userId, day, calls: 1, tokens: promptTokens })
+    .onConflictDoUpdate({
+      target: [usageDaily.ownerId, usageDaily.day],
+      set: { calls: sql`${usageDaily.calls} + 1`, tokens: sql`${usageDaily.tokens} + ${promptTokens}::bigint` },
+      setWhere: sql`(${calls}::int = 0 or ${usageDaily.calls} < ${calls}::int) and (${tokens}::bigint = 0 or ${usageDaily.tokens} < ${tokens}::bigint)`,
+    })
+    .returning({ calls: usageDaily.calls });
+  if (taken) return day;
+  const [row] = await db.select().from(usageDaily).where(and(eq(usageDaily.ownerId, userId), eq(usageDaily.day, day)));
+  throw refusal(row, subject, now);
+}
+
+/** Adds what a call used beyond its reservation (its real tokens less the prompt estimate). Bookkeeping: logged, never thrown. */
+export async function settleCall({ userId, day, extraTokens }: { userId: string; day: string; extraTokens: number }): Promise<void> {
+  if (extraTokens === 0) return;
+  try {
+    const db = await getDb();
+    await db
+      .update(usageDaily)
+      .set({ tokens: sql`greatest(0, ${usageDaily.tokens} + ${extraTokens}::bigint)` })
+      .where(and(eq(usageDaily.ownerId, userId), eq(usageDaily.day, day)));
+  } catch (error) {
+    console.error('[usage] could not settle a model call in the daily budget', describeError(error));
+  }
+}
+
+export type Budget = {
+  calls: { used: number; limit: number | null };
+  tokens: { used: number; limit: number | null };
+  /** When today's budget ends (the next 00:00 UTC). */
+  resetsAt: string;
+};
+
+/** Today's budget of one person, for the usage page (a null limit is unlimited). */
+export async function budgetOf({ userId, now = Date.now() }: { userId: string; now?: number }): Promise<Budget> {
+  const { AGENT_DAILY_CALLS: calls, AGENT_DAILY_TOKENS: tokens } = env();
+  const db = await getDb();
+  const [row] = await db.select().from(usageDaily).where(and(eq(usageDaily.ownerId, userId), eq(usageDaily.day, utcDay(now))));
+  return {
+    calls: { used: row?.calls ?? 0, limit: calls || null },
+    tokens: { used: Number(row?.tokens ?? 0), limit: tokens || null },
+    resetsAt: nextUtcMidnight(now).toISOString(),
+  };
+}
