@@ -3,6 +3,7 @@
 import http from 'node:http';
 import next from 'next';
 import { recoverInterruptedReplies, stopAllReplies } from '../lib/agents/replies';
+import { stampClientAddress } from '../lib/auth/client-address';
 import { closeDatabase } from '../lib/db';
 import { env } from '../lib/env';
 import { startRetentionScheduler } from '../lib/messages/retention';
@@ -18,7 +19,11 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT, httpServer: server });
   await app.prepare();
   const handle = app.getRequestHandler();
-  server.on('request', (req, res) => void handle(req, res));
+  server.on('request', (req, res) => {
+    // The throttles' client address: the socket's, never what the client claims (lib/auth/client-address.ts).
+    stampClientAddress(req);
+    void handle(req, res);
+  });
 
   // Realtime on the same port; route handlers in this process publish to it directly.
   const realtimeDeps = realtimeDepsFromEnv();

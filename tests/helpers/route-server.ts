@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { NextRequest } from 'next/server';
+import { stampClientAddress } from '@/lib/auth/client-address';
 
 type RouteModule = Partial<Record<string, (req: NextRequest, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>>>;
 type Route = { pattern: RegExp; names: string[]; catchAll: boolean; file: string; specificity: number };
@@ -66,6 +67,8 @@ export async function startRouteServer(options: { control?: boolean } = {}): Pro
   const faults: Fault[] = [];
   const server = http.createServer(async (req, res) => {
     try {
+      // As server/main.ts does: the throttles' client address comes from the socket alone.
+      stampClientAddress(req);
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
       if (url.pathname === '/__test/faults' && req.method === 'POST' && options.control) {
         const chunks: Buffer[] = [];
