@@ -27,8 +27,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = 300;
 
 async function main() {
-  // A limit no benchmark reaches: the limiter still runs in full on every request.
+  // Limits no benchmark reaches (per key, per owner, the daily budget): the limiter and the
+  // budget still run in full on every request.
   process.env.RATE_LIMIT_REQUESTS = '1000000';
+  process.env.RATE_LIMIT_OWNER_REQUESTS = '10000000';
+  process.env.AGENT_DAILY_CALLS = '0';
+  process.env.AGENT_DAILY_TOKENS = '0';
   resetEnv();
   const db = await openTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
   setDatabase(db);
@@ -48,9 +52,13 @@ async function main() {
 
   // 1. Authentication + rate limiting, the work keyRoute adds to every request.
   const headers = new Headers({ authorization: `Bearer ${secret}` });
-  for (let i = 0; i < 50; i++) await takeRequest((await authenticateRequest(headers)).keyId);
+  const takeOne = async () => {
+    const caller = await authenticateRequest(headers);
+    return takeRequest(caller.keyId, { ownerId: caller.user.id });
+  };
+  for (let i = 0; i < 50; i++) await takeOne();
   const overhead: number[] = [];
-  for (let i = 0; i < 2000; i++) overhead.push(await time(async () => takeRequest((await authenticateRequest(headers)).keyId)));
+  for (let i = 0; i < 2000; i++) overhead.push(await time(takeOne));
   const auth = summarize(overhead);
   report({ bench: 'api', path: 'key authentication + rate limit per request', ...auth });
 

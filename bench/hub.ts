@@ -1,5 +1,6 @@
 import { setCache } from '@/lib/cache';
 import { setDatabase } from '@/lib/db';
+import { resetEnv } from '@/lib/env';
 import { broadcastPublisher, redisPublisher, setPublisher } from '@/lib/realtime/publisher';
 import { openTestCache } from '../tests/helpers/cache';
 import { openTestDatabase } from '../tests/helpers/database';
@@ -12,6 +13,12 @@ import { startRouteServer } from '../tests/helpers/route-server';
  * REDIS_URL is set, in-process otherwise), and the real route handlers over HTTP.
  */
 export async function startBenchHub() {
+  // One person posts 500 messages at 50/s (bench:realtime) and mentions an agent dozens of times
+  // (bench:agents): limits no benchmark reaches, though every request still passes through them.
+  process.env.SEND_RATE_LIMIT_MESSAGES ??= '100000';
+  process.env.AGENT_DAILY_CALLS ??= '0';
+  process.env.AGENT_DAILY_TOKENS ??= '0';
+  resetEnv();
   const redisUrl = process.env.REDIS_URL;
   const db = await openTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
   setDatabase(db);

@@ -6,9 +6,11 @@ import { requireMember } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
 import { isForeignKeyViolation } from '@/lib/db/errors';
 import { messages } from '@/lib/db/schema';
+import { env } from '@/lib/env';
 import { conflict, forbidden, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
 import { insertInOrder } from './insert';
+import { giveBack, throttle } from '@/lib/ratelimit';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { getMessage, selectMessages, toMessageJson, type MessageJson } from './format';
 
@@ -20,6 +22,9 @@ export { insertInOrder } from './insert';
 /**
  * Stores a message. A retry carrying the same clientId from the same author returns the copy
  * stored the first time (`created: false`) instead of a second one, even when the two race.
+ * Each person sends at most SEND_RATE_LIMIT_MESSAGES per SEND_RATE_LIMIT_WINDOW_SECONDS, across
+ * channels (429 with Retry-After beyond): generous for typing and pasting, a ceiling for scripts
+ * that would mention agents hundreds of times. A retry of a stored message does not count.
  */
 export async function sendMessage({
   user,
@@ -37,6 +42,7 @@ export async function sendMessage({
   const member = isUuid(channelId) ? await cachedMembership(getCache(), { channelId, userId: user.id }) : false;
   if (member === false) throw notFound('Channel');
   if (member === undefined) await requireMember(db, { userId: user.id, channelId });
+  const sendLimit = await throttleSend(user.id);
   const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId }).catch((error: unknown) => {
     // The channel was deleted between the membership check and the insert.
     if (isForeignKeyViolation(error)) throw notFound('Channel');
@@ -50,6 +56,7 @@ export async function sendMessage({
     return { message, created: true };
   }
 
+  await giveBack(sendLimit, sendLimit.bucket);
   const [existing] = await selectMessages(db)
     .where(and(eq(messages.authorUserId, user.id), eq(messages.clientId, clientId!)))
     .limit(1);
@@ -57,6 +64,13 @@ export async function sendMessage({
   if (!existing) throw conflict('That message was already sent and has since been deleted.');
   if (existing.message.channelId !== channelId) throw conflict('That clientId was already used for a message in another channel.');
   return { message: toMessageJson(existing), created: false };
+}
+
+function throttleSend(userId: string) {
+  const config = env();
+  return throttle([{ bucket: `send:${userId}`, limit: config.SEND_RATE_LIMIT_MESSAGES, windowMs: config.SEND_RATE_LIMIT_WINDOW_SECONDS * 1000 }], (decision) =>
+    `You sent ${decision.limit} messages in the last ${config.SEND_RATE_LIMIT_WINDOW_SECONDS} s, the most one person may.`,
+  );
 }
 
 export async function editMessage({
