@@ -2,8 +2,9 @@
 
 import { Alert, Button, Label, Modal, ModalBody, ModalHeader, Textarea, TextInput } from 'flowbite-react';
 import { useState, type FormEvent } from 'react';
+import { PendingLabel } from '@/components/ui/pending-label';
+import { useAction } from '@/components/ui/use-action';
 import type { Agent } from '@/lib/api-types';
-import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import type { AgentInput } from '@/stores/agent-store';
 
@@ -19,16 +20,15 @@ const suggestHandle = (name: string) =>
 /** Create or edit an agent; field errors from the API show under their fields. */
 export function AgentFormModal({ show, onClose, agent }: Props) {
   const { agents } = useStores();
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [handle, setHandle] = useState(agent?.handle ?? '');
   const [handleTouched, setHandleTouched] = useState(Boolean(agent));
-  const [saving, setSaving] = useState(false);
+  const save = useAction((input: AgentInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
+  const fieldErrors = (save.error?.details && typeof save.error.details === 'object' ? save.error.details : {}) as Record<string, string>;
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const input: AgentInput = {
+    save.run({
       name: String(form.get('name') ?? ''),
       handle,
       description: String(form.get('description') ?? ''),
@@ -36,21 +36,7 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
       model: String(form.get('model') ?? ''),
       temperature: Number(form.get('temperature')),
       avatar: String(form.get('avatar') ?? '').trim() || null,
-    };
-    setSaving(true);
-    setError(null);
-    setFieldErrors({});
-    try {
-      if (agent) await agents.update(agent.id, input);
-      else await agents.create(input);
-      onClose();
-    } catch (err) {
-      const apiError = toApiError(err);
-      setError(apiError.message);
-      if (apiError.details && typeof apiError.details === 'object') setFieldErrors(apiError.details as Record<string, string>);
-    } finally {
-      setSaving(false);
-    }
+    });
   }
 
   const hint = (field: string) => fieldErrors[field] && <p className="mt-1 text-xs text-red-500">{fieldErrors[field]}</p>;
@@ -60,7 +46,7 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
       <ModalHeader>{agent ? `Edit ${agent.name}` : 'New agent'}</ModalHeader>
       <ModalBody>
         <form onSubmit={onSubmit} className="flex flex-col gap-3" data-testid="agent-form">
-          {error && <Alert color="failure" data-testid="agent-form-error">{error}</Alert>}
+          {save.error && <Alert color="failure" data-testid="agent-form-error">{save.error.message}</Alert>}
           <div className="grid grid-cols-2 gap-3">
             <div>
               <Label htmlFor="agent-name">Name</Label>
@@ -120,8 +106,8 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
               {hint('avatar')}
             </div>
           </div>
-          <Button type="submit" disabled={saving} className="self-start" data-testid="agent-save">
-            {agent ? 'Save changes' : 'Create agent'}
+          <Button type="submit" disabled={save.pending} className="self-start" data-testid="agent-save">
+            <PendingLabel pending={save.pending} idle={agent ? 'Save changes' : 'Create agent'} busy={agent ? 'Saving…' : 'Creating…'} />
           </Button>
         </form>
       </ModalBody>

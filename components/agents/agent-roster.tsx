@@ -5,6 +5,7 @@ import { Button, Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
 import { useState } from 'react';
 import { Avatar } from '@/components/ui/avatar';
+import { useAction } from '@/components/ui/use-action';
 import type { Agent } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
@@ -17,16 +18,7 @@ export const AgentRoster = observer(function AgentRoster() {
   const { data: agents, isPending, error, refetch } = useQuery(agentsQuery(root));
   const [editing, setEditing] = useState<Agent | 'new' | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  async function remove(agent: Agent) {
-    try {
-      await root.agents.remove(agent.id);
-      setConfirming(null);
-    } catch (err) {
-      setProblem(toApiError(err).message);
-    }
-  }
+  const remove = useAction((agentId: string) => root.agents.remove(agentId), { onSuccess: () => setConfirming(null) });
 
   return (
     <div className="flex min-h-0 flex-1 flex-col overflow-y-auto px-6 py-5" data-testid="agent-roster">
@@ -39,7 +31,7 @@ export const AgentRoster = observer(function AgentRoster() {
           New agent
         </Button>
       </header>
-      {problem && <p className="mb-3 text-sm text-red-500" role="alert">{problem}</p>}
+      {remove.error && <p className="mb-3 text-sm text-red-500" role="alert">{remove.error.message}</p>}
       {isPending && <Spinner aria-label="Loading agents" />}
       {error && (
         <button type="button" onClick={() => refetch()} className="text-sm text-red-500 hover:underline">
@@ -72,8 +64,14 @@ export const AgentRoster = observer(function AgentRoster() {
               {confirming === agent.id ? (
                 <>
                   <span>Delete {agent.name}? Its messages stay.</span>
-                  <button type="button" className="font-medium text-red-600 hover:underline" onClick={() => remove(agent)} data-testid="confirm-delete-agent">
-                    Delete
+                  <button
+                    type="button"
+                    className="font-medium text-red-600 hover:underline disabled:opacity-60"
+                    disabled={remove.pending}
+                    onClick={() => remove.run(agent.id)}
+                    data-testid="confirm-delete-agent"
+                  >
+                    {remove.pending && remove.variables === agent.id ? 'Deleting…' : 'Delete'}
                   </button>
                   <button type="button" className="hover:underline" onClick={() => setConfirming(null)}>
                     Cancel

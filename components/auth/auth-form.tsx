@@ -3,8 +3,9 @@
 import { Alert, Button, Label, TextInput } from 'flowbite-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
-import { toApiError } from '@/lib/http/client';
+import type { FormEvent } from 'react';
+import { PendingLabel } from '@/components/ui/pending-label';
+import { useAction } from '@/components/ui/use-action';
 import { useStores } from '@/stores/context';
 
 type Mode = 'sign-in' | 'sign-up';
@@ -12,38 +13,29 @@ type Mode = 'sign-in' | 'sign-up';
 export function AuthForm({ mode }: { mode: Mode }) {
   const { user } = useStores();
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
-  const [busy, setBusy] = useState(false);
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const email = String(form.get('email') ?? '');
-    const password = String(form.get('password') ?? '');
-    setBusy(true);
-    setError(null);
-    setFieldErrors({});
-    try {
-      if (mode === 'sign-up') await user.signUp({ name: String(form.get('name') ?? ''), email, password });
-      else await user.signIn({ email, password });
+  // On success the page navigates away: the button stays pending until it has.
+  const submit = useAction((input: { name: string; email: string; password: string }) => (mode === 'sign-up' ? user.signUp(input) : user.signIn(input)), {
+    final: true,
+    onSuccess: () => {
       router.replace('/hub');
       router.refresh();
-    } catch (err) {
-      const apiError = toApiError(err);
-      setError(apiError.message);
-      if (apiError.details && typeof apiError.details === 'object') setFieldErrors(apiError.details as Record<string, string[]>);
-      setBusy(false);
-    }
+    },
+  });
+  const fieldErrors = (submit.error?.details && typeof submit.error.details === 'object' ? submit.error.details : {}) as Record<string, string[]>;
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    submit.run({ name: String(form.get('name') ?? ''), email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') });
   }
 
   const field = (name: string) => fieldErrors[name]?.[0];
   return (
     <form onSubmit={onSubmit} className="flex w-full max-w-sm flex-col gap-4" noValidate data-testid={`${mode}-form`}>
       <h1 className="text-2xl font-semibold">{mode === 'sign-up' ? 'Create your account' : 'Sign in to Neurocache'}</h1>
-      {error && (
+      {submit.error && (
         <Alert color="failure" data-testid="auth-error">
-          {error}
+          {submit.error.message}
         </Alert>
       )}
       {mode === 'sign-up' && (
@@ -72,8 +64,8 @@ export function AuthForm({ mode }: { mode: Mode }) {
         {field('password') && <p className="mt-1 text-sm text-red-500">{field('password')}</p>}
         {mode === 'sign-up' && !field('password') && <p className="mt-1 text-xs text-gray-500">At least 8 characters.</p>}
       </div>
-      <Button type="submit" disabled={busy} data-testid="auth-submit">
-        {busy ? 'Please wait…' : mode === 'sign-up' ? 'Create account' : 'Sign in'}
+      <Button type="submit" disabled={submit.pending} data-testid="auth-submit">
+        <PendingLabel pending={submit.pending} idle={mode === 'sign-up' ? 'Create account' : 'Sign in'} busy={mode === 'sign-up' ? 'Creating your account…' : 'Signing in…'} />
       </Button>
       <p className="text-sm text-gray-500 dark:text-gray-400">
         {mode === 'sign-up' ? (

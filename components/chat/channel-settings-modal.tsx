@@ -4,14 +4,18 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Badge, Button, Label, Modal, ModalBody, ModalHeader, Select, Textarea, TextInput } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Avatar } from '@/components/ui/avatar';
-import type { Channel, Member } from '@/lib/api-types';
-import { toApiError } from '@/lib/http/client';
+import { PendingLabel } from '@/components/ui/pending-label';
+import { useAction } from '@/components/ui/use-action';
+import type { Agent, Channel, Member } from '@/lib/api-types';
+import type { ApiError } from '@/lib/http/client';
+import type { ChannelStore } from '@/stores/channel-store';
 import { useStores } from '@/stores/context';
 import { agentsQuery } from '@/stores/queries';
 
 type Props = { show: boolean; onClose: () => void; channel: Channel; members: Member[] };
+type ChannelChanges = Parameters<ChannelStore['update']>[1];
 
 export const ChannelSettingsModal = observer(function ChannelSettingsModal({ show, onClose, channel, members }: Props) {
   const root = useStores();
@@ -20,67 +24,76 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
   const channelAgents = members.filter((m) => m.kind === 'agent');
   const addable = (roster.data ?? []).filter((agent) => !channelAgents.some((m) => m.id === agent.id));
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [feedback, setFeedback] = useState<{ color: 'success' | 'failure'; text: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const inviteForm = useRef<HTMLFormElement>(null);
   const me = user.user?.id;
   const isOwner = channel.ownerId === me;
 
-  async function run(action: () => Promise<unknown>, success?: string) {
-    setError(null);
-    setNotice(null);
-    try {
-      await action();
-      if (success) setNotice(success);
-      return true;
-    } catch (err) {
-      setError(toApiError(err).message);
-      return false;
-    }
+  // Every action reports into the one banner: what it did, or why it failed.
+  const done = (text: string) => setFeedback({ color: 'success', text });
+  const failed = (error: ApiError) => setFeedback({ color: 'failure', text: error.message });
+  const saveDetails = useAction((input: ChannelChanges) => channels.update(channel.id, input), { onSuccess: () => done('Saved.'), onError: failed });
+  const saveAnswers = useAction((input: ChannelChanges) => channels.update(channel.id, input), { onSuccess: () => done('Saved.'), onError: failed });
+  const invite = useAction((email: string) => channels.invite(channel.id, email), {
+    onSuccess: (_member, email) => {
+      inviteForm.current?.reset();
+      done(`Invited ${email}.`);
+    },
+    onError: failed,
+  });
+  const addAgent = useAction((agent: Agent) => agents.addToChannel(channel.id, agent.id), { onSuccess: (_m, agent) => done(`@${agent.handle} joined #${channel.name}.`), onError: failed });
+  const removeMember = useAction((member: Member) => channels.removeMember(channel.id, member.id), { onSuccess: (_r, member) => done(`Removed ${member.name}.`), onError: failed });
+  // Leaving or deleting ends this page: the channel is gone from here.
+  const depart = useAction((how: 'leave' | 'delete') => (how === 'delete' ? channels.remove(channel.id) : channels.removeMember(channel.id, me!)), {
+    final: true,
+    onSuccess: () => {
+      onClose();
+      router.push('/hub');
+    },
+    onError: failed,
+  });
+
+  function begin<TVars>(action: { run(vars: TVars): void }, vars: TVars) {
+    setFeedback(null);
+    action.run(vars);
   }
 
-  async function onSave(event: FormEvent<HTMLFormElement>) {
+  function onSave(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    await run(() => channels.update(channel.id, { name: String(form.get('name')), description: String(form.get('description')) }), 'Saved.');
+    begin(saveDetails, { name: String(form.get('name')), description: String(form.get('description')) });
   }
 
-  async function onInvite(event: FormEvent<HTMLFormElement>) {
+  function onInvite(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const formEl = event.currentTarget;
-    const email = String(new FormData(formEl).get('email') ?? '');
-    if (await run(() => channels.invite(channel.id, email), `Invited ${email}.`)) formEl.reset();
+    begin(invite, String(new FormData(event.currentTarget).get('email') ?? ''));
   }
 
-  async function onAddAgent(event: FormEvent<HTMLFormElement>) {
+  function onAddAgent(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const agentId = String(new FormData(event.currentTarget).get('agentId') ?? '');
     const agent = roster.data?.find((a) => a.id === agentId);
-    if (agent) await run(() => agents.addToChannel(channel.id, agentId), `@${agent.handle} joined #${channel.name}.`);
+    if (agent) begin(addAgent, agent);
   }
 
-  async function onAnswerSettings(event: FormEvent<HTMLFormElement>) {
+  function onAnswerSettings(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const answerMode = String(form.get('answerMode')) as Channel['answerMode'];
     const leadAgentId = String(form.get('leadAgentId') ?? '') || null;
-    const hopLimit = Number(form.get('hopLimit'));
-    await run(() => channels.update(channel.id, { answerMode, leadAgentId, hopLimit }), 'Saved.');
-  }
-
-  async function leaveOrDelete(action: () => Promise<void>) {
-    if (await run(action)) {
-      onClose();
-      router.push('/hub');
-    }
+    begin(saveAnswers, { answerMode, leadAgentId, hopLimit: Number(form.get('hopLimit')) });
   }
 
   return (
     <Modal show={show} onClose={onClose} size="lg" dismissible>
       <ModalHeader># {channel.name}</ModalHeader>
       <ModalBody className="flex flex-col gap-6" data-testid="channel-settings-modal">
-        {error && <Alert color="failure" data-testid="settings-error">{error}</Alert>}
-        {notice && <Alert color="success">{notice}</Alert>}
+        {feedback && (
+          <Alert color={feedback.color} data-testid={feedback.color === 'failure' ? 'settings-error' : 'settings-notice'}>
+            {feedback.text}
+          </Alert>
+        )}
 
         {isOwner && (
           <form onSubmit={onSave} className="flex flex-col gap-3" data-testid="channel-edit-form">
@@ -92,7 +105,9 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
               <Label htmlFor="settings-description">Goal (description)</Label>
               <Textarea id="settings-description" name="description" defaultValue={channel.description} rows={2} maxLength={1000} />
             </div>
-            <Button type="submit" size="sm" className="self-start">Save changes</Button>
+            <Button type="submit" size="sm" className="self-start" disabled={saveDetails.pending} data-testid="save-channel">
+              <PendingLabel pending={saveDetails.pending} idle="Save changes" busy="Saving…" />
+            </Button>
           </form>
         )}
 
@@ -120,16 +135,24 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
                 {member.id === channel.leadAgentId && <Badge color="indigo">lead</Badge>}
                 {member.role === 'owner' && <Badge color="info">owner</Badge>}
                 {member.id !== me && (isOwner || (member.kind === 'agent' && member.ownerId === me)) && (
-                  <button type="button" data-testid="remove-member" className="text-xs text-red-600 hover:underline" onClick={() => run(() => channels.removeMember(channel.id, member.id), `Removed ${member.name}.`)}>
-                    Remove
+                  <button
+                    type="button"
+                    data-testid="remove-member"
+                    className="text-xs text-red-600 hover:underline disabled:opacity-60"
+                    disabled={removeMember.pending}
+                    onClick={() => begin(removeMember, member)}
+                  >
+                    {removeMember.pending && removeMember.variables?.id === member.id ? 'Removing…' : 'Remove'}
                   </button>
                 )}
               </li>
             ))}
           </ul>
-          <form onSubmit={onInvite} className="mt-3 flex gap-2" data-testid="invite-form">
+          <form ref={inviteForm} onSubmit={onInvite} className="mt-3 flex gap-2" data-testid="invite-form">
             <TextInput name="email" type="email" placeholder="Invite by email" required className="flex-1" aria-label="Email to invite" />
-            <Button type="submit" size="sm">Invite</Button>
+            <Button type="submit" size="sm" disabled={invite.pending} data-testid="invite-submit">
+              <PendingLabel pending={invite.pending} idle="Invite" busy="Inviting…" />
+            </Button>
           </form>
           <form onSubmit={onAddAgent} className="mt-2 flex gap-2" data-testid="add-agent-form">
             <Select name="agentId" aria-label="Agent to add" className="flex-1" required disabled={addable.length === 0}>
@@ -143,7 +166,9 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
                 ))
               )}
             </Select>
-            <Button type="submit" size="sm" color="purple" disabled={addable.length === 0}>Add agent</Button>
+            <Button type="submit" size="sm" color="purple" disabled={addable.length === 0 || addAgent.pending} data-testid="add-agent-submit">
+              <PendingLabel pending={addAgent.pending} idle="Add agent" busy="Adding…" />
+            </Button>
           </form>
         </section>
 
@@ -179,7 +204,9 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
                 <TextInput id="hop-limit" name="hopLimit" type="number" min={1} max={10} defaultValue={channel.hopLimit} required />
               </div>
             </div>
-            <Button type="submit" size="sm" className="self-start">Save</Button>
+            <Button type="submit" size="sm" className="self-start" disabled={saveAnswers.pending} data-testid="save-answers">
+              <PendingLabel pending={saveAnswers.pending} idle="Save" busy="Saving…" />
+            </Button>
           </form>
         )}
 
@@ -188,14 +215,18 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
             confirmDelete ? (
               <div className="flex items-center gap-2">
                 <span className="text-sm">Delete #{channel.name} and all its messages?</span>
-                <Button size="xs" color="red" data-testid="confirm-delete-channel" onClick={() => leaveOrDelete(() => channels.remove(channel.id))}>Delete</Button>
-                <Button size="xs" color="alternative" onClick={() => setConfirmDelete(false)}>Cancel</Button>
+                <Button size="xs" color="red" data-testid="confirm-delete-channel" disabled={depart.pending} onClick={() => begin(depart, 'delete')}>
+                  <PendingLabel pending={depart.pending} idle="Delete" busy="Deleting…" />
+                </Button>
+                <Button size="xs" color="alternative" disabled={depart.pending} onClick={() => setConfirmDelete(false)}>Cancel</Button>
               </div>
             ) : (
               <Button size="xs" color="red" outline data-testid="delete-channel" onClick={() => setConfirmDelete(true)}>Delete channel</Button>
             )
           ) : (
-            <Button size="xs" color="alternative" data-testid="leave-channel" onClick={() => leaveOrDelete(() => channels.removeMember(channel.id, me!))}>Leave channel</Button>
+            <Button size="xs" color="alternative" data-testid="leave-channel" disabled={depart.pending} onClick={() => begin(depart, 'leave')}>
+              <PendingLabel pending={depart.pending} idle="Leave channel" busy="Leaving…" />
+            </Button>
           )}
         </section>
       </ModalBody>

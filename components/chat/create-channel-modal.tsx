@@ -2,30 +2,25 @@
 
 import { Alert, Button, Label, Modal, ModalBody, ModalFooter, ModalHeader, Textarea, TextInput } from 'flowbite-react';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
-import { toApiError } from '@/lib/http/client';
+import type { FormEvent } from 'react';
+import { PendingLabel } from '@/components/ui/pending-label';
+import { useAction } from '@/components/ui/use-action';
 import { useStores } from '@/stores/context';
 
 export function CreateChannelModal({ show, onClose }: { show: boolean; onClose: () => void }) {
   const { channels } = useStores();
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      const channel = await channels.create({ name: String(form.get('name') ?? ''), description: String(form.get('description') ?? '') });
+  const create = useAction((input: { name: string; description: string }) => channels.create(input), {
+    onSuccess: (channel) => {
       onClose();
       router.push(`/hub/channels/${channel.id}`);
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
+    },
+  });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    create.run({ name: String(form.get('name') ?? ''), description: String(form.get('description') ?? '') });
   }
 
   return (
@@ -33,7 +28,7 @@ export function CreateChannelModal({ show, onClose }: { show: boolean; onClose: 
       <form onSubmit={onSubmit} data-testid="create-channel-form">
         <ModalHeader>Create a channel</ModalHeader>
         <ModalBody className="flex flex-col gap-4">
-          {error && <Alert color="failure">{error}</Alert>}
+          {create.error && <Alert color="failure" data-testid="create-channel-error">{create.error.message}</Alert>}
           <div>
             <Label htmlFor="channel-name">Name</Label>
             <TextInput id="channel-name" name="name" required maxLength={80} placeholder="e.g. launch-plan" autoFocus />
@@ -44,7 +39,9 @@ export function CreateChannelModal({ show, onClose }: { show: boolean; onClose: 
           </div>
         </ModalBody>
         <ModalFooter>
-          <Button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create'}</Button>
+          <Button type="submit" disabled={create.pending}>
+            <PendingLabel pending={create.pending} idle="Create" busy="Creating…" />
+          </Button>
           <Button color="alternative" onClick={onClose}>Cancel</Button>
         </ModalFooter>
       </form>

@@ -3,9 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Label, Spinner, TextInput } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { PendingLabel } from '@/components/ui/pending-label';
+import { useAction } from '@/components/ui/use-action';
 import type { ApiKey } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
+import type { NewKey } from '@/stores/dashboard-store';
 import { useStores } from '@/stores/context';
 import { keysQuery } from '@/stores/queries';
 
@@ -22,29 +25,29 @@ export const ApiKeys = observer(function ApiKeys() {
   const root = useStores();
   const { dashboard } = root;
   const { data: keys, isPending, error } = useQuery(keysQuery(root));
-  const [problem, setProblem] = useState<string | null>(null);
+  const [copyProblem, setCopyProblem] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
   // The secret is shown once: leaving the page forgets it.
   useEffect(() => () => dashboard.dismissSecret(), [dashboard]);
 
-  async function onCreate(event: FormEvent<HTMLFormElement>) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const create = useAction((input: NewKey) => dashboard.createKey(input), { onSuccess: () => formRef.current?.reset() });
+  const revoke = useAction((keyId: string) => dashboard.revokeKey(keyId), { onSuccess: () => setConfirming(null) });
+  const problem = copyProblem ?? revoke.error?.message ?? create.error?.message;
+
+  function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const formEl = event.currentTarget;
-    const form = new FormData(formEl);
+    const form = new FormData(event.currentTarget);
     const expires = String(form.get('expiresAt') ?? '');
-    setProblem(null);
+    setCopyProblem(null);
     setCopied(false);
-    try {
-      await dashboard.createKey({
-        name: String(form.get('name') ?? ''),
-        scopes: form.getAll('scopes').map(String) as ApiKey['scopes'],
-        expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null,
-      });
-      formEl.reset();
-    } catch (err) {
-      setProblem(toApiError(err).message);
-    }
+    revoke.reset();
+    create.run({
+      name: String(form.get('name') ?? ''),
+      scopes: form.getAll('scopes').map(String) as ApiKey['scopes'],
+      expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null,
+    });
   }
 
   async function copy(secret: string) {
@@ -52,16 +55,7 @@ export const ApiKeys = observer(function ApiKeys() {
       await navigator.clipboard.writeText(secret);
       setCopied(true);
     } catch {
-      setProblem('Copying was refused by the browser; select the key and copy it by hand.');
-    }
-  }
-
-  async function revoke(keyId: string) {
-    try {
-      await dashboard.revokeKey(keyId);
-      setConfirming(null);
-    } catch (err) {
-      setProblem(toApiError(err).message);
+      setCopyProblem('Copying was refused by the browser; select the key and copy it by hand.');
     }
   }
 
@@ -73,7 +67,7 @@ export const ApiKeys = observer(function ApiKeys() {
           Keys reach your agents and channels through the Neurocache API (<code>/api/v1</code>, OpenAI-compatible). See the API docs page for examples.
         </p>
       </header>
-      {problem && <Alert color="failure">{problem}</Alert>}
+      {problem && <Alert color="failure" data-testid="action-error">{problem}</Alert>}
       {dashboard.freshSecret && (
         <Alert color="success" data-testid="fresh-secret">
           <p className="mb-2 font-medium">Your new key. Copy it now: it will not be shown again.</p>
@@ -90,7 +84,7 @@ export const ApiKeys = observer(function ApiKeys() {
           </div>
         </Alert>
       )}
-      <form onSubmit={onCreate} className="flex flex-col gap-3 rounded-lg border border-gray-200 p-4 dark:border-gray-800" data-testid="create-key-form">
+      <form ref={formRef} onSubmit={onCreate} className="flex flex-col gap-3 rounded-lg border border-gray-200 p-4 dark:border-gray-800" data-testid="create-key-form">
         <div className="grid gap-3 md:grid-cols-2">
           <div>
             <Label htmlFor="key-name">Name</Label>
@@ -110,7 +104,9 @@ export const ApiKeys = observer(function ApiKeys() {
             </div>
           ))}
         </fieldset>
-        <Button type="submit" size="sm" className="self-start" data-testid="create-key">Create key</Button>
+        <Button type="submit" size="sm" className="self-start" disabled={create.pending} data-testid="create-key">
+          <PendingLabel pending={create.pending} idle="Create key" busy="Creating…" />
+        </Button>
       </form>
       {isPending && <Spinner aria-label="Loading keys" />}
       {error && <p className="text-sm text-red-500">Could not load keys: {toApiError(error).message}</p>}
@@ -140,8 +136,14 @@ export const ApiKeys = observer(function ApiKeys() {
                 <td className="py-1.5 text-right text-xs">
                   {confirming === key.id ? (
                     <>
-                      <button type="button" className="mr-2 font-medium text-red-600 hover:underline" onClick={() => revoke(key.id)} data-testid="confirm-revoke">
-                        Revoke now
+                      <button
+                        type="button"
+                        className="mr-2 font-medium text-red-600 hover:underline disabled:opacity-60"
+                        disabled={revoke.pending}
+                        onClick={() => revoke.run(key.id)}
+                        data-testid="confirm-revoke"
+                      >
+                        {revoke.pending && revoke.variables === key.id ? 'Revoking…' : 'Revoke now'}
                       </button>
                       <button type="button" className="hover:underline" onClick={() => setConfirming(null)}>
                         Cancel
