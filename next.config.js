@@ -8,6 +8,12 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'],
   poweredByHeader: false,
   devIndicators: { position: 'bottom-right' },
+  experimental: {
+    // The proxy matches pages only (proxy.ts), and no page takes a body: whatever a request to one
+    // sends, Next.js buffers no more than the hub routes' own 64 KiB cap for it. API bodies are
+    // never buffered by the proxy; each route reads its own within its cap (lib/http/route.ts).
+    proxyClientMaxBodySize: 64 * 1024,
+  },
   // The api host (api.<your domain>) serves the public API at its root: /v1/... is /api/v1/...
   // Build-time configuration, so read here rather than through lib/env.ts.
   async rewrites() {

@@ -6,6 +6,7 @@ import { recoverInterruptedReplies, stopAllReplies } from '../lib/agents/replies
 import { stampClientAddress } from '../lib/auth/client-address';
 import { closeDatabase } from '../lib/db';
 import { env } from '../lib/env';
+import { refuseUnroutableMethod } from '../lib/http/methods';
 import { startRetentionScheduler } from '../lib/messages/retention';
 import { registerLocalServer } from '../lib/realtime/publisher';
 import { createRealtimeServer } from './realtime/create-realtime-server';
@@ -22,6 +23,8 @@ async function main() {
   server.on('request', (req, res) => {
     // The throttles' client address: the socket's, never what the client claims (lib/auth/client-address.ts).
     stampClientAddress(req);
+    // TRACE, PROPFIND, ...: a JSON 501 here, not Next.js's 500 HTML page or empty 400.
+    if (refuseUnroutableMethod(req, res)) return;
     void handle(req, res);
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storableText } from '@/lib/validation/text';
+import { isBlank, storableText } from '@/lib/validation/text';
 
 /** The model an agent uses when none is chosen; any OpenAI-compatible model name is accepted. */
 export const DEFAULT_MODEL = 'gpt-4o-mini';
@@ -11,7 +11,10 @@ export const agentHandle = z
   .regex(/^[a-z0-9-]{2,32}$/, 'Use 2 to 32 lowercase letters, digits or hyphens.');
 
 const agentFields = {
-  name: storableText().trim().min(1, 'Enter a name.').max(80, 'Use at most 80 characters.'),
+  name: storableText()
+    .trim()
+    .max(80, 'Use at most 80 characters.')
+    .refine((value) => !isBlank(value), 'Enter a name.'),
   handle: agentHandle,
   description: storableText().trim().max(1000, 'Use at most 1000 characters.'),
   instructions: storableText().max(16_000, 'Use at most 16000 characters.'),

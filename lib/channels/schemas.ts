@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { answerModes } from '@/lib/db/schema';
-import { storableText } from '@/lib/validation/text';
+import { idSchema } from '@/lib/ids';
+import { isBlank, storableText } from '@/lib/validation/text';
 
-export const channelName = storableText().trim().min(1, 'Enter a channel name.').max(80, 'Use at most 80 characters.');
+export const channelName = storableText()
+  .trim()
+  .max(80, 'Use at most 80 characters.')
+  .refine((value) => !isBlank(value), 'Enter a channel name.');
 export const channelDescription = storableText().trim().max(1000, 'Use at most 1000 characters.');
 
 export const createChannelInput = z.object({ name: channelName, description: channelDescription.optional() });
@@ -13,7 +17,7 @@ export const updateChannelInput = z
     description: channelDescription.optional(),
     // Who answers a message that mentions no agent.
     answerMode: z.enum(answerModes, { error: 'Use nobody, lead or orchestrator.' }).optional(),
-    leadAgentId: z.uuid('Not a valid agent id.').nullable().optional(),
+    leadAgentId: idSchema('Not a valid agent id.').nullable().optional(),
     hopLimit: z.number({ error: 'hopLimit must be a number.' }).int('Use a whole number.').min(1, 'Use 1 to 10.').max(10, 'Use 1 to 10.').optional(),
   })
   .strict()
@@ -21,5 +25,5 @@ export const updateChannelInput = z
 
 export const addMemberInput = z.union([
   z.object({ email: z.email('Enter a valid email address.').max(254) }).strict(),
-  z.object({ agentId: z.uuid('Not a valid agent id.') }).strict(),
+  z.object({ agentId: idSchema('Not a valid agent id.') }).strict(),
 ]);

@@ -4,10 +4,16 @@ export const errorStatus = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  // The route exists but not with this method (the answer carries Allow).
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  // A body that is not JSON on a JSON route: also what stops cross-site forms posting to it.
+  unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
+  // A method no route of the hub implements (TRACE, PROPFIND, ...).
+  not_implemented: 501,
   unavailable: 503,
 } as const;
 

@@ -3,17 +3,39 @@ import { z } from 'zod';
 import { resolveSessionUser, type AuthUser } from '@/lib/auth/current-user';
 import type { ApiKeyScope } from '@/lib/db/schema';
 import { describeError, sqlState } from '@/lib/db/errors';
+import { env } from '@/lib/env';
+import { canonicalId } from '@/lib/ids';
 import { authenticateRequest, requireScope, type KeyCaller } from '@/lib/keys';
 import { rateLimitHeaders, takeRequest } from '@/lib/ratelimit';
-import { AppError, invalidRequest } from './errors';
+import { AppError, forbidden, invalidRequest } from './errors';
+import { ROUTE_METHODS, type RouteMethod } from './methods';
 
 /** Largest JSON body a hub route accepts; a 4000-character message fits many times over. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * Body caps belong to routes: hub routes take small JSON, the public chat routes take what
+ * OpenAI's clients send (whole conversations, several MB). Read per request, so it can be tuned.
+ */
+const bodyCaps = { hub: () => MAX_BODY_BYTES, api: () => env().API_MAX_BODY_BYTES };
+
+export type RouteOptions = {
+  /** Which body cap applies; `hub` (64 KiB) unless given. */
+  body?: keyof typeof bodyCaps;
+  /** Refuse mutations sent by another site's page (always on for session routes). */
+  sameOrigin?: boolean;
+};
+
 type Params = Record<string, string | string[] | undefined>;
 type RouteContext = { params: Promise<Params> };
+export type RouteHandler = (req: NextRequest, context: RouteContext) => Promise<Response>;
 
-export type HandlerArgs<P> = { req: NextRequest; params: P };
+export type HandlerArgs<P> = {
+  req: NextRequest;
+  params: P;
+  /** Reads the JSON body within the route's cap and parses it with `schema` (400 with details). */
+  body<S extends z.ZodType>(schema: S): Promise<z.infer<S>>;
+};
 export type AuthedHandlerArgs<P> = HandlerArgs<P> & { user: AuthUser };
 
 /** Field errors keyed by path, for the `details` of a 400. */
@@ -32,14 +54,15 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what =
   return result.data;
 }
 
-const tooLarge = () => new AppError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+const tooLarge = (maxBytes: number) => new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+const declaredLength = (req: Request) => Number(req.headers.get('content-length') ?? '0');
 
 /**
  * Reads the body as a stream and stops at the cap, so a chunked request without Content-Length
- * cannot make the server buffer more than MAX_BODY_BYTES.
+ * cannot make the server buffer more than the route accepts.
  */
-async function readCapped(req: Request): Promise<string> {
-  if (Number(req.headers.get('content-length') ?? '0') > MAX_BODY_BYTES) throw tooLarge();
+async function readCapped(req: Request, maxBytes: number): Promise<string> {
+  if (declaredLength(req) > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -48,9 +71,9 @@ async function readCapped(req: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
@@ -58,8 +81,8 @@ async function readCapped(req: Request): Promise<string> {
 }
 
 /** Reads a JSON body with a size cap; an empty body reads as `{}`. */
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await readCapped(req);
+export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const text = await readCapped(req, maxBytes);
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);
@@ -68,8 +91,63 @@ export async function readJson(req: Request): Promise<unknown> {
   }
 }
 
-export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  return parseWith(schema, await readJson(req), 'body');
+/** `application/json` with any parameters (charset), or a `+json` type (merge-patch, vnd.api). */
+const isJsonType = (value: string | null) => /^application\/(?:[\w.-]+\+)?json$/i.test(value?.split(';')[0]?.trim() ?? '');
+
+/**
+ * Before any work: a declared body over the cap is refused without reading a byte of it, and a
+ * body that is not JSON is refused with 415, which is also what stops a cross-site `<form>` (it
+ * can only send text/plain, form-urlencoded or multipart). A request without a body needs no type.
+ */
+function checkBody(req: Request, maxBytes: number): void {
+  if (declaredLength(req) > maxBytes) throw tooLarge(maxBytes);
+  const hasBody = req.headers.has('transfer-encoding') || declaredLength(req) > 0;
+  if (hasBody && !isJsonType(req.headers.get('content-type'))) {
+    throw new AppError('unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.');
+  }
+}
+
+/** The hub's own origins: the host the request was sent to, APP_URL and REALTIME_ALLOWED_ORIGINS. */
+function isOwnOrigin(req: Request, origin: string): boolean {
+  const { realtimeOrigins, TRUST_PROXY } = env();
+  if (realtimeOrigins.includes(origin)) return true;
+  const host = (TRUST_PROXY && req.headers.get('x-forwarded-host')?.split(',')[0]?.trim()) || req.headers.get('host');
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false; // `Origin: null` (sandboxed frames, some redirects) is nobody's own
+  }
+}
+
+/**
+ * A cookie-authenticated mutation sent by another site's page is refused (403). SameSite=Lax keeps
+ * the cookie off cross-site POSTs, but a sibling origin (another subdomain) is the same site and
+ * gets it. Requests without Origin (curl, servers, SDKs) forge nothing and pass.
+ */
+function checkSameOrigin(req: Request): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+  const origin = req.headers.get('origin');
+  const foreign = origin === null ? req.headers.get('sec-fetch-site') === 'cross-site' : !isOwnOrigin(req, origin);
+  if (foreign) throw forbidden('This request came from another site; use the hub itself.');
+}
+
+/**
+ * Path ids in their one canonical spelling: every `[...Id]` segment typed in any case reaches the
+ * same rows, cache keys and rooms. A value that is no id stays as typed, for the service to 404.
+ */
+async function resolveParams<P>(context: RouteContext | undefined): Promise<P> {
+  const raw = (await context?.params) ?? {};
+  const canonical = Object.entries(raw).map(([name, value]) => [name, typeof value === 'string' && name.endsWith('Id') ? (canonicalId(value) ?? value) : value]);
+  return Object.fromEntries(canonical) as P;
+}
+
+/** What every route does before its handler: origin and body checks, canonical params, a capped body reader. */
+async function prepare<P>(req: NextRequest, context: RouteContext | undefined, options: RouteOptions): Promise<HandlerArgs<P>> {
+  if (options.sameOrigin) checkSameOrigin(req);
+  const maxBytes = bodyCaps[options.body ?? 'hub']();
+  checkBody(req, maxBytes);
+  const params = await resolveParams<P>(context);
+  return { req, params, body: async (schema) => parseWith(schema, await readJson(req, maxBytes), 'body') };
 }
 
 export function parseQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
@@ -92,22 +170,19 @@ export function errorResponse(error: unknown): NextResponse {
 }
 
 /** A route that needs no caller (sign-up, sign-in). Catches every error in one place. */
-export function publicRoute<P extends Params = Params>(handler: (args: HandlerArgs<P>) => Promise<Response>) {
-  return async (req: NextRequest, context: RouteContext): Promise<Response> => {
+export function publicRoute<P extends Params = Params>(handler: (args: HandlerArgs<P>) => Promise<Response>, options: RouteOptions = {}): RouteHandler {
+  return async (req, context) => {
     try {
-      return await handler({ req, params: ((await context?.params) ?? {}) as P });
+      return await handler(await prepare<P>(req, context, options));
     } catch (error) {
       return errorResponse(error);
     }
   };
 }
 
-/** A route for a signed-in hub user (local session cookie or Clerk). 401 without one. */
-export function sessionRoute<P extends Params = Params>(handler: (args: AuthedHandlerArgs<P>) => Promise<Response>) {
-  return publicRoute<P>(async ({ req, params }) => {
-    const user = await resolveSessionUser(req);
-    return handler({ req, params, user });
-  });
+/** A route for a signed-in hub user (local session cookie or Clerk). 401 without one; 403 for a mutation from another site. */
+export function sessionRoute<P extends Params = Params>(handler: (args: AuthedHandlerArgs<P>) => Promise<Response>, options: RouteOptions = {}): RouteHandler {
+  return publicRoute<P>(async (args) => handler({ ...args, user: await resolveSessionUser(args.req) }), { ...options, sameOrigin: true });
 }
 
 export type KeyHandlerArgs<P> = HandlerArgs<P> & { caller: KeyCaller };
@@ -115,26 +190,50 @@ export type KeyHandlerArgs<P> = HandlerArgs<P> & { caller: KeyCaller };
 /**
  * A public API route (`Authorization: Bearer nc_...`): 401 without a valid key, then the key's
  * rate limit (429 with Retry-After), then the scope (403; `scope` may be checked by the handler
- * instead when it depends on the body). Every answer carries the RateLimit headers.
+ * instead when it depends on the body). Every answer carries the RateLimit headers. No Origin
+ * check: a key is sent explicitly, never by a browser on its own.
  */
-export function keyRoute<P extends Params = Params>(scope: ApiKeyScope | null, handler: (args: KeyHandlerArgs<P>) => Promise<Response>) {
-  return async (req: NextRequest, context: RouteContext): Promise<Response> => {
+export function keyRoute<P extends Params = Params>(scope: ApiKeyScope | null, handler: (args: KeyHandlerArgs<P>) => Promise<Response>, options: RouteOptions = {}): RouteHandler {
+  return async (req, context) => {
     let headers: Record<string, string> = {};
     let response: Response;
     try {
+      const args = await prepare<P>(req, context, options);
       const caller = await authenticateRequest(req.headers);
-      const decision = await takeRequest(caller.keyId);
+      // The key's own limit and its owner's across all their keys, in one step (lib/ratelimit).
+      const decision = await takeRequest(caller.keyId, { ownerId: caller.user.id });
       headers = rateLimitHeaders(decision);
       if (!decision.allowed) {
-        throw new AppError('rate_limited', `This key made ${decision.limit} requests in the last window; try again in ${headers['Retry-After']} s.`);
+        throw new AppError('rate_limited', `${decision.subject} made ${decision.limit} requests in the last window; try again in ${headers['Retry-After']} s.`);
       }
       if (scope) requireScope(caller, scope);
-      response = await handler({ req, params: ((await context?.params) ?? {}) as P, caller });
+      response = await handler({ ...args, caller });
     } catch (error) {
       response = errorResponse(error);
     }
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     return response;
+  };
+}
+
+type Implemented = Partial<Record<Exclude<RouteMethod, 'HEAD' | 'OPTIONS'>, RouteHandler>>;
+
+/**
+ * A route file's exports, one per method Next.js routes: the given handlers, HEAD answered by GET
+ * (without the body), OPTIONS with Allow, and for every other method a 405 with Allow and the
+ * API's JSON error body (Next.js itself would answer an empty 405).
+ */
+export function methods(handlers: Implemented): Record<RouteMethod, RouteHandler> {
+  const allow = ROUTE_METHODS.filter((method) => method === 'OPTIONS' || handlers[method === 'HEAD' ? 'GET' : method]).join(', ');
+  const refuse: RouteHandler = async (req) => errorResponse(new AppError('method_not_allowed', `${req.method} is not allowed here; use ${allow}.`, { headers: { Allow: allow } }));
+  return {
+    GET: handlers.GET ?? refuse,
+    HEAD: handlers.GET ?? refuse,
+    OPTIONS: async () => new NextResponse(null, { status: 204, headers: { Allow: allow } }),
+    POST: handlers.POST ?? refuse,
+    PUT: handlers.PUT ?? refuse,
+    PATCH: handlers.PATCH ?? refuse,
+    DELETE: handlers.DELETE ?? refuse,
   };
 }
 

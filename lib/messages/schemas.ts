@@ -1,13 +1,17 @@
 import { z } from 'zod';
-import { storableText } from '@/lib/validation/text';
+import { idSchema } from '@/lib/ids';
+import { isBlank, storableText } from '@/lib/validation/text';
 
 export const MAX_MESSAGE_CHARS = 4000;
 
-/** 1 to 4000 characters once trimmed (counted in code points); the text itself is stored verbatim. */
+/**
+ * 1 to 4000 characters once trimmed (counted in code points); the text itself is stored verbatim.
+ * Only zero-width or other invisible characters count as empty: such a message shows nothing.
+ */
 export const messageContent = storableText('Content must be text.')
   // Stored verbatim, but surrounding whitespace cannot pad a message without bound.
   .max(MAX_MESSAGE_CHARS * 5, 'A message is too long.')
-  .refine((value) => value.trim().length > 0, 'A message cannot be empty.')
+  .refine((value) => !isBlank(value), 'A message cannot be empty.')
   .refine((value) => [...value.trim()].length <= MAX_MESSAGE_CHARS, `A message can be at most ${MAX_MESSAGE_CHARS} characters.`);
 
 export const sendMessageInput = z.object({
@@ -17,7 +21,8 @@ export const sendMessageInput = z.object({
 
 export const editMessageInput = z.object({ content: messageContent });
 
-const cursor = z.uuid('Not a valid message id.');
+// Any case: a cursor is compared with cached ids as a string, so it is kept in the canonical spelling.
+const cursor = idSchema('Not a valid message id.');
 
 export const listMessagesQuery = z
   .object({

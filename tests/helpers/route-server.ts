@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { NextRequest } from 'next/server';
+import { refuseUnroutableMethod, ROUTE_METHODS } from '@/lib/http/methods';
 import { stampClientAddress } from '@/lib/auth/client-address';
 
-type RouteModule = Partial<Record<string, (req: NextRequest, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>>>;
+type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+type RouteModule = Partial<Record<string, Handler>>;
 type Route = { pattern: RegExp; names: string[]; catchAll: boolean; file: string; specificity: number };
 
 const appDir = path.join(process.cwd(), 'app');
@@ -50,6 +53,22 @@ function discoverRoutes(): Route[] {
 }
 
 /**
+ * The handler Next.js runs for a method, as its app-route module does (autoImplementMethods): the
+ * module's own export, else HEAD by GET, OPTIONS as 204 with Allow, and an empty 405 for the rest.
+ * Methods outside ROUTE_METHODS never get here (Next.js answers them with an empty 400).
+ */
+function nextHandler(mod: RouteModule, method: string): Handler {
+  const own = mod[method] ?? (method === 'HEAD' ? mod.GET : undefined);
+  if (own) return own;
+  if (method === 'OPTIONS') {
+    const implemented = ROUTE_METHODS.filter((m) => mod[m] || (m === 'HEAD' && mod.GET));
+    const allow = [...new Set(['OPTIONS', ...implemented])].sort().join(', ');
+    return async () => new Response(null, { status: 204, headers: { Allow: allow } });
+  }
+  return async () => new Response(null, { status: 405 });
+}
+
+/**
  * A fault the server injects into the next matching request, as a flaky network or proxy would:
  * `status` answers without reaching the handler, `reset` drops the connection before it,
  * `lose-response` runs the handler (the write happens) and then drops the connection.
@@ -60,7 +79,9 @@ export type RouteServer = { url: string; faults: Fault[]; close(): Promise<void>
 
 /**
  * Serves the real route handlers over real HTTP on an ephemeral port, converting Node requests
- * into the Web Request objects Next.js hands them, and streaming their Responses back.
+ * into the Web Request objects Next.js hands them, and streaming their Responses back. As in the
+ * hub (server/main.ts in front of Next.js, with proxy.ts not matching /api), a request body streams
+ * into the handler as it arrives, never buffered first, and methods are handled as Next.js does.
  */
 export async function startRouteServer(options: { control?: boolean } = {}): Promise<RouteServer> {
   const routes = discoverRoutes();
@@ -69,6 +90,7 @@ export async function startRouteServer(options: { control?: boolean } = {}): Pro
     try {
       // As server/main.ts does: the throttles' client address comes from the socket alone.
       stampClientAddress(req);
+      if (refuseUnroutableMethod(req, res)) return; // as server/main.ts does, before Next.js
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
       if (url.pathname === '/__test/faults' && req.method === 'POST' && options.control) {
         const chunks: Buffer[] = [];
@@ -87,28 +109,25 @@ export async function startRouteServer(options: { control?: boolean } = {}): Pro
         return;
       }
       const route = routes.find((r) => r.pattern.test(url.pathname));
-      const mod = route ? (require(route.file) as RouteModule) : undefined;
-      const handler = mod?.[req.method ?? 'GET'];
-      if (!route || !handler) {
-        res.writeHead(route ? 405 : 404, { 'content-type': 'application/json' });
+      if (!route) {
+        res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 'not_found', message: 'No such route in the test server.' } }));
         return;
       }
+      const handler = nextHandler(require(route.file) as RouteModule, req.method ?? 'GET');
       const match = route.pattern.exec(url.pathname)!;
       const params: Record<string, string | string[]> = {};
       route.names.forEach((name, i) => {
         const value = decodeURIComponent(match[i + 1]!);
         params[name] = route.catchAll && i === route.names.length - 1 ? value.split('/') : value;
       });
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
       const headers = new Headers();
       for (const [key, value] of Object.entries(req.headers)) {
         if (Array.isArray(value)) value.forEach((v) => headers.append(key, v));
         else if (value !== undefined) headers.set(key, value);
       }
-      const body = chunks.length && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
-      const request = new NextRequest(url, { method: req.method, headers, body });
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
+      const request = new NextRequest(url, { method: req.method, headers, body, duplex: 'half' } as ConstructorParameters<typeof NextRequest>[1]);
       const response = await handler(request, { params: Promise.resolve(params) });
       if (fault?.kind === 'lose-response') return void req.socket.destroy();
 

@@ -277,7 +277,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/agents', '/agents/{agentId}/chat', '/channels/{channelId}/query', '/chat/completions', '/models']);
     const chat = doc.paths['/agents/{agentId}/chat'].post;
     expect(chat.requestBody.content['application/json'].schema.required).toEqual(['messages']);
-    expect(chat.requestBody.content['application/json'].schema.properties.messages.items.properties.role.enum).toEqual(['system', 'user', 'assistant']);
+    expect(chat.requestBody.content['application/json'].schema.properties.messages.items.properties.role.enum).toEqual(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
     expect(Object.keys(chat.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '503']);
     expect(doc.paths['/channels/{channelId}/query'].post.responses['200'].content['application/json'].schema.properties.contributions.type).toBe('array');
   });

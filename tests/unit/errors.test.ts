@@ -9,10 +9,13 @@ describe('AppError', () => {
       unauthenticated: 401,
       forbidden: 403,
       not_found: 404,
+      method_not_allowed: 405,
       conflict: 409,
       payload_too_large: 413,
+      unsupported_media_type: 415,
       rate_limited: 429,
       internal_error: 500,
+      not_implemented: 501,
       unavailable: 503,
     });
     for (const [code, status] of Object.entries(errorStatus)) {

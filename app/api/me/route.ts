@@ -1,3 +1,5 @@
-import { json, sessionRoute } from '@/lib/http/route';
+import { json, methods, sessionRoute } from '@/lib/http/route';
 
-export const GET = sessionRoute(async ({ user }) => json({ user }));
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  GET: sessionRoute(async ({ user }) => json({ user })),
+});

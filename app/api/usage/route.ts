@@ -1,7 +1,9 @@
-import { json, parseQuery, sessionRoute } from '@/lib/http/route';
+import { json, methods, parseQuery, sessionRoute } from '@/lib/http/route';
 import { usageQuery, usageSummary } from '@/lib/usage';
 
-export const GET = sessionRoute(async ({ req, user }) => {
-  const { range } = parseQuery(req, usageQuery);
-  return json(await usageSummary({ userId: user.id, range }));
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  GET: sessionRoute(async ({ req, user }) => {
+    const { range } = parseQuery(req, usageQuery);
+    return json(await usageSummary({ userId: user.id, range }));
+  }),
 });

@@ -1,9 +1,15 @@
 import { signIn, signInInput } from '@/lib/auth/local';
 import { requireLocalAuth, respondWithSession } from '@/lib/auth/local-routes';
-import { parseBody, publicRoute } from '@/lib/http/route';
+import { methods, publicRoute } from '@/lib/http/route';
 
-export const POST = publicRoute(async ({ req }) => {
-  requireLocalAuth();
-  const input = await parseBody(req, signInInput);
-  return respondWithSession(await signIn(input), 200);
+// sameOrigin: another site's page must not sign a visitor in (to an account it controls) or out.
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  POST: publicRoute(
+    async ({ body }) => {
+      requireLocalAuth();
+      const input = await body(signInInput);
+      return respondWithSession(await signIn(input), 200);
+    },
+    { sameOrigin: true },
+  ),
 });

@@ -1,9 +1,14 @@
 import { signUp, signUpInput } from '@/lib/auth/local';
 import { requireLocalAuth, respondWithSession } from '@/lib/auth/local-routes';
-import { parseBody, publicRoute } from '@/lib/http/route';
+import { methods, publicRoute } from '@/lib/http/route';
 
-export const POST = publicRoute(async ({ req }) => {
-  requireLocalAuth();
-  const input = await parseBody(req, signUpInput);
-  return respondWithSession(await signUp(input), 201);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  POST: publicRoute(
+    async ({ body }) => {
+      requireLocalAuth();
+      const input = await body(signUpInput);
+      return respondWithSession(await signUp(input), 201);
+    },
+    { sameOrigin: true },
+  ),
 });

@@ -1,9 +1,11 @@
 import { requireCronSecret } from '@/lib/auth/cron';
-import { json, publicRoute } from '@/lib/http/route';
+import { json, methods, publicRoute } from '@/lib/http/route';
 import { runMaintenance } from '@/lib/messages/retention';
 
-// Vercel Cron calls this with `Authorization: Bearer $CRON_SECRET` (see vercel.json).
-export const GET = publicRoute(async ({ req }) => {
-  requireCronSecret(req);
-  return json(await runMaintenance());
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  // Vercel Cron calls this with `Authorization: Bearer $CRON_SECRET` (see vercel.json).
+  GET: publicRoute(async ({ req }) => {
+    requireCronSecret(req);
+    return json(await runMaintenance());
+  }),
 });

@@ -1,8 +1,10 @@
-import { noContent, sessionRoute } from '@/lib/http/route';
+import { methods, noContent, sessionRoute } from '@/lib/http/route';
 import { revokeKey } from '@/lib/keys';
 
-/** Revokes the key: it is refused from the very next request on. */
-export const DELETE = sessionRoute<{ keyId: string }>(async ({ user, params }) => {
-  await revokeKey({ userId: user.id, keyId: params.keyId });
-  return noContent();
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  /** Revokes the key: it is refused from the very next request on. */
+  DELETE: sessionRoute<{ keyId: string }>(async ({ user, params }) => {
+    await revokeKey({ userId: user.id, keyId: params.keyId });
+    return noContent();
+  }),
 });

@@ -1,4 +1,6 @@
-import { json, sessionRoute } from '@/lib/http/route';
+import { json, methods, sessionRoute } from '@/lib/http/route';
 import { realtimeUrl, signRealtimeToken } from '@/lib/realtime/token';
 
-export const POST = sessionRoute(async ({ user }) => json({ token: await signRealtimeToken(user), url: realtimeUrl() }));
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  POST: sessionRoute(async ({ user }) => json({ token: await signRealtimeToken(user), url: realtimeUrl() })),
+});

@@ -1,4 +1,6 @@
-import { json, keyRoute } from '@/lib/http/route';
+import { json, keyRoute, methods } from '@/lib/http/route';
 import { apiListAgents } from '@/lib/public-api';
 
-export const GET = keyRoute('agents:read', async ({ caller }) => json({ agents: await apiListAgents(caller) }));
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  GET: keyRoute('agents:read', async ({ caller }) => json({ agents: await apiListAgents(caller) })),
+});

@@ -1,5 +1,7 @@
-import { json, keyRoute } from '@/lib/http/route';
+import { json, keyRoute, methods } from '@/lib/http/route';
 import { apiListModels } from '@/lib/public-api';
 
-/** OpenAI-compatible: `agent:<id>` per agent and `channel:<id>` per channel, for any valid key. */
-export const GET = keyRoute(null, async ({ caller }) => json({ object: 'list', data: await apiListModels(caller) }));
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  /** OpenAI-compatible: `agent:<id>` per agent and `channel:<id>` per channel, for any valid key. */
+  GET: keyRoute(null, async ({ caller }) => json({ object: 'list', data: await apiListModels(caller) })),
+});

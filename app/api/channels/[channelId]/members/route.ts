@@ -1,8 +1,10 @@
 import { addMember } from '@/lib/channels';
 import { addMemberInput } from '@/lib/channels/schemas';
-import { json, parseBody, sessionRoute } from '@/lib/http/route';
+import { json, methods, sessionRoute } from '@/lib/http/route';
 
-export const POST = sessionRoute<{ channelId: string }>(async ({ req, user, params }) => {
-  const input = await parseBody(req, addMemberInput);
-  return json({ member: await addMember({ userId: user.id, channelId: params.channelId, input }) }, 201);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  POST: sessionRoute<{ channelId: string }>(async ({ body, user, params }) => {
+    const input = await body(addMemberInput);
+    return json({ member: await addMember({ userId: user.id, channelId: params.channelId, input }) }, 201);
+  }),
 });

@@ -1,24 +1,21 @@
-import type { ChatMessage } from '@/lib/ai';
 import { invalidRequest } from '@/lib/http/errors';
-import { json, keyRoute, parseBody } from '@/lib/http/route';
+import { json, keyRoute, methods, type KeyHandlerArgs } from '@/lib/http/route';
 import { requireScope } from '@/lib/keys';
 import { apiAgentChat, apiChannelQuery } from '@/lib/public-api';
 import { collectChat, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';
 import { completionsInput } from '@/lib/public-api/schemas';
+import { isBlank } from '@/lib/validation/text';
 
 /**
  * OpenAI-compatible chat completions: `model` is `agent:<id>` (the agent answers the
  * conversation) or `channel:<id>` (the channel's agents answer its last user message together,
  * and their contributions ride along as `neurocache.contributions`). The official OpenAI SDKs work
- * with `baseURL` set to `<origin>/api/v1`.
+ * with `baseURL` set to `<origin>/api/v1`. Every OpenAI message shape arrives as plain-text turns
+ * (lib/public-api/openai-messages.ts), in bodies up to API_MAX_BODY_BYTES.
  */
-export const POST = keyRoute(null, async ({ req, caller }) => {
-  const input = await parseBody(req, completionsInput);
+async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<Response> {
+  const { messages, ...input } = await body(completionsInput);
   const [kind, id] = input.model.split(':') as ['agent' | 'channel', string];
-  const messages: ChatMessage[] = input.messages.map((m) => ({
-    role: m.role === 'developer' ? 'system' : m.role,
-    content: typeof m.content === 'string' ? m.content : m.content.map((part) => part.text ?? '').join(''),
-  }));
   const includeUsage = Boolean(input.stream_options?.include_usage);
 
   if (kind === 'agent') {
@@ -40,7 +37,7 @@ export const POST = keyRoute(null, async ({ req, caller }) => {
 
   requireScope(caller, 'channels:query');
   const question = messages.findLast((m) => m.role === 'user')?.content.trim();
-  if (!question) throw invalidRequest('Send a user message to ask the channel.', { messages: ['No user message.'] });
+  if (question === undefined || isBlank(question)) throw invalidRequest('Send a user message to ask the channel.', { messages: ['No user message.'] });
   const events = await apiChannelQuery({ caller, channelId: id, question, signal: req.signal });
   if (!input.stream) {
     try {
@@ -63,4 +60,7 @@ export const POST = keyRoute(null, async ({ req, caller }) => {
     })(),
     includeUsage,
   );
-});
+}
+
+// Whole conversations, as OpenAI clients send them: bodies up to API_MAX_BODY_BYTES, not the hub's 64 KiB.
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({ POST: keyRoute(null, complete, { body: 'api' }) });

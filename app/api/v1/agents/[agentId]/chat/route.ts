@@ -1,11 +1,11 @@
-import { json, keyRoute, parseBody } from '@/lib/http/route';
+import { json, keyRoute, methods, type KeyHandlerArgs } from '@/lib/http/route';
 import { sseResponse } from '@/lib/http/sse';
 import { apiAgentChat } from '@/lib/public-api';
 import { collectChat, started } from '@/lib/public-api/respond';
 import { chatInput } from '@/lib/public-api/schemas';
 
-export const POST = keyRoute<{ agentId: string }>('agents:chat', async ({ req, params, caller }) => {
-  const input = await parseBody(req, chatInput);
+async function chat({ req, body, params, caller }: KeyHandlerArgs<{ agentId: string }>): Promise<Response> {
+  const input = await body(chatInput);
   const { events } = await apiAgentChat({ caller, agentId: params.agentId, messages: input.messages, signal: req.signal });
   if (!input.stream) {
     const { content, usage } = await collectChat(events);
@@ -25,4 +25,7 @@ export const POST = keyRoute<{ agentId: string }>('agents:chat', async ({ req, p
       }
     })(),
   );
-});
+}
+
+// Whole conversations, as OpenAI clients send them: bodies up to API_MAX_BODY_BYTES, not the hub's 64 KiB.
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({ POST: keyRoute('agents:chat', chat, { body: 'api' }) });

@@ -1,12 +1,12 @@
-import { json, keyRoute, parseBody } from '@/lib/http/route';
+import { json, keyRoute, methods } from '@/lib/http/route';
 import { sseResponse } from '@/lib/http/sse';
 import { apiChannelQuery } from '@/lib/public-api';
 import { modelFailure, started } from '@/lib/public-api/respond';
 import { queryInput } from '@/lib/public-api/schemas';
 
 /** Every agent of the channel answers, then one answer is composed from theirs. */
-export const POST = keyRoute<{ channelId: string }>('channels:query', async ({ req, params, caller }) => {
-  const input = await parseBody(req, queryInput);
+const query = keyRoute<{ channelId: string }>('channels:query', async ({ req, body, params, caller }) => {
+  const input = await body(queryInput);
   const events = await apiChannelQuery({ caller, channelId: params.channelId, question: input.question, signal: req.signal });
   if (!input.stream) {
     try {
@@ -27,3 +27,5 @@ export const POST = keyRoute<{ channelId: string }>('channels:query', async ({ r
     })(),
   );
 });
+
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({ POST: query });

@@ -1,7 +1,7 @@
 import { retryReply } from '@/lib/agents/replies';
-import { json, sessionRoute } from '@/lib/http/route';
+import { json, methods, sessionRoute } from '@/lib/http/route';
 
-/** Runs a failed or stopped agent reply again, in the same message. */
-export const POST = sessionRoute<{ channelId: string; messageId: string }>(async ({ user, params }) =>
-  json({ message: await retryReply({ userId: user.id, ...params }) }, 202),
-);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  /** Runs a failed or stopped agent reply again, in the same message. */
+  POST: sessionRoute<{ channelId: string; messageId: string }>(async ({ user, params }) => json({ message: await retryReply({ userId: user.id, ...params }) }, 202)),
+});

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { ChatMessage } from '@/lib/ai';
+
+/**
+ * Every message shape OpenAI's chat completions API accepts, and its faithful conversion to the
+ * model port's plain-text turns. OpenAI clients send whole conversations: tool calls and their
+ * results, images, audio and files, so nothing here is capped tighter than the route's body cap
+ * (API_MAX_BODY_BYTES, 8 MiB by default) already caps it; these bounds only stop absurd shapes.
+ */
+const MAX_TEXT_CHARS = 8 * 1024 * 1024;
+export const MAX_MESSAGES = 10_000;
+
+const text = (what: string) => z.string({ error: `${what} must be a string.` }).max(MAX_TEXT_CHARS, `${what} is too long.`);
+
+const part = z.discriminatedUnion(
+  'type',
+  [
+    z.looseObject({ type: z.literal('text'), text: text('text') }),
+    z.looseObject({ type: z.literal('refusal'), refusal: text('refusal') }),
+    z.looseObject({ type: z.literal('image_url'), image_url: z.looseObject({ url: z.string(), detail: z.string().optional() }) }),
+    z.looseObject({ type: z.literal('input_audio'), input_audio: z.looseObject({ data: z.string(), format: z.string() }) }),
+    z.looseObject({ type: z.literal('file'), file: z.looseObject({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }) }),
+  ],
+  { error: 'A content part is text, image_url, input_audio, file or refusal.' },
+);
+type Part = z.infer<typeof part>;
+
+const call = z.looseObject({ name: z.string(), arguments: z.string() });
+const toolCall = z.discriminatedUnion('type', [
+  z.looseObject({ id: z.string(), type: z.literal('function'), function: call }),
+  z.looseObject({ id: z.string(), type: z.literal('custom'), custom: z.looseObject({ name: z.string(), input: z.string() }) }),
+]);
+
+export const openAiMessage = z
+  .looseObject({
+    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function'], { error: 'role must be system, developer, user, assistant, tool or function.' }),
+    // null for an assistant turn that only calls tools (and for legacy function results).
+    content: z.union([text('content'), z.array(part).max(MAX_MESSAGES)], { error: 'content must be a string or an array of content parts.' }).nullish(),
+    name: z.string().max(256).optional(),
+    refusal: text('refusal').nullish(),
+    audio: z.looseObject({ id: z.string() }).nullish(),
+    tool_calls: z.array(toolCall).max(MAX_MESSAGES).nullish(),
+    function_call: call.nullish(),
+    tool_call_id: z.string().max(256).optional(),
+  })
+  .superRefine((message, ctx) => {
+    if (message.role === 'tool' && !message.tool_call_id) ctx.addIssue({ code: 'custom', path: ['tool_call_id'], message: 'A tool message needs the tool_call_id it answers.' });
+    if (message.role === 'function' && !message.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'A function message needs the function name.' });
+    const said = message.content != null || message.tool_calls?.length || message.function_call || message.refusal || message.audio;
+    if (!said && message.role !== 'function') ctx.addIssue({ code: 'custom', path: ['content'], message: 'content is required (it may be null only beside tool_calls).' });
+  });
+
+export type OpenAiMessage = z.infer<typeof openAiMessage>;
+
+/** What a part says as text; what text cannot carry is named, so the model knows it was there. */
+function partText(item: Part): string {
+  switch (item.type) {
+    case 'text':
+      return item.text;
+    case 'refusal':
+      return item.refusal;
+    case 'image_url':
+      return '[image]';
+    case 'input_audio':
+      return '[audio]';
+    case 'file':
+      return item.file.filename ? `[file: ${item.file.filename}]` : '[file]';
+  }
+}
+
+const contentText = (content: OpenAiMessage['content']) => (content == null ? '' : typeof content === 'string' ? content : content.map(partText).join('\n'));
+const lines = (...parts: (string | false | undefined)[]) => parts.filter(Boolean).join('\n');
+
+/** An assistant turn as the model will read it back: what it said, refused, and which tools it called. */
+function assistantText(message: OpenAiMessage): string {
+  const calls = (message.tool_calls ?? []).map((c) =>
+    c.type === 'function' ? `[tool call ${c.id}: ${c.function.name}(${c.function.arguments})]` : `[tool call ${c.id}: ${c.custom.name}(${c.custom.input})]`,
+  );
+  return lines(
+    contentText(message.content),
+    message.refusal ? `[refusal] ${message.refusal}` : undefined,
+    message.audio ? '[audio reply]' : undefined,
+    ...calls,
+    message.function_call ? `[function call: ${message.function_call.name}(${message.function_call.arguments})]` : undefined,
+  );
+}
+
+// Names reach the provider as OpenAI's `name` field, which allows only these characters.
+const providerName = (name: string | undefined) => (name && /^[A-Za-z0-9_-]{1,64}$/.test(name) ? { name } : {});
+
+/**
+ * The conversation as plain-text turns: developer is system; tool and function results become
+ * user turns that say which call they answer (by the tool's name when an earlier turn called it).
+ */
+export function toChatMessages(messages: OpenAiMessage[]): ChatMessage[] {
+  const toolNames = new Map<string, string>();
+  return messages.map((message): ChatMessage => {
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        return { role: 'system', content: contentText(message.content), ...providerName(message.name) };
+      case 'user':
+        return { role: 'user', content: contentText(message.content), ...providerName(message.name) };
+      case 'assistant':
+        for (const c of message.tool_calls ?? []) toolNames.set(c.id, c.type === 'function' ? c.function.name : c.custom.name);
+        return { role: 'assistant', content: assistantText(message), ...providerName(message.name) };
+      case 'tool': {
+        const tool = toolNames.get(message.tool_call_id!);
+        return { role: 'user', content: lines(`[result of tool call ${message.tool_call_id}${tool ? ` (${tool})` : ''}]`, contentText(message.content)) };
+      }
+      case 'function':
+        return { role: 'user', content: lines(`[result of function ${message.name}]`, contentText(message.content)) };
+    }
+  });
+}
+
+/** The `messages` of a chat request: any OpenAI shape in, plain-text turns out. */
+export const chatMessages = z
+  .array(openAiMessage)
+  .min(1, 'Send at least one message.')
+  .max(MAX_MESSAGES, `Send at most ${MAX_MESSAGES} messages.`)
+  .transform(toChatMessages);
