@@ -4,10 +4,10 @@ import { methods, publicRoute } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   POST: publicRoute(
-    async ({ body }) => {
+    async ({ req, body }) => {
       requireLocalAuth();
       const input = await body(signUpInput);
-      return respondWithSession(await signUp(input), 201);
+      return respondWithSession(await signUp(input, req.headers), 201);
     },
     { sameOrigin: true },
   ),
