@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Channel } from '@/lib/api-types';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@/lib/realtime/events';
+import { toApiError } from '@/lib/http/client';
+import { CHANNELS_PER_JOIN, type ClientToServerEvents, type JoinManyAck, type ServerToClientEvents } from '@/lib/realtime/events';
 import { flattenHistory, type HistoryData } from './message-store';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
@@ -26,6 +27,12 @@ export class RealtimeConnection {
   private joined = new Set<string>();
   private connectedBefore = false;
   private stopWatching?: () => void;
+  /** The token endpoint answered 401: the person signed out, so refused handshakes are final. */
+  private signedOut = false;
+  private stopped = false;
+  private retries = 0;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private stableTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly root: RootStore,
@@ -39,8 +46,14 @@ export class RealtimeConnection {
       auth: (callback) => {
         this.root.http
           .post<{ token: string }>('/api/realtime/token')
-          .then(({ data }) => callback({ token: data.token }))
-          .catch(() => callback({ token: '' }));
+          .then(({ data }) => {
+            this.signedOut = false;
+            callback({ token: data.token });
+          })
+          .catch((error: unknown) => {
+            this.signedOut = toApiError(error).status === 401;
+            callback({ token: '' });
+          });
       },
       transports: ['websocket', 'polling'],
       ...this.options.socketOptions,
@@ -50,6 +63,7 @@ export class RealtimeConnection {
 
     socket.on('connect', () => {
       this.root.user.setConnection('online');
+      this.markStableLater(socket);
       this.joined.clear();
       // The newest message each channel had before rejoining: events arriving after the join
       // must not move this mark, or the gap before them would never be fetched.
@@ -57,8 +71,17 @@ export class RealtimeConnection {
       this.connectedBefore = true;
       void this.joinKnownChannels().then(() => marks && this.catchUpAll(marks));
     });
-    socket.on('disconnect', () => this.root.user.setConnection('offline'));
-    socket.on('connect_error', () => this.root.user.setConnection('offline'));
+    // socket.io-client reconnects by itself after network failures (`socket.active`), but not when
+    // the server ended the connection or refused the handshake: those are retried here.
+    socket.on('disconnect', (reason) => {
+      this.root.user.setConnection('offline');
+      clearTimeout(this.stableTimer);
+      if (!socket.active && reason === 'io server disconnect') this.retryLater(socket);
+    });
+    socket.on('connect_error', () => {
+      this.root.user.setConnection('offline');
+      if (!socket.active && !this.signedOut) this.retryLater(socket);
+    });
 
     socket.on('message:created', ({ message }) => this.root.messages.receive(message));
     socket.on('message:updated', ({ message }) => this.root.messages.receiveUpdate(message));
@@ -85,23 +108,53 @@ export class RealtimeConnection {
   }
 
   stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.stableTimer);
     this.stopWatching?.();
     this.socket?.disconnect();
     this.socket = undefined;
   }
 
-  private async joinKnownChannels() {
-    const channels = this.root.queryClient.getQueryData<Channel[]>(queryKeys.channels) ?? [];
-    await Promise.all(channels.filter((c) => !this.joined.has(c.id)).map((c) => this.join(c.id)));
+  /**
+   * Connects again after a delay that doubles with each retry (with jitter, within the socket's
+   * own reconnectionDelay and reconnectionDelayMax), so a refusing server is not hammered.
+   */
+  private retryLater(socket: RealtimeSocket) {
+    if (this.stopped) return;
+    const manager = socket.io;
+    const base = Math.min(manager.reconnectionDelayMax(), manager.reconnectionDelay() * 2 ** this.retries);
+    const jitter = 1 + (Math.random() * 2 - 1) * manager.randomizationFactor();
+    this.retries += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopped && !socket.connected) socket.connect();
+    }, base * jitter);
   }
 
-  join(channelId: string): Promise<Ack> {
+  /** A connection that outlives the longest backoff is healthy again: the next retry starts fast. */
+  private markStableLater(socket: RealtimeSocket) {
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => (this.retries = 0), socket.io.reconnectionDelayMax());
+  }
+
+  /** Joins every channel the sidebar knows and this connection has not joined, a batch per event. */
+  private async joinKnownChannels() {
+    const channels = this.root.queryClient.getQueryData<Channel[]>(queryKeys.channels) ?? [];
+    const fresh = channels.map((c) => c.id).filter((id) => !this.joined.has(id));
+    const batches = Array.from({ length: Math.ceil(fresh.length / CHANNELS_PER_JOIN) }, (_, i) => fresh.slice(i * CHANNELS_PER_JOIN, (i + 1) * CHANNELS_PER_JOIN));
+    await Promise.all(batches.map((batch) => this.join(batch)));
+  }
+
+  /** Joins channels' rooms with one `channels:join` (one membership query on the server). */
+  join(channelIds: string[]): Promise<JoinManyAck> {
     const socket = this.socket;
     if (!socket?.connected) return Promise.resolve({ ok: false, error: { code: 'offline', message: 'Not connected.' } });
-    this.joined.add(channelId);
+    channelIds.forEach((id) => this.joined.add(id));
     return new Promise((resolve) =>
-      socket.timeout(10_000).emit('channel:join', { channelId }, (error: Error | null, result: Ack) => {
-        if (error || !result.ok) this.joined.delete(channelId);
+      socket.timeout(10_000).emit('channels:join', { channelIds }, (error: Error | null, result: JoinManyAck) => {
+        const joined = new Set(!error && result.ok ? result.joined : []);
+        for (const id of channelIds) if (!joined.has(id)) this.joined.delete(id);
         resolve(error ? { ok: false, error: { code: 'timeout', message: 'No answer from the realtime server.' } } : result);
       }),
     );

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
 import { channelMembers, channels, type Channel } from '@/lib/db/schema';
 import { forbidden, notFound } from '@/lib/http/errors';
@@ -30,6 +30,20 @@ export async function isMember(db: Database, args: { userId: string; channelId: 
   } catch {
     return false;
   }
+}
+
+/**
+ * Which of `channelIds` the user belongs to, in one query: the realtime tier's batched joins. Ids
+ * not in their canonical spelling are never members (callers canonicalize first).
+ */
+export async function memberChannelIds(db: Database, { userId, channelIds }: { userId: string; channelIds: string[] }): Promise<string[]> {
+  const ids = [...new Set(channelIds.filter(isUuid))];
+  if (!ids.length || !isUuid(userId)) return [];
+  const rows = await db
+    .select({ channelId: channelMembers.channelId })
+    .from(channelMembers)
+    .where(and(eq(channelMembers.userId, userId), inArray(channelMembers.channelId, ids)));
+  return rows.map((row) => row.channelId);
 }
 
 export async function requireOwner(db: Database, args: { userId: string; channelId: string }, action: string): Promise<ChannelAccess> {

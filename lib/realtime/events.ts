@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ChannelJson } from '@/lib/channels';
 import type { MessageJson } from '@/lib/messages/format';
 import type { UsageEventJson } from '@/lib/usage';
@@ -6,6 +5,15 @@ import type { UsageEventJson } from '@/lib/usage';
 /** The one event contract of the realtime tier (API.md), shared by server and browser. */
 
 export type Ack = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+/** The answer to a batched join: which channels' rooms the socket is in now, and which it may not enter. */
+export type JoinManyAck = { ok: true; joined: string[]; refused: string[] } | Extract<Ack, { ok: false }>;
+
+/**
+ * Most channels one `channels:join` may name (about 8 KB of ids, well under the 16 KB message
+ * cap); a person in more channels sends one batch per this many.
+ */
+export const CHANNELS_PER_JOIN = 200;
 
 export type UserRef = { id: string; name: string };
 
@@ -29,12 +37,12 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   'channel:join': (payload: { channelId: string }, ack: (result: Ack) => void) => void;
   'channel:leave': (payload: { channelId: string }, ack: (result: Ack) => void) => void;
+  /** Many rooms in one event (one membership query), as a browser does on (re)connecting. */
+  'channels:join': (payload: { channelIds: string[] }, ack: (result: JoinManyAck) => void) => void;
   typing: (payload: { channelId: string }, ack?: (result: Ack) => void) => void;
 }
 
 export type SocketData = { user: UserRef };
-
-export const channelPayload = z.object({ channelId: z.uuid() }).strict();
 
 export const rooms = {
   channel: (channelId: string) => `channel:${channelId}`,

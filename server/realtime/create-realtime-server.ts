@@ -1,14 +1,18 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
-import { Server, type Socket } from 'socket.io';
-import { channelPayload, rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents, type SocketData, type UserRef } from '@/lib/realtime/events';
+import { Server } from 'socket.io';
+import { rooms, type UserRef } from '@/lib/realtime/events';
+import { defaultLimits, type Limits } from './limits';
+import { serveSocket } from './serve-socket';
+import { capSocketsPerUser } from './sockets-per-user';
+import { handshakeError, type IoServer, type IoSocket } from './types';
 
 export type RealtimeDeps = {
   /** Resolves a handshake token to its user, or undefined (the connection is refused). */
   verifyToken(token: unknown): Promise<UserRef | undefined>;
-  /** Membership, checked against the database at join time. */
-  canJoin(args: { userId: string; channelId: string }): Promise<boolean>;
+  /** Which of these channels the user belongs to, in one database query, checked at join time. */
+  memberChannels(args: { userId: string; channelIds: string[] }): Promise<string[]>;
   /** Browser origins allowed to connect; requests without an Origin (non-browser clients) pass. */
   isAllowedOrigin(origin: string): boolean;
   /** Redis clients for the adapter, so rooms span every realtime node. */
@@ -16,21 +20,6 @@ export type RealtimeDeps = {
   limits?: Partial<Limits>;
   log?: (line: string) => void;
 };
-
-type Limits = {
-  /** Client events a socket may send per second, sustained, and in a burst. */
-  eventsPerSecond: number;
-  burst: number;
-  /** Largest client message, in bytes. */
-  maxPayloadBytes: number;
-  /** A socket's typing events per channel are relayed at most this often. */
-  typingIntervalMs: number;
-};
-
-const defaults: Limits = { eventsPerSecond: 10, burst: 30, maxPayloadBytes: 16 * 1024, typingIntervalMs: 1000 };
-
-type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /**
  * The Redis adapter fires publish and (un)subscribe commands without handling their promises, so
@@ -50,29 +39,13 @@ function guardAdapterClient(client: Redis, log: (line: string) => void): Redis {
   return client;
 }
 
-const refuse = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });
-
-/** A token bucket per socket: bursts are fine, floods are refused. */
-function bucket({ eventsPerSecond, burst }: Limits) {
-  let tokens = burst;
-  let last = Date.now();
-  return () => {
-    const now = Date.now();
-    tokens = Math.min(burst, tokens + ((now - last) / 1000) * eventsPerSecond);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
-}
-
 /**
- * The realtime tier: authenticates handshakes, authorizes joins, relays typing and presence, and
- * carries the events services publish to `channel:<id>` and `user:<id>` rooms. It never writes
- * the database.
+ * The realtime tier: authenticates handshakes, caps sockets per person, authorizes joins, relays
+ * typing and presence, and carries the events services publish to `channel:<id>` and `user:<id>`
+ * rooms. It never writes the database.
  */
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps) {
-  const limits = { ...defaults, ...deps.limits };
+  const limits: Limits = { ...defaultLimits, ...deps.limits };
   const log = deps.log ?? ((line: string) => console.log(line));
   const io: IoServer = new Server(httpServer, {
     maxHttpBufferSize: limits.maxPayloadBytes,
@@ -87,10 +60,11 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
 
   io.use(async (socket, next) => {
     const user = await deps.verifyToken(socket.handshake.auth?.token);
-    if (!user) return next(new Error('unauthorized'));
+    if (!user) return next(handshakeError('unauthorized', 'Sign in again to connect.'));
     socket.data.user = user;
     next();
   });
+  io.use(capSocketsPerUser(io, limits.socketsPerUser, log));
 
   /** Who is online in a channel, across tabs and nodes, told to everyone in it. */
   async function announcePresence(channelId: string) {
@@ -103,71 +77,14 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     }
   }
 
-  io.on('connection', (socket: IoSocket) => {
-    const user = socket.data.user;
-    void socket.join(rooms.user(user.id));
-    const allow = bucket(limits);
-    const lastTyping = new Map<string, number>();
-    let refused = 0;
-
-    socket.use(([, , maybeAck], next) => {
-      if (allow()) return next();
-      refused += 1;
-      if (typeof maybeAck === 'function') maybeAck(refuse('rate_limited', 'Too many events; slow down.'));
-      // A client that keeps flooding is cut off; a well-behaved one never gets here.
-      if (refused > limits.burst * 3) socket.disconnect(true);
-    });
-
-    const withChannel = (payload: unknown, ack: ((result: Ack) => void) | undefined, run: (channelId: string) => Promise<Ack>) => {
-      const reply = typeof ack === 'function' ? ack : () => {};
-      const parsed = channelPayload.safeParse(payload);
-      if (!parsed.success) return reply(refuse('invalid_request', 'Send {channelId} with a channel id.'));
-      run(parsed.data.channelId).then(reply, (error: unknown) => {
-        log(`[realtime] ${socket.id} failed: ${error instanceof Error ? error.message : error}`);
-        reply(refuse('internal_error', 'Something went wrong on our side.'));
-      });
-    };
-
-    socket.on('channel:join', (payload, ack) =>
-      withChannel(payload, ack, async (channelId) => {
-        if (!(await deps.canJoin({ userId: user.id, channelId }))) return refuse('not_found', 'Channel not found.');
-        await socket.join(rooms.channel(channelId));
-        // A removal that committed between the check and the join would have missed this socket.
-        if (!(await deps.canJoin({ userId: user.id, channelId }))) {
-          await socket.leave(rooms.channel(channelId));
-          return refuse('not_found', 'Channel not found.');
-        }
-        void announcePresence(channelId);
-        return { ok: true };
-      }),
-    );
-
-    socket.on('channel:leave', (payload, ack) =>
-      withChannel(payload, ack, async (channelId) => {
-        await socket.leave(rooms.channel(channelId));
-        void announcePresence(channelId);
-        return { ok: true };
-      }),
-    );
-
-    socket.on('typing', (payload, ack) =>
-      withChannel(payload, ack, async (channelId) => {
-        if (!socket.rooms.has(rooms.channel(channelId))) return refuse('forbidden', 'Join the channel first.');
-        const now = Date.now();
-        if (now - (lastTyping.get(channelId) ?? 0) >= limits.typingIntervalMs) {
-          lastTyping.set(channelId, now);
-          socket.to(rooms.channel(channelId)).emit('typing', { channelId, user });
-        }
-        return { ok: true };
-      }),
-    );
-
-    socket.on('disconnecting', () => {
-      const channels = [...socket.rooms].filter((room) => room.startsWith('channel:')).map((room) => room.slice('channel:'.length));
-      // After the socket has left its rooms, tell the others who is still there.
-      socket.once('disconnect', () => channels.forEach((channelId) => void announcePresence(channelId)));
-    });
-  });
+  io.on('connection', (socket: IoSocket) =>
+    serveSocket(socket, {
+      memberChannels: (args) => deps.memberChannels(args),
+      announcePresence: (channelId) => void announcePresence(channelId),
+      limits,
+      log,
+    }),
+  );
 
   return {
     io,

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { closeRedisClient } from '@/lib/cache/redis';
-import { isMember } from '@/lib/channels/access';
+import { memberChannelIds } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { verifyRealtimeToken } from '@/lib/realtime/token';
@@ -17,7 +17,7 @@ export function realtimeDepsFromEnv(): RealtimeDeps & { closeRedis(): Promise<vo
   redis?.sub.on('error', () => {});
   return {
     verifyToken: verifyRealtimeToken,
-    canJoin: async (args) => isMember(await getDb(), args),
+    memberChannels: async (args) => memberChannelIds(await getDb(), args),
     isAllowedOrigin: (origin) => {
       if (allowed.has(origin)) return true;
       // In development any local port may host the hub (PORT changes, 127.0.0.1 vs localhost).
@@ -29,6 +29,7 @@ export function realtimeDepsFromEnv(): RealtimeDeps & { closeRedis(): Promise<vo
       }
     },
     redis,
+    limits: { socketsPerUser: config.REALTIME_MAX_SOCKETS_PER_USER },
     closeRedis: async () => {
       if (redis) await Promise.all([closeRedisClient(redis.pub), closeRedisClient(redis.sub)]);
     },

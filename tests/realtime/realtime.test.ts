@@ -73,15 +73,24 @@ describe.each(testDatabaseKinds())('realtime server (%s)', (kind) => {
   });
 
   it('refuses a join by a non-member, or with a bad payload, with an error ack', async () => {
-    const { channelId } = await sharedChannel();
+    const { ada, bob, channelId } = await sharedChannel();
     const eve = await member('Eve');
     expect(await emitAck(eve.socket, 'channel:join', channelId)).toEqual({ ok: false, error: { code: 'not_found', message: 'Channel not found.' } });
     expect(await emitAck(eve.socket, 'channel:join', 'nope')).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-    const received = record(eve.socket, 'message:created');
-    const ada = (await sharedChannel()).ada;
-    await ada.api.post(`/api/channels/${channelId}/messages`, { content: 'not for Eve' }).catch(() => {});
+    // Eve's socket is live: a channel of her own reaches her.
+    const atEve = record(eve.socket, 'message:created');
+    const own = (await eve.api.post('/api/channels', { name: `eve-${Math.random().toString(36).slice(2, 8)}` })).json.channel.id;
+    expect(await emitAck(eve.socket, 'channel:join', own)).toEqual({ ok: true });
+    const hers = (await eve.api.post(`/api/channels/${own}/messages`, { content: 'mine' })).json.message;
+    await until(() => atEve.length === 1, 5000, 'Eve receives in her own channel');
+
+    // A member's message into the channel she was refused reaches its room (Bob has it), not her.
+    const atBob = record(bob.socket, 'message:created');
+    const sent = await ada.api.post(`/api/channels/${channelId}/messages`, { content: 'not for Eve' });
+    expect(sent.status).toBe(201);
+    await until(() => atBob.some((e) => e.message.id === sent.json.message.id), 5000, 'Bob receives');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(received).toEqual([]);
+    expect(atEve.map((e) => e.message.id)).toEqual([hers.id]);
   });
 
   it('delivers each member’s messages to both, once each, in order', async () => {

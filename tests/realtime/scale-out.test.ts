@@ -86,7 +86,7 @@ if (redisUrl) describe('a realtime node shutting down with Redis', () => {
     const pub = new Redis(redisUrl);
     const sub = new Redis(redisUrl);
     const lines: string[] = [];
-    const server = createRealtimeServer(http.createServer(), { verifyToken: async () => undefined, canJoin: async () => false, isAllowedOrigin: () => true, redis: { pub, sub }, log: (line) => lines.push(line) });
+    const server = createRealtimeServer(http.createServer(), { verifyToken: async () => undefined, memberChannels: async () => [], isAllowedOrigin: () => true, redis: { pub, sub }, log: (line) => lines.push(line) });
     await until(() => sub.status === 'ready' && pub.status === 'ready', 3000, 'redis clients ready');
     // A broadcast after the publishing connection is gone fails its PUBLISH. The adapter does not
     // handle that promise; unguarded it is an unhandled rejection, which fails this suite (and
