@@ -11,6 +11,8 @@ export type OutgoingMessage = {
   content: string;
   state: 'sending' | 'failed';
   error?: string;
+  /** Refused for sending too fast (429): when it goes out again by itself (ms since epoch). */
+  retryAt?: number;
   createdAt: string;
 };
 
@@ -35,13 +37,17 @@ export class MessageStore {
   private stopPersisting?: () => void;
   /** Live changes that landed while a history fetch was in flight, replayed onto its result. */
   private replays = new Map<string, Array<() => void>>();
+  /** While the server refuses sends for going too fast (429): until when (ms since epoch), else 0. */
+  throttledUntil = 0;
+  private resumeTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly root: RootStore) {
-    makeAutoObservable<MessageStore, 'root' | 'settled' | 'stopPersisting' | 'replays'>(this, {
+    makeAutoObservable<MessageStore, 'root' | 'settled' | 'stopPersisting' | 'replays' | 'resumeTimer'>(this, {
       root: false,
       settled: false,
       stopPersisting: false,
       replays: false,
+      resumeTimer: false,
     });
     // A fetch that started before a live change would overwrite it with older data: once the
     // fetch's result is written, the changes it raced are applied again (by id, so never twice).
@@ -119,8 +125,12 @@ export class MessageStore {
 
   send(channelId: string, content: string): string {
     const clientId = crypto.randomUUID();
-    this.outbox.set(clientId, { clientId, channelId, content, state: 'sending', createdAt: new Date().toISOString() });
-    void this.deliver(clientId);
+    // While sends are refused, a new message waits its turn behind the ones already waiting, so
+    // messages still arrive in the order they were written.
+    const waiting = this.throttledUntil > Date.now() ? [...this.outbox.values()].find((e) => e.retryAt) : undefined;
+    const createdAt = new Date().toISOString();
+    this.outbox.set(clientId, waiting ? { clientId, channelId, content, state: 'failed', error: waiting.error, retryAt: this.throttledUntil, createdAt } : { clientId, channelId, content, state: 'sending', createdAt });
+    if (!waiting) void this.deliver(clientId);
     return clientId;
   }
 
@@ -137,14 +147,40 @@ export class MessageStore {
     this.stopPersisting?.();
     this.stopPersisting = undefined;
     this.outbox.clear();
+    clearTimeout(this.resumeTimer);
+    this.throttledUntil = 0;
   }
 
-  private async deliver(clientId: string) {
+  /** A 429 for sending too fast: the message is kept, and everything waiting goes out again after Retry-After. */
+  private throttled(entry: OutgoingMessage, message: string, seconds: number) {
+    const until = Date.now() + seconds * 1000;
+    runInAction(() => {
+      entry.state = 'failed';
+      entry.error = message;
+      entry.retryAt = until;
+      this.throttledUntil = Math.max(this.throttledUntil, until);
+    });
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(() => void this.resume(), Math.max(0, this.throttledUntil - Date.now()));
+  }
+
+  /** Sends the messages a 429 held back, oldest first, one at a time, until one is refused again. */
+  private async resume() {
+    runInAction(() => (this.throttledUntil = 0));
+    const held = [...this.outbox.values()].filter((e) => e.retryAt && e.state === 'failed').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const entry of held) {
+      if (!this.outbox.has(entry.clientId) || !(await this.deliver(entry.clientId))) return;
+    }
+  }
+
+  /** Sends one outbox entry; answers whether it was delivered. */
+  private async deliver(clientId: string): Promise<boolean> {
     const entry = this.outbox.get(clientId);
-    if (!entry) return;
+    if (!entry) return false;
     runInAction(() => {
       entry.state = 'sending';
       entry.error = undefined;
+      entry.retryAt = undefined;
     });
     try {
       const { data } = await this.root.http.post<{ message: Message }>(`/api/channels/${entry.channelId}/messages`, {
@@ -159,12 +195,19 @@ export class MessageStore {
         this.outbox.delete(clientId);
         this.settled.add(clientId);
       });
+      return true;
     } catch (error) {
       const apiError = toApiError(error);
-      runInAction(() => {
-        entry.state = 'failed';
-        entry.error = apiError.message;
-      });
+      const wait = apiError.status === 429 ? (apiError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined;
+      if (typeof wait === 'number' && wait > 0) {
+        this.throttled(entry, `${apiError.message.replace(/ Try again in \d+ s\.$/, '')} Kept: it sends again by itself.`, wait);
+      } else {
+        runInAction(() => {
+          entry.state = 'failed';
+          entry.error = apiError.message;
+        });
+      }
+      return false;
     }
   }
 

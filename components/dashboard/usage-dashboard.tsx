@@ -59,7 +59,53 @@ function Table({ title, rows, testId }: { title: string; rows: { id: string; nam
   );
 }
 
-/** Requests, tokens and latency over time, per agent and per key; it moves live as calls are made. */
+/** One budget line: used against the limit, as a bar (a plain count when unlimited). */
+function BudgetMeter({ label, used, limit, testId }: { label: string; used: number; limit: number | null; testId: string }) {
+  const share = limit ? Math.min(1, used / limit) : 0;
+  const tone = share >= 1 ? 'bg-red-500' : share >= 0.8 ? 'bg-amber-500' : 'bg-sky-500';
+  return (
+    <div data-testid={testId}>
+      <div className="mb-1 flex justify-between text-xs">
+        <span className="text-gray-500">{label}</span>
+        <span className="tabular-nums" data-testid={`${testId}-value`}>
+          {used.toLocaleString()} / {limit ? limit.toLocaleString() : 'unlimited'}
+        </span>
+      </div>
+      {limit ? (
+        <div className="h-2 overflow-hidden rounded-full bg-gray-200 dark:bg-gray-800" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={limit} aria-valuenow={Math.min(used, limit)}>
+          <div className={`h-full ${tone}`} style={{ width: `${share * 100}%` }} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Today's model budget (UTC day): what is left before agents stop answering for you until it resets. */
+function BudgetPanel({ budget }: { budget: UsageSummary['budget'] }) {
+  const spent = [budget.calls, budget.tokens].some((b) => b.limit !== null && b.used >= b.limit);
+  const resets = new Date(budget.resetsAt);
+  return (
+    <section className="rounded-lg border border-gray-200 p-3 dark:border-gray-800" data-testid="usage-budget">
+      <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
+        <h2 className="text-sm font-semibold">Today&apos;s model budget</h2>
+        <span className="text-xs text-gray-500">
+          resets {resets.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })} (00:00 UTC)
+        </span>
+      </div>
+      <div className="grid gap-3 md:grid-cols-2">
+        <BudgetMeter label="Model calls" used={budget.calls.used} limit={budget.calls.limit} testId="budget-calls" />
+        <BudgetMeter label="Tokens" used={budget.tokens.used} limit={budget.tokens.limit} testId="budget-tokens" />
+      </div>
+      {spent && (
+        <p className="mt-2 text-xs text-red-600 dark:text-red-400" role="alert">
+          Used up: agents answer you again, in channels and through the API, after it resets.
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Requests, tokens and latency over time, per agent and per key, and today's budget; it moves live as calls are made. */
 export const UsageDashboard = observer(function UsageDashboard() {
   const root = useStores();
   const { dashboard } = root;
@@ -71,7 +117,7 @@ export const UsageDashboard = observer(function UsageDashboard() {
       <header className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-lg font-semibold">Usage</h1>
-          <p className="text-sm text-gray-500">Every model call of your agents, in channels and through the API. Live: it updates as calls happen.</p>
+          <p className="text-sm text-gray-500">Every model call you pay for: your messages in channels (whoever owns the agents) and your API keys. Live: it updates as calls happen.</p>
         </div>
         <div className="flex rounded-lg border border-gray-300 text-sm dark:border-gray-700" role="group" aria-label="Period">
           {ranges.map((r) => (
@@ -92,6 +138,7 @@ export const UsageDashboard = observer(function UsageDashboard() {
       {error && <p className="text-sm text-red-500" role="alert">Could not load usage: {toApiError(error).message}</p>}
       {data && (
         <>
+          <BudgetPanel budget={data.budget} />
           <dl className="grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="usage-totals">
             {[
               ['Requests', data.totals.requests.toLocaleString(), 'total-requests'],
