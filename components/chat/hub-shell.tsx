@@ -3,10 +3,10 @@
 import { SignOutButton } from '@clerk/nextjs';
 import { observer } from 'mobx-react-lite';
 import { usePathname, useRouter } from 'next/navigation';
-import { useEffect, useState, type ReactNode } from 'react';
-import { toApiError } from '@/lib/http/client';
+import { useEffect, type ReactNode } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { ThemeToggle } from '@/components/ui/theme-toggle';
+import { useAction } from '@/components/ui/use-action';
 import { useStores } from '@/stores/context';
 import { RealtimeProvider } from '@/components/realtime/realtime-provider';
 import { ChannelSidebar } from './channel-sidebar';
@@ -18,17 +18,14 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
   // The open channel is whatever the URL says: one source, whatever stays mounted between routes.
   const openChannelId = /^\/hub\/channels\/([^/]+)/.exec(pathname)?.[1] ?? null;
   useEffect(() => channels.open(openChannelId), [channels, openChannelId]);
-  const [signOutError, setSignOutError] = useState<string | null>(null);
-
-  async function signOut() {
-    try {
-      await user.signOut();
+  const signOut = useAction(() => user.signOut(), {
+    final: true,
+    onSuccess: () => {
       router.replace('/sign-in');
       router.refresh();
-    } catch (error) {
-      setSignOutError(toApiError(error).message);
-    }
-  }
+    },
+  });
+  const signOutError = signOut.error?.message;
 
   const signOutClass = 'text-xs text-gray-500 hover:text-gray-900 hover:underline dark:hover:text-gray-100';
 
@@ -53,8 +50,15 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
                 <button type="button" className={signOutClass}>Sign out</button>
               </SignOutButton>
             ) : (
-              <button type="button" onClick={signOut} data-testid="sign-out" title={signOutError ?? undefined} className={signOutError ? `${signOutClass} text-red-500` : signOutClass}>
-                {signOutError ? 'Retry sign out' : 'Sign out'}
+              <button
+                type="button"
+                onClick={() => signOut.run()}
+                disabled={signOut.pending}
+                data-testid="sign-out"
+                title={signOutError}
+                className={signOutError ? `${signOutClass} text-red-500` : signOutClass}
+              >
+                {signOut.pending ? 'Signing out…' : signOutError ? 'Retry sign out' : 'Sign out'}
               </button>
             )}
           </div>

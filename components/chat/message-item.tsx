@@ -4,8 +4,9 @@ import { observer } from 'mobx-react-lite';
 import { useState, type KeyboardEvent } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { Markdown } from '@/components/ui/markdown';
+import { useAction } from '@/components/ui/use-action';
 import type { Message } from '@/lib/api-types';
-import { toApiError } from '@/lib/http/client';
+import type { ApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import type { OutgoingMessage } from '@/stores/message-store';
 
@@ -20,44 +21,36 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const mine = message.author.kind === 'user' && message.author.id === user.user?.id;
   const agent = message.author.kind === 'agent';
   const text = messages.textOf(message);
-
-  async function save() {
-    if (!draft.trim() || draft === message.content) return setEditing(false);
-    try {
-      await messages.edit(message.channelId, message.id, draft);
-      setEditing(false);
-      setError(null);
-    } catch (err) {
-      setError(toApiError(err).message);
-    }
-  }
-
-  async function act(action: () => Promise<void>) {
-    try {
-      await action();
-      setError(null);
-    } catch (err) {
-      setError(toApiError(err).message);
-    }
-  }
-
-  async function remove() {
-    try {
-      await messages.remove(message.channelId, message.id);
-    } catch (err) {
-      setError(toApiError(err).message);
+  // The last action's failure shows under the message until another action starts.
+  const [error, setError] = useState<string | null>(null);
+  const failed = (apiError: ApiError) => setError(apiError.message);
+  const edit = useAction((content: string) => messages.edit(message.channelId, message.id, content), { onSuccess: () => setEditing(false), onError: failed });
+  const remove = useAction(() => messages.remove(message.channelId, message.id), {
+    onError: (apiError) => {
+      failed(apiError);
       setConfirmingDelete(false);
-    }
+    },
+  });
+  const stop = useAction(() => messages.stopReply(message.channelId, message.id), { onError: failed });
+  const retry = useAction(() => messages.retryReply(message.channelId, message.id), { onError: failed });
+  function begin(action: { run(vars: void): void }) {
+    setError(null);
+    action.run();
+  }
+
+  function save() {
+    if (!draft.trim() || draft === message.content) return setEditing(false);
+    setError(null);
+    edit.run(draft);
   }
 
   function onEditKey(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
-      void save();
+      save();
     } else if (event.key === 'Escape') {
       setDraft(message.content);
       setEditing(false);
@@ -92,7 +85,9 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
               autoFocus
             />
             <div className="flex gap-2 text-xs">
-              <button type="button" className={actionClass} onClick={save} data-testid="edit-save">Save</button>
+              <button type="button" className={actionClass} onClick={save} disabled={edit.pending} data-testid="edit-save">
+                {edit.pending ? 'Saving…' : 'Save'}
+              </button>
               <button type="button" className={actionClass} onClick={() => setEditing(false)}>Cancel</button>
               <span className="text-gray-500">Enter to save · Esc to cancel</span>
             </div>
@@ -110,8 +105,14 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
           <Markdown source={text} />
         )}
         {agent && message.status === 'streaming' && (
-          <button type="button" className={`${actionClass} mt-1 border border-gray-300 dark:border-gray-700`} onClick={() => act(() => messages.stopReply(message.channelId, message.id))} data-testid="stop-reply">
-            ■ Stop
+          <button
+            type="button"
+            className={`${actionClass} mt-1 border border-gray-300 dark:border-gray-700`}
+            onClick={() => begin(stop)}
+            disabled={stop.pending}
+            data-testid="stop-reply"
+          >
+            {stop.pending ? 'Stopping…' : '■ Stop'}
           </button>
         )}
         {agent && message.status === 'error' && (
@@ -119,8 +120,14 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
             <span className={message.error?.code === 'cancelled' ? 'text-gray-500' : 'text-red-600 dark:text-red-400'} role="alert" data-testid="reply-error">
               {message.error?.message ?? 'The reply failed.'}
             </span>
-            <button type="button" className="font-medium text-sky-600 hover:underline dark:text-sky-400" onClick={() => act(() => messages.retryReply(message.channelId, message.id))} data-testid="retry-reply">
-              Retry
+            <button
+              type="button"
+              className="font-medium text-sky-600 hover:underline disabled:opacity-60 dark:text-sky-400"
+              onClick={() => begin(retry)}
+              disabled={retry.pending}
+              data-testid="retry-reply"
+            >
+              {retry.pending ? 'Retrying…' : 'Retry'}
             </button>
           </div>
         )}
@@ -131,7 +138,9 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
           {confirmingDelete ? (
             <>
               <span className="px-1 text-xs">Delete?</span>
-              <button type="button" className={`${actionClass} text-red-600`} onClick={remove} data-testid="confirm-delete">Delete</button>
+              <button type="button" className={`${actionClass} text-red-600`} onClick={() => begin(remove)} disabled={remove.pending} data-testid="confirm-delete">
+                {remove.pending ? 'Deleting…' : 'Delete'}
+              </button>
               <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)}>Cancel</button>
             </>
           ) : (

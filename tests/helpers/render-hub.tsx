@@ -51,14 +51,15 @@ export function renderWithStore(store: RootStore, ui: ReactNode, router: Recordi
 }
 
 /**
- * Waits until the store has nothing in flight (no query fetching, no mutation running) and React
- * has drawn the outcome. React Query tells React on its next tick (a `setTimeout`), so that tick
- * is let through inside act: a test that goes on to ask the server something leaves no update
- * landing outside act behind it.
+ * Waits until the store has nothing in flight (no query fetching, no mutation running, no message
+ * being sent) and React has drawn the outcome. React Query tells React on its next tick (a
+ * `setTimeout`), so that tick is let through inside act: a test that goes on to ask the server
+ * something, or ends, leaves no update landing outside act behind it.
  */
 export async function settled(store: RootStore) {
   await waitFor(() => {
-    if (store.queryClient.isFetching() + store.queryClient.isMutating() > 0) throw new Error('still in flight');
+    const sending = [...store.messages.outbox.values()].filter((entry) => entry.state === 'sending').length;
+    if (store.queryClient.isFetching() + store.queryClient.isMutating() + sending > 0) throw new Error('still in flight');
   });
   await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
 }
