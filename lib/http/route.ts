@@ -54,7 +54,12 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what =
   return result.data;
 }
 
-const tooLarge = (maxBytes: number) => new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+/**
+ * Refusals that leave a body unread close the connection: a client still sending would otherwise
+ * run into a reset, on a connection kept alive for a next request, before reading the answer.
+ */
+const unread = { headers: { Connection: 'close' } };
+const tooLarge = (maxBytes: number) => new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`, unread);
 const declaredLength = (req: Request) => Number(req.headers.get('content-length') ?? '0');
 
 /**
@@ -80,31 +85,40 @@ async function readCapped(req: Request, maxBytes: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Reads a JSON body with a size cap; an empty body reads as `{}`. */
-export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const text = await readCapped(req, maxBytes);
+const parseJson = (text: string): unknown => {
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);
   } catch {
     throw invalidRequest('The body is not valid JSON.');
   }
+};
+
+/** Reads a JSON body with a size cap; an empty body reads as `{}`. */
+export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  return parseJson(await readCapped(req, maxBytes));
 }
 
 /** `application/json` with any parameters (charset), or a `+json` type (merge-patch, vnd.api). */
 const isJsonType = (value: string | null) => /^application\/(?:[\w.-]+\+)?json$/i.test(value?.split(';')[0]?.trim() ?? '');
+const notJson = () => new AppError('unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.', unread);
 
 /**
  * Before any work: a declared body over the cap is refused without reading a byte of it, and a
- * body that is not JSON is refused with 415, which is also what stops a cross-site `<form>` (it
- * can only send text/plain, form-urlencoded or multipart). A request without a body needs no type.
+ * declared body that is not JSON is refused with 415, which is also what stops a cross-site
+ * `<form>` (it can only send text/plain, form-urlencoded or multipart, always with a length).
+ * A request without a body (DELETE, a bare POST) needs no type.
  */
 function checkBody(req: Request, maxBytes: number): void {
   if (declaredLength(req) > maxBytes) throw tooLarge(maxBytes);
-  const hasBody = req.headers.has('transfer-encoding') || declaredLength(req) > 0;
-  if (hasBody && !isJsonType(req.headers.get('content-type'))) {
-    throw new AppError('unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.');
-  }
+  if (declaredLength(req) > 0 && !isJsonType(req.headers.get('content-type'))) throw notJson();
+}
+
+/** The route's JSON body; a chunked body (no length to check first) is held to the same type rule once read. */
+async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const text = await readCapped(req, maxBytes);
+  if (text.trim() && !isJsonType(req.headers.get('content-type'))) throw notJson();
+  return parseJson(text);
 }
 
 /** The hub's own origins: the host the request was sent to, APP_URL and REALTIME_ALLOWED_ORIGINS. */
@@ -147,7 +161,7 @@ async function prepare<P>(req: NextRequest, context: RouteContext | undefined, o
   const maxBytes = bodyCaps[options.body ?? 'hub']();
   checkBody(req, maxBytes);
   const params = await resolveParams<P>(context);
-  return { req, params, body: async (schema) => parseWith(schema, await readJson(req, maxBytes), 'body') };
+  return { req, params, body: async (schema) => parseWith(schema, await readJsonBody(req, maxBytes), 'body') };
 }
 
 export function parseQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {

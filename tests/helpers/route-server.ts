@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { NextRequest } from 'next/server';
 import { refuseUnroutableMethod, ROUTE_METHODS } from '@/lib/http/methods';
 import { stampClientAddress } from '@/lib/auth/client-address';
@@ -126,8 +125,9 @@ export async function startRouteServer(options: { control?: boolean } = {}): Pro
         if (Array.isArray(value)) value.forEach((v) => headers.append(key, v));
         else if (value !== undefined) headers.set(key, value);
       }
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
-      const request = new NextRequest(url, { method: req.method, headers, body, duplex: 'half' } as ConstructorParameters<typeof NextRequest>[1]);
+      // As Next.js does (NextRequestAdapter.fromNodeNextRequest): the Node request itself is the body.
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : req;
+      const request = new NextRequest(url, { method: req.method, headers, body, duplex: 'half' } as unknown as ConstructorParameters<typeof NextRequest>[1]);
       const response = await handler(request, { params: Promise.resolve(params) });
       if (fault?.kind === 'lose-response') return void req.socket.destroy();
 

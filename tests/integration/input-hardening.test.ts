@@ -49,6 +49,36 @@ describe.each(testDatabaseKinds())('input hardening (%s)', (kind) => {
     expect(JSON.parse(res.body).error.code).toBe('payload_too_large');
   });
 
+  it('counts text of only zero-width or invisible characters as blank: messages, edits, channel and agent names, API questions', async () => {
+    const blank = '\u200b\u200d\u2060\ufeff\u00ad\u180e\u2063\ufe0f\u202e\u2066 ';
+    const api = hub.client();
+    await api.signUp('Ghost');
+    const { json } = await api.post('/api/channels', { name: 'visible' });
+    const channelId = json.channel.id;
+    const base = `/api/channels/${channelId}/messages`;
+
+    const send = await api.post(base, { content: blank });
+    expect([send.status, send.json.error.details.content]).toEqual([400, ['A message cannot be empty.']]);
+    const messageId = (await api.post(base, { content: 'real words' })).json.message.id;
+    const edit = await api.patch(`${base}/${messageId}`, { content: '\u200b' });
+    expect([edit.status, edit.json.error.details.content]).toEqual([400, ['A message cannot be empty.']]);
+    expect((await api.get(base)).json.messages.map((m: { content: string }) => m.content)).toEqual(['real words']);
+
+    expect((await api.post('/api/channels', { name: blank })).json.error.details.name).toEqual(['Enter a channel name.']);
+    expect((await api.patch(`/api/channels/${channelId}`, { name: '\u200c' })).status).toBe(400);
+    expect((await api.post('/api/agents', { name: blank, handle: 'ghost', instructions: 'Boo.' })).json.error.details.name).toEqual(['Enter a name.']);
+    const agent = (await api.post('/api/agents', { name: 'Casper', handle: 'casper', instructions: 'Boo.' })).json.agent;
+    expect((await api.patch(`/api/agents/${agent.id}`, { name: '\ufeff' })).status).toBe(400);
+    expect((await api.get(`/api/agents/${agent.id}`)).json.agent.name).toBe('Casper');
+
+    expect((await api.post(`/api/channels/${channelId}/members`, { agentId: agent.id })).status).toBe(201);
+    const secret = (await api.post('/api/keys', { name: 'ghost' })).json.secret;
+    const v1 = (path: string, body: unknown) =>
+      fetch(`${hub.server.url}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await v1(`/channels/${channelId}/query`, { question: blank })).status).toBe(400);
+    expect((await v1('/chat/completions', { model: `channel:${channelId}`, messages: [{ role: 'user', content: blank }] })).status).toBe(400);
+  });
+
   it('refuses absurd whitespace padding around a message', async () => {
     const api = hub.client();
     await api.signUp('Padder');

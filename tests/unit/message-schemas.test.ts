@@ -36,6 +36,29 @@ describe('messageContent', () => {
   });
 });
 
+describe('blank text', () => {
+  // Each renders as nothing; alone, or all together, they make an empty message.
+  const invisible = [
+    '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e', '\u2061', '\u2062', '\u2063', '\u2064',
+    '\ufe0f', '\ufe00', '\u{e0100}', '\u200e', '\u200f', '\u202a', '\u202e', '\u2066', '\u2069', '\u061c', '\u034f', '\u3164', '\u{e0041}',
+  ];
+
+  it('counts messages of only zero-width or invisible characters (and whitespace) as empty', () => {
+    for (const char of invisible) {
+      const hex = char.codePointAt(0)!.toString(16);
+      expect([hex, firstMessage(messageContent.safeParse(char.repeat(3)))]).toEqual([hex, 'A message cannot be empty.']);
+    }
+    expect(ok(` ${invisible.join('')}\n\t `)).toBe(false);
+    expect(editMessageInput.safeParse({ content: '\u200b\u200b' }).success).toBe(false);
+  });
+
+  it('keeps anything visible, joined or decorated by those characters, verbatim', () => {
+    for (const text of ['a\u200b', '\u2764\ufe0f', '\u{1f469}\u200d\u{1f4bb}', '\u200fשלום', 'x\u00ad', '\u3000.']) {
+      expect([text, messageContent.parse(text)]).toEqual([text, text]);
+    }
+  });
+});
+
 describe('sendMessageInput and editMessageInput', () => {
   it('takes an optional clientId of 1..100 characters, trimmed', () => {
     expect(sendMessageInput.parse({ content: 'hi' })).toEqual({ content: 'hi' });
@@ -73,6 +96,13 @@ describe('listMessagesQuery', () => {
       expect([limit, result.success]).toEqual([limit, false]);
       expect(result.error!.issues[0]!.path).toEqual(['limit']);
     }
+  });
+
+  it('takes cursors in any case and keeps their canonical spelling', () => {
+    expect(listMessagesQuery.parse({ before: id.toUpperCase() })).toEqual({ limit: 50, before: id });
+    const mixed = [...id].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
+    expect(mixed).not.toBe(id);
+    expect(listMessagesQuery.parse({ after: mixed })).toEqual({ limit: 50, after: id });
   });
 
   it('refuses malformed cursors and before with after', () => {
