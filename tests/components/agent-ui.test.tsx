@@ -1,15 +1,23 @@
-/** @jest-environment ./tests/helpers/jsdom-env.cjs */
-import { QueryClientProvider } from '@tanstack/react-query';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+/**
+ * @jest-environment ./tests/helpers/jsdom-env.cjs
+ * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
+ */
+// Node's export conditions, not the browser's: socket.io-client's CommonJS build (the one Jest
+// loads) opens its WebSocket with the `ws` package, whose browser entry is only a stub.
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Composer, mentionAt } from '@/components/chat/composer';
-import { MessageItem } from '@/components/chat/message-item';
+import { MessageList } from '@/components/chat/message-list';
+import { RealtimeProvider } from '@/components/realtime/realtime-provider';
 import type { Member, Message } from '@/lib/api-types';
-import { StoreContext } from '@/stores/context';
-import { createQueryClient, RootStore } from '@/stores/root-store';
 import { queryKeys } from '@/stores/query-keys';
-import type { HistoryData } from '@/stores/message-store';
-import { renderWithStore } from '../helpers/render-hub';
+import { RootStore } from '@/stores/root-store';
+import { startOpenAIServer } from '../fixtures/openai-server';
+import type { ApiClient } from '../helpers/api-client';
+import { testDatabaseKinds } from '../helpers/database';
+import { uniqueName } from '../helpers/people';
+import { createBrowserStore, renderWithStore, settled, watchRequests } from '../helpers/render-hub';
+import { useSpawnedHub } from '../helpers/spawned-hub';
 
 const me = { id: '0190a000-0000-7000-8000-00000000000a', name: 'Rosa', email: 'rosa@example.com' };
 const agent = (handle: string, name: string): Member => ({ id: `id-${handle}`, kind: 'agent', name, handle, avatar: null, role: 'member', joinedAt: new Date(0).toISOString() });
@@ -48,68 +56,145 @@ describe('@mention autocomplete', () => {
   });
 });
 
-describe('an agent’s reply in the message list', () => {
-  const base: Message = {
-    id: '0190a000-0000-7000-8000-000000000001',
-    channelId: 'c1',
-    author: { kind: 'agent', id: 'id-planner', name: 'Planner', handle: 'planner', avatar: null },
-    content: '',
-    status: 'streaming',
-    createdAt: new Date(0).toISOString(),
+/** Lets the model server write its stream's tokens only when the test says so. */
+function tokenTap() {
+  let allowed = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    pace: () => (allowed > 0 ? (allowed--, Promise.resolve()) : new Promise<void>((resolve) => waiting.push(resolve))),
+    allow(count = 1) {
+      for (let i = 0; i < count; i++) {
+        const next = waiting.shift();
+        if (next) next();
+        else allowed++;
+      }
+    },
+    /** Lets every stream still waiting run to its end, and starts the next test holding again. */
+    drain() {
+      allowed = 0;
+      waiting.splice(0).forEach((resolve) => resolve());
+    },
   };
+}
 
-  function setup() {
-    const queryClient = createQueryClient();
-    const store = new RootStore({ user: me, queryClient });
-    const history = (message: Message): HistoryData => ({ pages: [{ messages: [message], nextCursor: null }], pageParams: [undefined] });
-    queryClient.setQueryData<HistoryData>(queryKeys.messages('c1'), history(base));
-    const Current = () => <MessageItem message={queryClient.getQueryData<HistoryData>(queryKeys.messages('c1'))!.pages[0]!.messages[0]!} canDelete={false} />;
-    const ui = () => (
-      <StoreContext.Provider value={store}>
-        <QueryClientProvider client={queryClient}>
-          <Current />
-        </QueryClientProvider>
-      </StoreContext.Provider>
+// The live path end to end: the real routes and a realtime node in a hub process, the agent's
+// model the local OpenAI-compatible server (through the official SDK), and in the component the
+// real RealtimeConnection (socket.io-client) delivering message:created, agent:token and
+// message:updated into the rendered list. Nothing is handed to the components by the test.
+describe.each(testDatabaseKinds())('an agent’s reply arriving over the live socket (%s)', (kind) => {
+  const tap = tokenTap();
+  let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+  beforeAll(async () => {
+    model = await startOpenAIServer({ reply: () => 'Step one. Done.', pace: () => tap.pace() });
+  });
+  const hub = useSpawnedHub(kind, { realtime: true, env: () => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: model.baseURL }) });
+  afterEach(() => tap.drain());
+  afterAll(() => model?.close());
+
+  /** Rosa's channel with her agent @planner, open in a page whose socket has joined it. */
+  async function live(agentModel = 'fixture-model') {
+    const api: ApiClient = hub.client();
+    const user = await api.signUp('Rosa');
+    const channelId: string = (await api.post('/api/channels', { name: uniqueName('live') })).json.channel.id;
+    const agent = (await api.post('/api/agents', { name: 'Planner', handle: 'planner', instructions: 'Plan the work.', model: agentModel })).json.agent;
+    expect((await api.post(`/api/channels/${channelId}/members`, { agentId: agent.id })).status).toBe(201);
+    const store = createBrowserStore({ baseUrl: hub.url, cookie: api.cookie, user });
+    const net = watchRequests(store.http);
+    // The sidebar's list: the socket joins every channel in it.
+    await store.queryClient.fetchQuery({ queryKey: queryKeys.channels, queryFn: () => store.channels.list() });
+    renderWithStore(
+      store,
+      <RealtimeProvider url={hub.realtimeUrl}>
+        <MessageList channelId={channelId} isOwner />
+        <Composer channelId={channelId} channelName="live" />
+      </RealtimeProvider>,
     );
-    const view = render(ui());
-    const rerender = () => view.rerender(ui());
-    return { store, queryClient, history, rerender };
+    // Joined: the room's presence, with Rosa online, came back over the socket.
+    await waitFor(() => expect(store.channels.presence.get(channelId)).toContain(user.id), { timeout: 10_000 });
+    await settled(store);
+    const ask = async (text: string) => {
+      await userEvent.type(screen.getByTestId('composer-input'), `${text}{Enter}`);
+      // The reply's message arrives by message:created, empty and streaming.
+      return waitFor(() => {
+        const reply = screen.getAllByTestId('message').find((el) => within(el).queryByTestId('agent-badge'));
+        if (!reply) throw new Error('no reply yet');
+        return reply;
+      });
+    };
+    const serverCopy = async () =>
+      ((await api.get(`/api/channels/${channelId}/messages?limit=200`)).json.messages as Message[]).find((m) => m.author.kind === 'agent')!;
+    return { api, store, net, channelId, agent, ask, serverCopy };
   }
 
-  it('shows thinking, then the streamed text (kept across a refetch), then the final text', () => {
-    const { store, queryClient, history, rerender } = setup();
-    const item = screen.getByTestId('message');
-    expect(within(item).getByTestId('agent-badge')).toHaveTextContent('AI · @planner');
-    expect(within(item).getByTestId('thinking')).toBeInTheDocument();
-    expect(within(item).getByTestId('stop-reply')).toBeInTheDocument();
+  it('shows thinking, then each streamed token, keeps them across a refetch, then the final text', async () => {
+    const { store, net, channelId, ask, serverCopy } = await live();
+    const reply = await ask('@planner plan the launch');
+    expect(within(reply).getByTestId('agent-badge')).toHaveTextContent('AI · @planner');
+    expect(within(reply).getByTestId('thinking')).toBeInTheDocument();
+    expect(within(reply).getByTestId('stop-reply')).toBeInTheDocument();
 
-    act(() => {
-      store.messages.receiveToken(base.id, 'Step ');
-      store.messages.receiveToken(base.id, 'one.');
-    });
-    expect(within(item).queryByTestId('thinking')).toBeNull();
-    expect(within(item).getByTestId('message-body')).toHaveTextContent('Step one.');
+    tap.allow(1);
+    await waitFor(() => expect(within(reply).getByTestId('message-body')).toHaveTextContent('Step'));
+    expect(within(reply).queryByTestId('thinking')).toBeNull();
+    tap.allow(1);
+    await waitFor(() => expect(within(reply).getByTestId('message-body')).toHaveTextContent('Step one.'));
 
-    // A history refetch mid-stream brings the stored (still empty) copy: the streamed text stays.
-    act(() => queryClient.setQueryData(queryKeys.messages('c1'), history({ ...base })));
-    rerender();
-    expect(within(screen.getByTestId('message')).getByTestId('message-body')).toHaveTextContent('Step one.');
+    // A history refetch mid-stream brings the server's copy, still streaming and without the
+    // tokens: the streamed text stays on screen.
+    const fetches = net.count(/^GET \/api\/channels\/.+\/messages/);
+    await act(() => store.queryClient.refetchQueries({ queryKey: queryKeys.messages(channelId) }));
+    expect(net.count(/^GET \/api\/channels\/.+\/messages/)).toBe(fetches + 1);
+    expect(await serverCopy()).toMatchObject({ status: 'streaming', content: '' });
+    expect(within(reply).getByTestId('message-body')).toHaveTextContent('Step one.');
 
-    act(() => store.messages.receiveUpdate({ ...base, status: 'complete', content: 'Step one. Done.' }));
-    rerender();
-    const done = screen.getByTestId('message');
-    expect(within(done).getByTestId('message-body')).toHaveTextContent('Step one. Done.');
-    expect(within(done).queryByTestId('stop-reply')).toBeNull();
+    tap.allow(1);
+    await waitFor(() => expect(within(reply).queryByTestId('stop-reply')).toBeNull());
+    expect(within(reply).getByTestId('message-body')).toHaveTextContent('Step one. Done.');
     expect(store.messages.streams.size).toBe(0);
+    await settled(store);
+    expect(await serverCopy()).toMatchObject({ status: 'complete', content: 'Step one. Done.' });
   });
 
-  it('shows a failed reply’s reason with a retry control', () => {
-    const { store, rerender } = setup();
-    act(() => store.messages.receiveUpdate({ ...base, status: 'error', content: 'Partial', error: { code: 'timeout', message: 'The model took too long to answer.' } }));
-    rerender();
-    const item = screen.getByTestId('message');
-    expect(within(item).getByTestId('reply-error')).toHaveTextContent('The model took too long to answer.');
-    expect(within(item).getByTestId('retry-reply')).toBeInTheDocument();
-    expect(within(item).getByTestId('message-body')).toHaveTextContent('Partial');
+  it('stops a reply once on a double click: the text so far stays, marked stopped, with Retry', async () => {
+    const { store, net, ask, serverCopy } = await live();
+    const reply = await ask('@planner go');
+    tap.allow(1);
+    await waitFor(() => expect(within(reply).getByTestId('message-body')).toHaveTextContent('Step'));
+    const stop = within(reply).getByTestId('stop-reply');
+    act(() => {
+      stop.click();
+      stop.click();
+    });
+    await waitFor(() => expect(within(reply).getByTestId('reply-error')).toHaveTextContent(/stopped/i));
+    expect(within(reply).getByTestId('message-body')).toHaveTextContent('Step');
+    expect(within(reply).getByTestId('retry-reply')).toBeInTheDocument();
+    await settled(store);
+    expect(net.count(/\/stop$/)).toBe(1);
+    expect(screen.queryByText(/not found|conflict/i)).toBeNull();
+    expect(await serverCopy()).toMatchObject({ status: 'error', error: { code: 'cancelled' } });
+  });
+
+  it('shows a failed reply’s reason, and a double click on Retry runs it again once, to the end', async () => {
+    const { api, store, net, agent, ask, serverCopy } = await live('fixture-500');
+    const reply = await ask('@planner try');
+    await waitFor(() => expect(within(reply).getByTestId('reply-error')).toBeInTheDocument());
+    // The provider's own words (and its secret) never reach the page.
+    expect(within(reply).getByTestId('reply-error')).not.toHaveTextContent('sk-upstream');
+    expect((await api.patch(`/api/agents/${agent.id}`, { model: 'fixture-model' })).status).toBe(200);
+
+    const retry = within(reply).getByTestId('retry-reply');
+    act(() => {
+      retry.click();
+      retry.click();
+    });
+    // Streaming again in the same message (message:updated), thinking until the first token.
+    await waitFor(() => expect(within(reply).getByTestId('thinking')).toBeInTheDocument());
+    tap.allow(3);
+    await waitFor(() => expect(within(reply).getByTestId('message-body')).toHaveTextContent('Step one. Done.'));
+    await waitFor(() => expect(within(reply).queryByTestId('stop-reply')).toBeNull());
+    await settled(store);
+    expect(within(reply).queryByTestId('reply-error')).toBeNull();
+    expect(net.count(/\/retry$/)).toBe(1);
+    expect(await serverCopy()).toMatchObject({ status: 'complete', content: 'Step one. Done.' });
   });
 });

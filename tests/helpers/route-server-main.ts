@@ -1,7 +1,11 @@
 // A hub server in its own process, for tests whose own process cannot host it (jsdom).
-// Prints one JSON line {"url": ...} when ready; POST /__test/faults injects HTTP faults.
+// Prints one JSON line {"url": ..., "realtimeUrl"?: ...} when ready; POST /__test/faults injects
+// HTTP faults. With --realtime, a realtime node runs beside it and services publish into it, as
+// in the embedded single process, so a browser-side socket receives what the routes publish.
 import { setDatabase } from '@/lib/db';
+import { broadcastPublisher, setPublisher } from '@/lib/realtime/publisher';
 import { openTestDatabase, type TestDatabaseKind } from './database';
+import { startRealtimeNode } from './realtime';
 import { startRouteServer } from './route-server';
 
 async function main() {
@@ -9,8 +13,12 @@ async function main() {
   const db = await openTestDatabase(kind);
   setDatabase(db);
   const server = await startRouteServer({ control: true });
-  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+  // jsdom's WebSocket sends its document's origin.
+  const realtime = process.argv.includes('--realtime') ? await startRealtimeNode({ deps: { isAllowedOrigin: (origin) => origin === 'http://localhost' } }) : undefined;
+  if (realtime) setPublisher(broadcastPublisher(() => realtime.io as never));
+  process.stdout.write(`${JSON.stringify({ url: server.url, realtimeUrl: realtime?.url })}\n`);
   const stop = async () => {
+    await realtime?.close();
     await server.close();
     await db.close();
     process.exit(0);

@@ -5,23 +5,30 @@ import type { TestDatabaseKind } from './database';
 
 export type SpawnedFault = { method: string; path: string } & ({ kind: 'status'; status: number } | { kind: 'reset' | 'lose-response' });
 
-/** The hub's real route handlers served by a separate Node process, one per suite. */
-export function useSpawnedHub(kind: TestDatabaseKind = 'pglite') {
-  const hub = {} as { url: string; client(): ApiClient; injectFault(fault: SpawnedFault): Promise<void> };
+/**
+ * The hub's real route handlers served by a separate Node process, one per suite; with
+ * `realtime`, a realtime node too (at `realtimeUrl`). `env` adds variables for that process,
+ * read when it starts (after the suite's earlier beforeAll hooks).
+ */
+export function useSpawnedHub(kind: TestDatabaseKind = 'pglite', options: { realtime?: boolean; env?: () => Record<string, string> } = {}) {
+  const hub = {} as { url: string; realtimeUrl: string; client(): ApiClient; injectFault(fault: SpawnedFault): Promise<void> };
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
     const tsx = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    child = spawn(tsx, [path.join(__dirname, 'route-server-main.ts'), kind], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
-    hub.url = await new Promise<string>((resolve, reject) => {
+    const args = [path.join(__dirname, 'route-server-main.ts'), kind, ...(options.realtime ? ['--realtime'] : [])];
+    child = spawn(tsx, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '', ...options.env?.() } });
+    const ready = await new Promise<{ url: string; realtimeUrl?: string }>((resolve, reject) => {
       let buffer = '';
       child!.stdout!.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
         const line = buffer.split('\n').find((l) => l.startsWith('{'));
-        if (line) resolve((JSON.parse(line) as { url: string }).url);
+        if (line) resolve(JSON.parse(line) as { url: string; realtimeUrl?: string });
       });
       child!.once('exit', (code) => reject(new Error(`test hub exited with ${code}`)));
     });
+    hub.url = ready.url;
+    hub.realtimeUrl = ready.realtimeUrl ?? '';
     hub.client = () => new ApiClient(hub.url);
     hub.injectFault = async (fault) => {
       const res = await fetch(`${hub.url}/__test/faults`, { method: 'POST', body: JSON.stringify(fault) });
