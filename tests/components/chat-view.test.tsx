@@ -5,11 +5,14 @@ import { Composer } from '@/components/chat/composer';
 import { MessageList } from '@/components/chat/message-list';
 import { outboxStorageKey } from '@/stores/message-store';
 import type { ApiClient } from '../helpers/api-client';
+import { testDatabaseKinds } from '../helpers/database';
 import { createBrowserStore, renderWithStore, settled, watchRequests } from '../helpers/render-hub';
 import { useSpawnedHub } from '../helpers/spawned-hub';
 
-// The chat view against the real route handlers over HTTP (in a server process) and a real database.
-const hub = useSpawnedHub('pglite');
+// The chat view against the real route handlers over HTTP (in a server process) and a real
+// database: PGlite, and Postgres (with Redis) when DATABASE_URL is set. The suites run one after
+// the other; `hub` is the one whose tests are running.
+let hub: ReturnType<typeof useSpawnedHub>;
 
 type Prepare = (context: { api: ApiClient; user: { id: string }; channelId: string }) => Promise<void>;
 
@@ -46,7 +49,12 @@ const renderedContents = () => screen.queryAllByTestId('message').map((el) => wi
 
 beforeEach(() => window.localStorage.clear());
 
-describe('chat view', () => {
+describe.each(testDatabaseKinds())('chat view (%s)', (kind) => {
+  const spawned = useSpawnedHub(kind);
+  beforeAll(() => {
+    hub = spawned;
+  });
+
   it('shows history oldest first with sanitized markdown', async () => {
     const { store } = await setup({ seed: ['first **bold**', 'second <img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'] });
     await waitFor(() => expect(renderedContents()).toEqual(['first bold', 'second']));
