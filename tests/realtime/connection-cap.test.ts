@@ -1,12 +1,17 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { rooms } from '@/lib/realtime/events';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
 import { queryKeys } from '@/stores/query-keys';
 import { RealtimeConnection } from '@/stores/realtime';
 import type { ApiClient } from '../helpers/api-client';
 import { testDatabaseKinds } from '../helpers/database';
+import { setEnv } from '../helpers/env';
 import { useHub } from '../helpers/hub';
 import { connectSocket, realtimeToken, startRealtimeNode, until, type RealtimeNode, type TestSocket } from '../helpers/realtime';
 import { createBrowserStore } from '../helpers/render-hub';
+import { createRealtimeServer } from '@/server/realtime/create-realtime-server';
+import { realtimeDepsFromEnv } from '@/server/realtime/deps';
 
 const CAP = 3;
 const redisUrl = process.env.REDIS_URL;
@@ -71,6 +76,27 @@ describe.each(testDatabaseKinds())('sockets per person (%s)', (kind) => {
       await until(() => store.user.connection === 'online', 5000, 'the tab connects');
     } finally {
       connection.stop();
+    }
+  });
+
+  it('takes the cap from REALTIME_MAX_SOCKETS_PER_USER, as the hub runs it', async () => {
+    const restore = setEnv({ REALTIME_MAX_SOCKETS_PER_USER: '2' });
+    const server = http.createServer();
+    const deps = realtimeDepsFromEnv();
+    const realtime = createRealtimeServer(server, { ...deps, log: () => {} });
+    try {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const ada = hub.client();
+      await ada.signUp('Ada');
+      await open(ada, url);
+      await open(ada, url);
+      await expect(open(ada, url)).rejects.toThrow('too_many_connections');
+    } finally {
+      sockets.splice(0).forEach((socket) => socket.close());
+      await realtime.close();
+      await deps.closeRedis();
+      restore();
     }
   });
 

@@ -1,6 +1,5 @@
 import { memberChannelIds } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
-import { resetEnv } from '@/lib/env';
 import { CHANNELS_PER_JOIN, rooms } from '@/lib/realtime/events';
 import { queryKeys } from '@/stores/query-keys';
 import { RealtimeConnection } from '@/stores/realtime';
@@ -37,16 +36,6 @@ describe.each(testDatabaseKinds())('a person in many channels (%s)', (kind) => {
         return memberChannelIds(await getDb(), args);
       },
     },
-  });
-  // These tests send hundreds of messages as one person, far beyond the per-person send limit.
-  const saved = process.env.SEND_RATE_LIMIT_MESSAGES;
-  beforeAll(() => {
-    process.env.SEND_RATE_LIMIT_MESSAGES = '100000';
-    resetEnv();
-  });
-  afterAll(() => {
-    process.env.SEND_RATE_LIMIT_MESSAGES = saved;
-    resetEnv();
   });
 
   it(`joins ${CHANNELS} rooms in one event with one membership query, and receives in every one`, async () => {
