@@ -20,6 +20,11 @@ const errors = {
   '429': error('rate_limited: see Retry-After and RateLimit-* headers'),
   '503': error('unavailable: the model failed or timed out (a reason safe to show)'),
 };
+// Every POST: the body is JSON within the route's cap (chat routes: API_MAX_BODY_BYTES, 8 MiB by default).
+const bodyErrors = {
+  '413': error('payload_too_large: the body is over the route cap (answered before reading it when Content-Length says so)'),
+  '415': error('unsupported_media_type: send the body as application/json'),
+};
 const pathId = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 
 /** The OpenAPI 3.1 document of the public API, generated from the zod schemas the routes use. */
@@ -43,11 +48,12 @@ export function openApiDocument(serverUrl: string) {
         post: {
           operationId: 'chatWithAgent',
           summary: 'Chat with one of your agents',
-          description: 'With `stream: true`, text/event-stream: `event: delta` frames `{content}`, then `event: done` with the body below (or `event: error` with an error body).',
+          description:
+            'Messages in any shape OpenAI accepts (content parts, tool calls, `tool` and `function` turns), in bodies up to API_MAX_BODY_BYTES (8 MiB by default). With `stream: true`, text/event-stream: `event: delta` frames `{content}`, then `event: done` with the body below (or `event: error` with an error body).',
           ...keyed('agents:chat'),
           parameters: [pathId('agentId')],
           requestBody: jsonBody(chatInput),
-          responses: { '200': ok(chatOut, 'The reply and its usage', 'delta, then done'), ...errors },
+          responses: { '200': ok(chatOut, 'The reply and its usage', 'delta, then done'), ...errors, ...bodyErrors },
         },
       },
       '/channels/{channelId}/query': {
@@ -59,7 +65,7 @@ export function openApiDocument(serverUrl: string) {
           ...keyed('channels:query'),
           parameters: [pathId('channelId')],
           requestBody: jsonBody(queryInput),
-          responses: { '200': ok(queryOut, 'The composed answer and each contribution', 'contribution..., delta..., done'), '409': error('conflict: the channel has no agents'), ...errors },
+          responses: { '200': ok(queryOut, 'The composed answer and each contribution', 'contribution..., delta..., done'), '409': error('conflict: the channel has no agents'), ...errors, ...bodyErrors },
         },
       },
       '/models': {
@@ -70,10 +76,10 @@ export function openApiDocument(serverUrl: string) {
           operationId: 'createChatCompletion',
           summary: 'OpenAI-compatible chat completions',
           description:
-            '`model` is `agent:<id>` (scope agents:chat) or `channel:<id>` (scope channels:query; the last user message is asked, contributions ride along as `neurocache.contributions`). `stream: true` sends chat.completion.chunk frames and `data: [DONE]`; `stream_options.include_usage` adds the usage chunk.',
+            'Any message shape OpenAI accepts, in bodies up to API_MAX_BODY_BYTES (8 MiB by default). `model` is `agent:<id>` (scope agents:chat) or `channel:<id>` (scope channels:query; the last user message is asked, contributions ride along as `neurocache.contributions`). `stream: true` sends chat.completion.chunk frames and `data: [DONE]`; `stream_options.include_usage` adds the usage chunk.',
           ...keyed('agents:chat or channels:query'),
           requestBody: jsonBody(completionsInput),
-          responses: { '200': ok(completionOut, 'An OpenAI chat.completion', 'chat.completion.chunk frames, then [DONE]'), ...errors },
+          responses: { '200': ok(completionOut, 'An OpenAI chat.completion', 'chat.completion.chunk frames, then [DONE]'), ...errors, ...bodyErrors },
         },
       },
     },

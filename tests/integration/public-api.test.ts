@@ -278,7 +278,7 @@ describe('the OpenAPI document', () => {
     const chat = doc.paths['/agents/{agentId}/chat'].post;
     expect(chat.requestBody.content['application/json'].schema.required).toEqual(['messages']);
     expect(chat.requestBody.content['application/json'].schema.properties.messages.items.properties.role.enum).toEqual(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
-    expect(Object.keys(chat.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '503']);
+    expect(Object.keys(chat.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '429', '503']);
     expect(doc.paths['/channels/{channelId}/query'].post.responses['200'].content['application/json'].schema.properties.contributions.type).toBe('array');
   });
 });
