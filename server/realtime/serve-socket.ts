@@ -66,13 +66,15 @@ export function serveSocket(socket: IoSocket, context: SocketContext) {
     if (!wanted.length) return { joined: [], refused: [] };
     const allowed = new Set(await context.memberChannels({ userId: user.id, channelIds: wanted }));
     const entered = wanted.filter((id) => allowed.has(id));
+    // Presence is announced for rooms newly entered only: repeating a join costs no broadcasts.
+    const already = new Set(entered.filter((id) => socket.rooms.has(rooms.channel(id))));
     if (entered.length) await socket.join(entered.map(rooms.channel));
     // A removal that committed between the check and the join would have missed this socket.
     const still = new Set(entered.length ? await context.memberChannels({ userId: user.id, channelIds: entered }) : []);
     const lost = entered.filter((id) => !still.has(id));
     await Promise.all(lost.map((id) => socket.leave(rooms.channel(id))));
     const joined = entered.filter((id) => still.has(id));
-    joined.forEach(announcePresence);
+    joined.filter((id) => !already.has(id)).forEach(announcePresence);
     return { joined, refused: wanted.filter((id) => !still.has(id)) };
   }
 

@@ -89,6 +89,23 @@ describe.each(testDatabaseKinds())('hostile socket input (%s)', (kind) => {
     expect(disconnects).toEqual([]);
   });
 
+  it('makes no broadcasts for joins that change nothing, nor for leaving rooms one is not in', async () => {
+    const { ada, bob, channelId } = await rt.sharedChannel();
+    const eve = await rt.member('Eve');
+    const presence = record(ada.socket, 'presence');
+    for (let i = 0; i < 5; i++) {
+      expect(await emitRaw(bob.socket, 'channels:join', { channelIds: [channelId] })).toEqual({ ok: true, joined: [channelId], refused: [] });
+      expect(await emitAck(bob.socket, 'channel:join', channelId)).toEqual({ ok: true });
+      expect(await emitAck(eve.socket, 'channel:leave', channelId)).toEqual({ ok: true });
+    }
+    // A real change is still announced, and it is the first announcement Ada sees.
+    const tab = await rt.connect(bob.api);
+    expect(await emitAck(tab, 'channel:join', channelId)).toEqual({ ok: true });
+    await until(() => presence.length > 0, 3000, 'the real join announced');
+    await pause(100);
+    expect(presence).toEqual([{ channelId, online: [ada.user.id, bob.user.id].sort() }]);
+  });
+
   it('cuts off a socket that sends a packet over the size limit, and no one else', async () => {
     const { ada, bob, channelId } = await rt.sharedChannel();
     const mallory: TestSocket = await connectSocket(rt.node.url, { token: await realtimeToken(bob.api) });
