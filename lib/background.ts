@@ -1,3 +1,5 @@
+// Must load before next/server (see the module).
+import './async-storage-global';
 import { after } from 'next/server';
 
 /**
