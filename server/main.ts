@@ -1,8 +1,5 @@
 // The hub in one process: Next.js on one HTTP server, honouring PORT. In embedded mode this
 // must be a single process, because PGlite and the in-process cache live inside it.
-// First: Next.js's process globals (AsyncLocalStorage), which `after()` in lib/background.ts needs
-// as soon as next/server loads, and lib modules load it at import, before next() would set them.
-import 'next/dist/server/node-environment-baseline';
 import http from 'node:http';
 import next from 'next';
 import { recoverInterruptedReplies, stopAllReplies } from '../lib/agents/replies';
