@@ -47,7 +47,7 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
       <ModalBody>
         <form onSubmit={onSubmit} className="flex flex-col gap-3" data-testid="agent-form">
           {save.error && <Alert color="failure" data-testid="agent-form-error">{save.error.message}</Alert>}
-          <div className="grid grid-cols-2 gap-3">
+          <div className="grid gap-3 sm:grid-cols-2">
             <div>
               <Label htmlFor="agent-name">Name</Label>
               <TextInput
@@ -89,7 +89,7 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
             <Textarea id="agent-instructions" name="instructions" rows={6} maxLength={16000} defaultValue={agent?.instructions} placeholder="You are a meticulous researcher. Always cite your sources." />
             {hint('instructions')}
           </div>
-          <div className="grid grid-cols-3 gap-3">
+          <div className="grid gap-3 sm:grid-cols-3">
             <div>
               <Label htmlFor="agent-model">Model</Label>
               <TextInput id="agent-model" name="model" required maxLength={100} defaultValue={agent?.model ?? 'gpt-4o-mini'} />

@@ -179,7 +179,7 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
               An agent always answers when @mentioned. For messages that mention nobody, choose who answers. Agents hand off by mentioning each other, at most
               the hop limit deep per message.
             </p>
-            <div className="grid grid-cols-3 gap-2">
+            <div className="grid gap-2 sm:grid-cols-3">
               <div>
                 <Label htmlFor="answer-mode">Unmentioned messages</Label>
                 <Select id="answer-mode" name="answerMode" defaultValue={channel.answerMode}>

@@ -71,8 +71,8 @@ export const ApiKeys = observer(function ApiKeys() {
       {dashboard.freshSecret && (
         <Alert color="success" data-testid="fresh-secret">
           <p className="mb-2 font-medium">Your new key. Copy it now: it will not be shown again.</p>
-          <div className="flex items-center gap-2">
-            <code className="flex-1 break-all rounded bg-white px-2 py-1 text-sm text-gray-900" data-testid="secret-value">
+          <div className="flex flex-wrap items-center gap-2">
+            <code className="min-w-0 flex-1 basis-full break-all sm:basis-auto rounded bg-white px-2 py-1 text-sm text-gray-900" data-testid="secret-value">
               {dashboard.freshSecret.secret}
             </code>
             <Button size="xs" onClick={() => copy(dashboard.freshSecret!.secret)} data-testid="copy-secret">
@@ -112,53 +112,55 @@ export const ApiKeys = observer(function ApiKeys() {
       {error && <p className="text-sm text-red-500">Could not load keys: {toApiError(error).message}</p>}
       {keys && keys.length === 0 && <p className="text-sm text-gray-500">No keys yet.</p>}
       {keys && keys.length > 0 && (
-        <table className="w-full text-sm" data-testid="key-list">
-          <thead className="text-left text-xs text-gray-500">
-            <tr>
-              <th className="py-1 font-medium">Name</th>
-              <th className="py-1 font-medium">Key</th>
-              <th className="py-1 font-medium">Scopes</th>
-              <th className="py-1 font-medium">Created</th>
-              <th className="py-1 font-medium">Last used</th>
-              <th className="py-1 font-medium">Expires</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((key) => (
-              <tr key={key.id} className="border-t border-gray-100 dark:border-gray-800" data-testid="key-row">
-                <td className="py-1.5">{key.name}</td>
-                <td className="py-1.5 font-mono text-xs">{key.partial}</td>
-                <td className="py-1.5 text-xs">{key.scopes.join(', ')}</td>
-                <td className="py-1.5 text-xs">{date(key.createdAt)}</td>
-                <td className="py-1.5 text-xs">{date(key.lastUsedAt)}</td>
-                <td className="py-1.5 text-xs">{key.expiresAt ? date(key.expiresAt) : 'never'}</td>
-                <td className="py-1.5 text-right text-xs">
-                  {confirming === key.id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="mr-2 font-medium text-red-600 hover:underline disabled:opacity-60"
-                        disabled={revoke.pending}
-                        onClick={() => revoke.run(key.id)}
-                        data-testid="confirm-revoke"
-                      >
-                        {revoke.pending && revoke.variables === key.id ? 'Revoking…' : 'Revoke now'}
-                      </button>
-                      <button type="button" className="hover:underline" onClick={() => setConfirming(null)}>
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" className="text-red-600 hover:underline" onClick={() => setConfirming(key.id)} data-testid="revoke-key">
-                      Revoke
-                    </button>
-                  )}
-                </td>
+        <div className="overflow-x-auto">
+          <table className="w-full min-w-[40rem] text-sm" data-testid="key-list">
+            <thead className="text-left text-xs text-gray-500">
+              <tr>
+                <th className="py-1 font-medium">Name</th>
+                <th className="py-1 font-medium">Key</th>
+                <th className="py-1 font-medium">Scopes</th>
+                <th className="py-1 font-medium">Created</th>
+                <th className="py-1 font-medium">Last used</th>
+                <th className="py-1 font-medium">Expires</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {keys.map((key) => (
+                <tr key={key.id} className="border-t border-gray-100 dark:border-gray-800" data-testid="key-row">
+                  <td className="py-1.5">{key.name}</td>
+                  <td className="py-1.5 font-mono text-xs">{key.partial}</td>
+                  <td className="py-1.5 text-xs">{key.scopes.join(', ')}</td>
+                  <td className="py-1.5 text-xs">{date(key.createdAt)}</td>
+                  <td className="py-1.5 text-xs">{date(key.lastUsedAt)}</td>
+                  <td className="py-1.5 text-xs">{key.expiresAt ? date(key.expiresAt) : 'never'}</td>
+                  <td className="py-1.5 text-right text-xs">
+                    {confirming === key.id ? (
+                      <>
+                        <button
+                          type="button"
+                          className="mr-2 font-medium text-red-600 hover:underline disabled:opacity-60"
+                          disabled={revoke.pending}
+                          onClick={() => revoke.run(key.id)}
+                          data-testid="confirm-revoke"
+                        >
+                          {revoke.pending && revoke.variables === key.id ? 'Revoking…' : 'Revoke now'}
+                        </button>
+                        <button type="button" className="hover:underline" onClick={() => setConfirming(null)}>
+                          Cancel
+                        </button>
+                      </>
+                    ) : (
+                      <button type="button" className="text-red-600 hover:underline" onClick={() => setConfirming(key.id)} data-testid="revoke-key">
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );
