@@ -15,32 +15,26 @@ export function mentionAt(text: string, caret: number): { start: number; query: 
   return match ? { start: caret - match[2]!.length - 1, query: match[2]!.toLowerCase() } : null;
 }
 
-/** The time, ticking every second while `active` (a countdown on screen). */
-function useTicking(active: boolean): number {
+/** The time since mounting, ticking every second (a countdown on screen). */
+function useTicking(): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!active) return;
-    const tick = () => setNow(Date.now());
-    const first = setTimeout(tick, 0);
-    const timer = setInterval(tick, 1000);
-    return () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    };
-  }, [active]);
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
   return now;
 }
 
-/** While the server refuses sends for going too fast: what waits, and when it goes out by itself. */
+/** While the server refuses sends for going too fast (mounted only then): what waits, and when it goes out by itself. */
 const SendThrottled = observer(function SendThrottled({ channelId }: { channelId: string }) {
   const { messages } = useStores();
-  const now = useTicking(messages.throttledUntil > 0);
+  const now = useTicking();
   const held = messages.pendingFor(channelId).filter((entry) => entry.retryAt).length;
-  if (messages.throttledUntil <= 0 || held === 0) return null;
+  if (held === 0) return null;
   const seconds = Math.max(1, Math.ceil((messages.throttledUntil - now) / 1000));
   return (
     <p role="status" data-testid="send-throttled" className="mb-2 rounded-md bg-amber-50 px-3 py-1.5 text-xs text-amber-800 dark:bg-amber-950/40 dark:text-amber-300">
-      You are sending faster than the hub allows. {held === 1 ? 'Your message is kept and goes' : `Your ${held} messages are kept and go`} out by themselves in {seconds} s.
+      You are sending faster than the hub allows. {held === 1 ? 'Your message is kept and goes out by itself' : `Your ${held} messages are kept and go out by themselves`} in {seconds} s.
     </p>
   );
 });
@@ -135,7 +129,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
           ))}
         </ul>
       )}
-      <SendThrottled channelId={channelId} />
+      {messages.throttledUntil > 0 && <SendThrottled channelId={channelId} />}
       <div className="flex items-end gap-2 rounded-lg border border-gray-300 bg-white p-2 focus-within:border-sky-500 dark:border-gray-700 dark:bg-gray-900">
         <textarea
           ref={input}
