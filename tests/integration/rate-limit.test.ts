@@ -1,6 +1,6 @@
 import { createCache, setCache, type ResilientCache } from '@/lib/cache';
 import { createUpstashCache } from '@/lib/cache/upstash';
-import { takeRequest } from '@/lib/ratelimit';
+import { giveBack, take as takeAll, takeRequest } from '@/lib/ratelimit';
 import { openTestCache } from '../helpers/cache';
 import { uniqueName } from '../helpers/people';
 import { startUpstashBridge } from '../helpers/upstash-bridge';
@@ -61,6 +61,30 @@ describe.each(caches)('the sliding-log rate limit (%s)', (_kind, open) => {
     expect((await take(b, t + 10)).remaining).toBe(2);
     // Refusals were not logged: after the window, a has its full allowance back.
     expect((await take(a, t + 1010)).remaining).toBe(2);
+  });
+
+  it('counts one request against several allowances at once or against none, and gives back what it logged', async () => {
+    const a = uniqueName('a');
+    const b = uniqueName('b');
+    const now = 1_800_000_300_000;
+    const both = (t: number) => takeAll([{ bucket: a, limit: 3, windowMs: 1000 }, { bucket: b, limit: 2, windowMs: 1000 }], now + t);
+    // The decision describes the tighter allowance: b, with less room left.
+    expect(await both(0)).toMatchObject({ allowed: true, bucket: b, limit: 2, remaining: 1, policy: '2;w=1' });
+    const second = await both(1);
+    expect(second).toMatchObject({ allowed: true, bucket: b, remaining: 0 });
+    expect(await both(2)).toMatchObject({ allowed: false, bucket: b, resetMs: 998 });
+    // The refusal was logged in neither: a alone still has one left.
+    expect(await takeAll([{ bucket: a, limit: 3, windowMs: 1000 }], now + 3)).toMatchObject({ allowed: true, remaining: 0 });
+    // Giving back the second request's entry in b makes room there; now a is the one that refuses.
+    await giveBack(second, b);
+    expect(await both(4)).toMatchObject({ allowed: false, bucket: a, limit: 3 });
+    // Racing requests against two allowances: exactly the tighter limit is admitted, in both.
+    const c = uniqueName('c');
+    const d = uniqueName('d');
+    const later = now + 10_000;
+    const raced = await Promise.all(Array.from({ length: 20 }, () => takeAll([{ bucket: c, limit: 5, windowMs: 1000 }, { bucket: d, limit: 3, windowMs: 1000 }], later)));
+    expect(raced.filter((r) => r.allowed)).toHaveLength(3);
+    expect(await takeAll([{ bucket: c, limit: 5, windowMs: 1000 }], later + 1)).toMatchObject({ allowed: true, remaining: 1 });
   });
 
   it('admits exactly the limit when many requests race', async () => {
