@@ -93,7 +93,7 @@ export class MessageStore {
   /** Stops an agent's reply in progress (what it wrote so far stays). */
   async stopReply(channelId: string, messageId: string): Promise<void> {
     const { data } = await this.root.http.post<{ message: Message }>(`/api/channels/${channelId}/messages/${messageId}/stop`);
-    this.streams.delete(messageId);
+    runInAction(() => this.streams.delete(messageId));
     this.upsert(data.message);
   }
 

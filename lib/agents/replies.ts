@@ -100,7 +100,8 @@ export function dispatchReplies(message: MessageJson): void {
     (async () => {
       const team = await loadTeam(await getDb(), message.channelId);
       if (!team || team.agents.length === 0) return;
-      const answerers = await answerersFor(getModelProvider(), team, message.content);
+      // The routing call is paid by whoever asked, like the replies it chooses.
+      const answerers = await answerersFor(getModelProvider(), team, message.content, { userId: message.author.id });
       await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team })));
     })(),
   );

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { getCache } from '@/lib/cache';
 import { invalidateWindow } from '@/lib/cache/channel-cache';
 import type { Database } from '@/lib/db';
@@ -31,7 +31,7 @@ export async function endStaleReplies(db: Database, { olderThanMs = staleAfterMs
       and(
         eq(messages.status, 'streaming'),
         // Rows from before stream_started_at existed have only created_at.
-        lte(sql`coalesce(${messages.streamStartedAt}, ${messages.createdAt})`, cutoff),
+        sql`coalesce(${messages.streamStartedAt}, ${messages.createdAt}) <= ${cutoff.toISOString()}::timestamptz`,
         channelId ? eq(messages.channelId, channelId) : undefined,
       ),
     )

@@ -38,7 +38,8 @@ export function broadcastPublisher(target: () => Broadcaster | undefined): Publi
 
 /** Publishes through Redis to every realtime node (the Socket.io Redis adapter's protocol). */
 export function redisPublisher(url: string, log: (line: string) => void = console.warn): { publisher: Publisher; close(): Promise<void> } {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 100, 2000) });
+  // A short disconnectTimeout: closing while Redis is unreachable must not hold the process open for 2 s.
+  const client = new Redis(url, { maxRetriesPerRequest: 1, disconnectTimeout: 200, retryStrategy: (attempt) => Math.min(attempt * 100, 2000) });
   client.on('error', () => {});
   let failing = false;
   // The emitter publishes fire-and-forget; a failure must be logged (once), never thrown.

@@ -5,6 +5,10 @@ import { listMessagesQuery, sendMessageInput } from '@/lib/messages/schemas';
 
 type Params = { channelId: string };
 
+// On Vercel the function lives on (through after()) while the agent replies this starts stream;
+// AGENT_REPLY_MAX_SECONDS (240) cuts every reply off before this.
+export const maxDuration = 300;
+
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   GET: sessionRoute<Params>(async ({ req, user, params }) => {
     const query = parseQuery(req, listMessagesQuery);
