@@ -1,10 +1,9 @@
 import { makeAutoObservable, runInAction } from 'mobx';
-import type { KeyJson } from '@/lib/keys';
-import type { UsageRange, UsageSummary } from '@/lib/usage';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
+import type { KeyJson } from '@/lib/contracts/keys';
+import type { UsageRange, UsageSummary } from '@/lib/contracts/usage';
 
-export type { UsageRange } from '@/lib/usage';
 export type NewKey = { name: string; scopes: KeyJson['scopes']; expiresAt: string | null };
 
 /**

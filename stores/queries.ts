@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import type { UsageRange } from './dashboard-store';
+import type { UsageRange } from '@/lib/api-types';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
 

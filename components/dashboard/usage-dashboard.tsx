@@ -6,7 +6,7 @@ import { observer } from 'mobx-react-lite';
 import type { UsageSummary } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
-import type { UsageRange } from '@/stores/dashboard-store';
+import type { UsageRange } from '@/lib/api-types';
 import { usageQuery } from '@/stores/queries';
 import { BarChart } from './bar-chart';
 

@@ -1,5 +1,5 @@
 import { estimateTokens, type ChatMessage } from '@/lib/ai/provider';
-import type { MessageJson } from '@/lib/messages/format';
+import type { MessageJson } from '@/lib/contracts/messages';
 
 export type ContextAgent = { id: string; name: string; handle: string; description: string; instructions: string };
 export type ContextMember = { kind: 'user' | 'agent'; id: string; name: string; handle?: string; description?: string };

@@ -6,11 +6,10 @@ import { getDb, type Database } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { agents, channelMembers, channels, messages, type Agent } from '@/lib/db/schema';
 import { conflict, notFound } from '@/lib/http/errors';
+import type { AgentJson } from '@/lib/contracts/agents';
 import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { DEFAULT_MODEL, type createAgentInput, type updateAgentInput } from './schemas';
-
-export type AgentJson = Omit<Agent, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 
 export function toAgentJson(agent: Agent): AgentJson {
   return { ...agent, createdAt: agent.createdAt.toISOString(), updatedAt: agent.updatedAt.toISOString() };

@@ -11,12 +11,13 @@ import { describeError, isForeignKeyViolation } from '@/lib/db/errors';
 import { messages, type Agent } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
-import { getMessage, selectMessages, toMessageJson, type MessageJson } from '@/lib/messages/format';
+import { getMessage, selectMessages, toMessageJson } from '@/lib/messages/format';
 import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { buildContext } from './context';
 import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
+import type { MessageJson } from '@/lib/contracts/messages';
 
 /**
  * Agent replies in channels. A person's message is routed to the agents that should answer; each

@@ -7,7 +7,8 @@ import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
 import { newId } from '@/lib/ids';
 import type { RequestParts } from './current-user';
-import { normalizeEmail, toPublicUser, type PublicUser } from './users';
+import { normalizeEmail, toPublicUser } from './users';
+import type { PublicUser } from '@/lib/contracts/users';
 
 type ClerkConfig = Extract<ReturnType<typeof env>['auth'], { kind: 'clerk' }>;
 

@@ -2,7 +2,7 @@ import { env } from '@/lib/env';
 import { unauthenticated } from '@/lib/http/errors';
 import { clerkTokenFrom, getClerkUser } from './clerk';
 import { getSessionUser, SESSION_COOKIE } from './sessions';
-import type { PublicUser } from './users';
+import type { PublicUser } from '@/lib/contracts/users';
 
 export type AuthUser = PublicUser;
 

@@ -2,7 +2,7 @@ import { NextResponse } from 'next/server';
 import { env } from '@/lib/env';
 import { notFound } from '@/lib/http/errors';
 import { createSession, sessionCookieOptions, SESSION_COOKIE } from './sessions';
-import type { PublicUser } from './users';
+import type { PublicUser } from '@/lib/contracts/users';
 
 /** With Clerk configured, the local email/password routes do not exist. */
 export function requireLocalAuth(): void {

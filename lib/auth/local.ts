@@ -10,7 +10,8 @@ import { newId } from '@/lib/ids';
 import { giveBack, throttle, type Allowance } from '@/lib/ratelimit';
 import { clientAddress } from './client-address';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
-import { getUserByEmail, normalizeEmail, toPublicUser, type PublicUser } from './users';
+import { getUserByEmail, normalizeEmail, toPublicUser } from './users';
+import type { PublicUser } from '@/lib/contracts/users';
 
 export const signUpInput = z.object({
   name: storableText().trim().min(1, 'Enter your name.').max(80, 'Use at most 80 characters.'),

@@ -5,7 +5,8 @@ import { cacheKeys } from '@/lib/cache/channel-cache';
 import { getDb } from '@/lib/db';
 import { sessions, users } from '@/lib/db/schema';
 import { env } from '@/lib/env';
-import { toPublicUser, type PublicUser } from './users';
+import { toPublicUser } from './users';
+import type { PublicUser } from '@/lib/contracts/users';
 
 export const SESSION_COOKIE = 'nc_session';
 

@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { getDb } from '@/lib/db';
 import { users, type User } from '@/lib/db/schema';
-
-export type PublicUser = { id: string; name: string; email: string };
+import type { PublicUser } from '@/lib/contracts/users';
 
 export function toPublicUser(user: Pick<User, 'id' | 'name' | 'email'>): PublicUser {
   return { id: user.id, name: user.name, email: user.email };

@@ -2,42 +2,17 @@ import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getUserByEmail } from '@/lib/auth/users';
 import { getCache } from '@/lib/cache';
+import type { ChannelJson, MemberJson } from '@/lib/contracts/channels';
 import { invalidateMembers, invalidateWindow } from '@/lib/cache/channel-cache';
 import { requireOwnAgent } from '@/lib/agents';
 import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation, isUniqueViolation } from '@/lib/db/errors';
-import { agents, channelMembers, channels, users, type Agent, type AnswerMode, type Channel, type ChannelMember } from '@/lib/db/schema';
+import { agents, channelMembers, channels, users, type Agent, type Channel, type ChannelMember } from '@/lib/db/schema';
 import { AppError, conflict, forbidden, invalidRequest, notFound } from '@/lib/http/errors';
 import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { requireMember, requireOwner } from './access';
 import type { addMemberInput, createChannelInput, updateChannelInput } from './schemas';
-
-export type ChannelJson = {
-  id: string;
-  name: string;
-  description: string;
-  ownerId: string;
-  answerMode: AnswerMode;
-  leadAgentId: string | null;
-  hopLimit: number;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type MemberJson = {
-  id: string;
-  kind: 'user' | 'agent';
-  name: string;
-  email?: string;
-  /** Agents: the @handle, avatar, description and whose agent it is. */
-  handle?: string;
-  avatar?: string | null;
-  description?: string;
-  ownerId?: string;
-  role: 'owner' | 'member';
-  joinedAt: string;
-};
 
 export function toChannelJson(channel: Channel): ChannelJson {
   return {

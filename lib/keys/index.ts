@@ -7,20 +7,10 @@ import { describeError } from '@/lib/db/errors';
 import { apiKeys, apiKeyScopes, users, type ApiKey, type ApiKeyScope } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { AppError, conflict, forbidden, notFound } from '@/lib/http/errors';
+import type { KeyJson } from '@/lib/contracts/keys';
 import { isUuid, newId } from '@/lib/ids';
 import { generateKey, hashKey, isWellFormedKey, partialOf, sameHash } from './format';
 import type { createKeyInput } from './schemas';
-
-export type KeyJson = {
-  id: string;
-  name: string;
-  partial: string;
-  scopes: ApiKeyScope[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-};
 
 /** Who a request with a key acts as, and what it may do. */
 export type KeyCaller = { keyId: string; user: { id: string; name: string }; scopes: ApiKeyScope[] };

@@ -2,33 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
 import { agents, messages, users, type MessageRow } from '@/lib/db/schema';
 import { notFound } from '@/lib/http/errors';
+import type { MessageAuthor, MessageJson } from '@/lib/contracts/messages';
 import { isUuid } from '@/lib/ids';
-
-export type MessageAuthor = {
-  kind: 'user' | 'agent';
-  id: string;
-  name: string;
-  /** Agents only: the @handle people mention, and the avatar (null for the generated default). */
-  handle?: string;
-  avatar?: string | null;
-};
-
-export type MessageJson = {
-  id: string;
-  channelId: string;
-  author: MessageAuthor;
-  content: string;
-  status: MessageRow['status'];
-  clientId?: string;
-  /** Agent replies: the message answered. */
-  replyTo?: string;
-  /** Status "error": why, in words safe to show (never the provider's own). */
-  error?: { code: string; message: string };
-  createdAt: string;
-  editedAt?: string;
-};
-
-export type MessagePage = { messages: MessageJson[]; nextCursor: string | null };
 
 /** What an author's name is made of: the user, or the agent (null once the agent is deleted). */
 export type AuthorColumns = { userName: string | null; agentName?: string | null; agentHandle?: string | null; agentAvatar?: string | null };

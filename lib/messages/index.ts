@@ -12,9 +12,9 @@ import { isUuid } from '@/lib/ids';
 import { insertInOrder } from './insert';
 import { giveBack, throttle } from '@/lib/ratelimit';
 import { getPublisher } from '@/lib/realtime/publisher';
-import { getMessage, selectMessages, toMessageJson, type MessageJson } from './format';
+import { getMessage, selectMessages, toMessageJson } from './format';
+import type { MessageJson } from '@/lib/contracts/messages';
 
-export type { MessageJson, MessagePage } from './format';
 export { listMessages } from './history';
 
 export { insertInOrder } from './insert';

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { requireOwnAgent, type AgentJson, listAgents, toAgentJson } from '@/lib/agents';
+import { requireOwnAgent, listAgents, toAgentJson } from '@/lib/agents';
 import { loadTeam } from '@/lib/agents/routing';
 import { collectStream, ModelError, type ChatMessage, type StreamEvent, type Usage } from '@/lib/ai';
 import { meteredStream } from '@/lib/ai/metered';
@@ -12,6 +12,7 @@ import type { KeyCaller } from '@/lib/keys';
 import { BudgetExceededError } from '@/lib/usage/budget';
 import { httpErrorOf } from './respond';
 import type { chatInput } from './schemas';
+import type { AgentJson } from '@/lib/contracts/agents';
 
 export type Contribution = { agentId: string; name: string; content: string; error?: { code: string; message: string } };
 export type QueryEvent =

@@ -1,6 +1,6 @@
-import type { ChannelJson } from '@/lib/channels';
-import type { MessageJson } from '@/lib/messages/format';
-import type { UsageEventJson } from '@/lib/usage';
+import type { ChannelJson } from '@/lib/contracts/channels';
+import type { MessageJson } from '@/lib/contracts/messages';
+import type { UsageEventJson } from '@/lib/contracts/usage';
 
 /** The one event contract of the realtime tier (API.md), shared by server and browser. */
 

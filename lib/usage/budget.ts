@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db';
 import { describeError } from '@/lib/db/errors';
 import { usageDaily } from '@/lib/db/schema';
 import { env } from '@/lib/env';
+import type { Budget } from '@/lib/contracts/usage';
 
 /**
  * The per-person daily model budget: AGENT_DAILY_CALLS calls and AGENT_DAILY_TOKENS tokens per
@@ -84,13 +85,6 @@ export async function settleCall({ userId, day, extraTokens }: { userId: string;
     console.error('[usage] could not settle a model call in the daily budget', describeError(error));
   }
 }
-
-export type Budget = {
-  calls: { used: number; limit: number | null };
-  tokens: { used: number; limit: number | null };
-  /** When today's budget ends (the next 00:00 UTC). */
-  resetsAt: string;
-};
 
 /** Today's budget of one person, for the usage page (a null limit is unlimited). */
 export async function budgetOf({ userId, now = Date.now() }: { userId: string; now?: number }): Promise<Budget> {

@@ -6,9 +6,8 @@ import { rowsOf } from '@/lib/db/rows';
 import { agents, apiKeys, usageEvents, type UsageEvent, type UsageOutcome, type UsageSource } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
-import { budgetOf, type Budget } from './budget';
-
-export type { Budget } from './budget';
+import type { UsageEventJson, UsageRange, UsageSummary, UsageTotals } from '@/lib/contracts/usage';
+import { budgetOf } from './budget';
 
 export type UsageRecord = {
   ownerId: string;
@@ -24,7 +23,6 @@ export type UsageRecord = {
   outcome: UsageOutcome;
 };
 
-export type UsageEventJson = Omit<UsageEvent, 'createdAt'> & { createdAt: string };
 
 const toEventJson = (row: UsageEvent): UsageEventJson => ({ ...row, createdAt: row.createdAt.toISOString() });
 
@@ -51,25 +49,12 @@ export async function recordUsage(record: UsageRecord): Promise<void> {
   }
 }
 
-export const usageRanges = { '24h': { spanMs: 24 * 3600_000, bucketMs: 3600_000 }, '7d': { spanMs: 7 * 86_400_000, bucketMs: 6 * 3600_000 }, '30d': { spanMs: 30 * 86_400_000, bucketMs: 86_400_000 } } as const;
-export type UsageRange = keyof typeof usageRanges;
+export const usageRanges: Record<UsageRange, { spanMs: number; bucketMs: number }> = { '24h': { spanMs: 24 * 3600_000, bucketMs: 3600_000 }, '7d': { spanMs: 7 * 86_400_000, bucketMs: 6 * 3600_000 }, '30d': { spanMs: 30 * 86_400_000, bucketMs: 86_400_000 } };
 
 export const usageQuery = z.object({
   range: z.enum(Object.keys(usageRanges) as [UsageRange, ...UsageRange[]], { error: 'Use range=24h, 7d or 30d.' }).default('24h'),
 });
 
-type Totals = { requests: number; promptTokens: number; completionTokens: number; errors: number; avgLatencyMs: number };
-export type UsageSummary = {
-  range: UsageRange;
-  bucketMs: number;
-  totals: Totals;
-  /** One point per bucket, oldest first, empty buckets included. */
-  series: (Totals & { start: string })[];
-  byAgent: (Totals & { agentId: string | null; name: string })[];
-  byKey: (Totals & { keyId: string; name: string; partial: string })[];
-  /** Today's model budget (UTC day): calls and tokens used against their limits (null: unlimited). */
-  budget: Budget;
-};
 
 const totalsColumns = {
   requests: sql<number>`count(*)::int`,
@@ -92,7 +77,7 @@ export async function usageSummary({ userId, range, now = Date.now() }: { userId
   const mine = and(eq(usageEvents.ownerId, userId), gte(usageEvents.createdAt, since));
 
   const [totals] = await db.select(totalsColumns).from(usageEvents).where(mine);
-  const buckets = rowsOf<Totals & { bucket: number | string }>(
+  const buckets = rowsOf<UsageTotals & { bucket: number | string }>(
     await db.execute(sql`
       select floor(extract(epoch from ${usageEvents.createdAt}) * 1000 / ${bucketMs}::bigint)::bigint as bucket,
         count(*)::int as "requests",

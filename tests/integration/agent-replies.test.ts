@@ -8,7 +8,6 @@ import { messages, usageEvents } from '@/lib/db/schema';
 import { insertInOrder } from '@/lib/messages/insert';
 import { runMaintenance } from '@/lib/messages/retention';
 import { resetEnv } from '@/lib/env';
-import type { MessageJson } from '@/lib/messages/format';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
 import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-server';
 import type { ApiClient } from '../helpers/api-client';
@@ -16,6 +15,7 @@ import { testDatabaseKinds } from '../helpers/database';
 import { useHub } from '../helpers/hub';
 import { uniqueName } from '../helpers/people';
 import { connectSocket, emitAck, realtimeToken, record, startRealtimeNode, until, type TestSocket } from '../helpers/realtime';
+import type { MessageJson } from '@/lib/contracts/messages';
 
 /** Which agent a request is for: the system prompt names it as "(@handle)". */
 const handleOf = (request: FixtureRequest) => request.messages[0]?.content.match(/You are .+? \(@([a-z0-9-]+)\)/)?.[1];

@@ -4,7 +4,6 @@ import { setModelProvider } from '@/lib/ai';
 import { createOpenAIProvider } from '@/lib/ai/openai';
 import { repliesSettled } from '@/lib/agents/replies';
 import { usageDaily, usageEvents } from '@/lib/db/schema';
-import type { MessageJson } from '@/lib/messages/format';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
 import { startOpenAIServer } from '../fixtures/openai-server';
 import type { ApiClient } from '../helpers/api-client';
@@ -13,6 +12,7 @@ import { withEnv } from '../helpers/env';
 import { useHub } from '../helpers/hub';
 import { uniqueName } from '../helpers/people';
 import { connectSocket, emitAck, realtimeToken, record, startRealtimeNode, until, type TestSocket } from '../helpers/realtime';
+import type { MessageJson } from '@/lib/contracts/messages';
 
 const secondsToMidnight = () => Math.ceil((Math.floor(Date.now() / 86_400_000) * 86_400_000 + 86_400_000 - Date.now()) / 1000);
 

@@ -3,7 +3,7 @@ import { estimateTokens } from '@/lib/ai/provider';
 import { parseMentions } from '@/lib/agents/mentions';
 import { chooseByOverlap } from '@/lib/agents/routing';
 import type { Agent } from '@/lib/db/schema';
-import type { MessageJson } from '@/lib/messages/format';
+import type { MessageJson } from '@/lib/contracts/messages';
 
 describe('mentions', () => {
   it('finds @handles once each, in order, case-insensitively, never inside emails or words', () => {

@@ -1,0 +1,4 @@
+import type { Agent } from '@/lib/db/schema';
+
+/** An agent as its owner sees it (its instructions are its owner's alone). */
+export type AgentJson = Omit<Agent, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };

@@ -1,0 +1,28 @@
+import type { MessageRow } from '@/lib/db/schema';
+
+/** Messages as the API, the realtime events and the browser see them (API.md). */
+export type MessageAuthor = {
+  kind: 'user' | 'agent';
+  id: string;
+  name: string;
+  /** Agents only: the @handle people mention, and the avatar (null for the generated default). */
+  handle?: string;
+  avatar?: string | null;
+};
+
+export type MessageJson = {
+  id: string;
+  channelId: string;
+  author: MessageAuthor;
+  content: string;
+  status: MessageRow['status'];
+  clientId?: string;
+  /** Agent replies: the message answered. */
+  replyTo?: string;
+  /** Status "error": why, in words safe to show (never the provider's own). */
+  error?: { code: string; message: string };
+  createdAt: string;
+  editedAt?: string;
+};
+
+export type MessagePage = { messages: MessageJson[]; nextCursor: string | null };
