@@ -2,7 +2,7 @@ import { and, desc, eq, lte } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError } from '@/lib/ai';
-import { meteredStream } from '@/lib/ai/metered';
+import { meteredStream } from '@/lib/usage/metered';
 import { getCache } from '@/lib/cache';
 import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
 import { requireMember } from '@/lib/channels/access';

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { ModelProvider } from '@/lib/ai';
-import { meteredStream } from '@/lib/ai/metered';
+import { meteredStream } from '@/lib/usage/metered';
 import type { Database } from '@/lib/db';
 import type { Payer } from '@/lib/usage/payer';
 import { agents, channelMembers, channels, users, type Agent, type Channel } from '@/lib/db/schema';

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { requireOwnAgent, listAgents, toAgentJson } from '@/lib/agents';
 import { loadTeam } from '@/lib/agents/routing';
 import { collectStream, ModelError, type ChatMessage, type StreamEvent, type Usage } from '@/lib/ai';
-import { meteredStream } from '@/lib/ai/metered';
+import { meteredStream } from '@/lib/usage/metered';
 import { requireMember } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
 import { channelMembers, channels, type Agent } from '@/lib/db/schema';

@@ -1,9 +1,8 @@
 import type { UsageOutcome } from '@/lib/db/schema';
-import { recordUsage, type UsageRecord } from '@/lib/usage';
-import { reserveCall, settleCall } from '@/lib/usage/budget';
-import { payerOf, type Payer } from '@/lib/usage/payer';
-import { getModelProvider } from './index';
-import { estimateTokens, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from './provider';
+import { estimateTokens, getModelProvider, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from '@/lib/ai';
+import { reserveCall, settleCall } from './budget';
+import { recordUsage, type UsageRecord } from './index';
+import { payerOf, type Payer } from './payer';
 
 const outcomeOf = (error: unknown): UsageOutcome =>
   error instanceof ModelError ? (error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'error') : 'error';
