@@ -71,6 +71,8 @@ const schema = z
     // The longest one agent reply may stream; a reply streaming longer was cut off (a crash, a
     // serverless function ended) and is ended as retryable by whichever process sees it next.
     AGENT_REPLY_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(240),
+    // Agent replies one person's message may set off in all, hand-offs included (they can fan out).
+    AGENT_CHAIN_MAX_REPLIES: z.coerce.number().int().min(1).max(1000).default(10),
     // Spend ceiling: model calls and tokens one owner's agents may use per UTC day (0 = unlimited).
     AGENT_DAILY_CALLS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
     AGENT_DAILY_TOKENS: z.coerce.number().int().min(0).max(10_000_000_000).default(2_000_000),

@@ -1,8 +1,9 @@
-import { and, desc, eq, lte } from 'drizzle-orm';
+import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError } from '@/lib/ai';
 import { meteredStream } from '@/lib/usage/metered';
+import type { Payer } from '@/lib/usage/payer';
 import { getCache } from '@/lib/cache';
 import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
 import { requireMember } from '@/lib/channels/access';
@@ -42,6 +43,10 @@ type Job = {
   triggerId: string;
   /** How many agent replies deep this one is in its chain (1 answers a person). */
   hop: number;
+  /** Who pays for every call of the chain: the person whose message started it, or who retried. */
+  payer: Payer;
+  /** Shared by every reply of one chain: how many it has made, against AGENT_CHAIN_MAX_REPLIES. */
+  chain: { replies: number };
   /** A retry reuses its failed message instead of creating one. */
   messageId?: string;
   /** The channel as just loaded by the dispatch, reused if the reply starts at once. */
@@ -79,6 +84,9 @@ export async function repliesSettled(): Promise<void> {
  * never waits on a slot it holds itself.
  */
 function enqueue(job: Job): Promise<void> {
+  // Hand-offs can fan out (each reply may mention several agents): the chain as a whole is capped.
+  if (job.chain.replies >= env().AGENT_CHAIN_MAX_REPLIES) return Promise.resolve();
+  job.chain.replies += 1;
   const queued = performance.now();
   let limit = state.limits.get(job.channelId);
   if (!limit) {
@@ -103,7 +111,9 @@ export function dispatchReplies(message: MessageJson): void {
       if (!team || team.agents.length === 0) return;
       // The routing call is paid by whoever asked, like the replies it chooses.
       const answerers = await answerersFor(getModelProvider(), team, message.content, { userId: message.author.id });
-      await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team })));
+      const chain = { replies: 0 };
+      const payer = { userId: message.author.id };
+      await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team, payer, chain })));
     })(),
   );
 }
@@ -158,9 +168,14 @@ async function runReply(job: Job): Promise<Job[]> {
   const messageId = job.messageId ?? (await startMessage(db, job, agent));
   if (!messageId) return [];
   if (job.messageId) {
-    // A retry that was stopped while it waited is over before it started.
-    const [row] = await db.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId)).limit(1);
-    if (row?.status !== 'streaming') return [];
+    // A retry that was stopped while it waited is over before it started; one that starts now
+    // is marked as streaming from now, not from when it was queued.
+    const [row] = await db
+      .update(messages)
+      .set({ streamStartedAt: sql`now()` })
+      .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
+      .returning({ id: messages.id });
+    if (!row) return [];
   }
   return streamReply(db, team, agent, job, messageId);
 }
@@ -174,7 +189,8 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
     status: 'streaming',
     replyToId: job.triggerId,
     hop: job.hop,
-    streamStartedAt: new Date(),
+    // The database's clock, which every process shares, marks when the reply started streaming.
+    streamStartedAt: sql`now()`,
   }).catch((error: unknown) => {
     // The channel was deleted meanwhile: nobody is left to answer.
     if (isForeignKeyViolation(error)) return [];
@@ -201,7 +217,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     const context = buildContext({ agent, channel: team.channel, members: team.members, history, tokenBudget: env().AGENT_CONTEXT_TOKENS });
     const stream = meteredStream(
       { model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal },
-      { payer: { chainOf: job.triggerId }, agentId: agent.id, channelId: job.channelId, source: 'channel' },
+      { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' },
     );
     for await (const event of stream) {
       if (event.type === 'delta') {
@@ -227,7 +243,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     const finished = await endReply(db, messageId, { content, failure });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
     if (!finished || failure || job.hop >= team.channel.hopLimit) return [];
-    return mentionedAgents(team, content, agent.id).map((next) => ({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1 }));
+    return mentionedAgents(team, content, agent.id).map((next) => ({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1, payer: job.payer, chain: job.chain }));
   } finally {
     settle();
   }
@@ -275,14 +291,16 @@ export async function retryReply(args: { userId: string; channelId: string; mess
   if (!agent) throw conflict('That agent is no longer in this channel.');
   const [updated] = await db
     .update(messages)
-    .set({ content: '', status: 'streaming', errorCode: null, errorMessage: null, streamStartedAt: new Date() })
+    .set({ content: '', status: 'streaming', errorCode: null, errorMessage: null, streamStartedAt: sql`now()` })
     .where(and(eq(messages.id, args.messageId), eq(messages.status, 'error')))
     .returning();
   if (!updated) throw conflict('That reply is already being retried.');
   const message = toMessageJson({ ...row, message: updated });
   await invalidateWindow(getCache(), { channelId: args.channelId });
   getPublisher().toChannel(args.channelId, 'message:updated', { message });
-  track(enqueue({ channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id }));
+  // Whoever retries pays: a member cannot spend the original asker's budget by retrying.
+  const job = { channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id };
+  track(enqueue({ ...job, payer: { userId: args.userId }, chain: { replies: 0 } }));
   return message;
 }
 

@@ -43,8 +43,9 @@ const words = (text: string) => new Set(text.toLowerCase().match(/[a-z0-9]{3,}/g
 
 /**
  * The offline orchestrator, and the fallback when a model's choice is unusable: the agent whose
- * name, handle and description share the most words with the message (its instructions count
- * for less); ties go to the agent that joined first.
+ * name, handle and description share the most words with the message; ties go to the agent that
+ * joined first. Never its instructions: they are their owner's alone, and which agent answers
+ * would tell every member whether a word appears in them.
  */
 export function chooseByOverlap(agentsInChannel: Agent[], content: string): Agent | undefined {
   const asked = words(content);
@@ -52,7 +53,6 @@ export function chooseByOverlap(agentsInChannel: Agent[], content: string): Agen
   for (const agent of agentsInChannel) {
     let score = 0;
     for (const word of words(`${agent.name} ${agent.handle.replace(/-/g, ' ')} ${agent.description}`)) if (asked.has(word)) score += 2;
-    for (const word of words(agent.instructions)) if (asked.has(word)) score += 1;
     if (!best || score > best.score) best = { agent, score };
   }
   return best?.agent;
@@ -69,7 +69,8 @@ export async function chooseAgent(provider: ModelProvider, team: Team, content: 
   const candidates = team.agents;
   if (candidates.length <= 1 || provider.kind === 'offline') return chooseByOverlap(candidates, content);
   const lead = candidates.find((agent) => agent.id === team.channel.leadAgentId) ?? candidates[0]!;
-  const roster = candidates.map((agent) => `@${agent.handle}: ${agent.name}. ${agent.description || agent.instructions.slice(0, 200)}`).join('\n');
+  // Names and specializations only: the routing call's prompt is no place for private instructions.
+  const roster = candidates.map((agent) => `@${agent.handle}: ${agent.name}. ${agent.description || '(no specialization given)'}`).join('\n');
   try {
     let answer = '';
     const call = meteredStream(

@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
+import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import type { Database } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
 import { messages } from '@/lib/db/schema';
 import { idAfter } from '@/lib/ids';
 
-export type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'channelId'>;
+// Values may be SQL (the database's now()), as drizzle's own insert takes them.
+export type NewMessage = Omit<PgInsertValue<typeof messages>, 'id' | 'channelId'>;
 
 /**
  * Inserts under a per-channel lock with an id above the channel's last one, so messages commit in

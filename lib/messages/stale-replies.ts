@@ -23,7 +23,6 @@ export const staleAfterMs = () => (env().AGENT_REPLY_MAX_SECONDS + 30) * 1000;
  * ended, or a stop, wins. Returns how many were ended.
  */
 export async function endStaleReplies(db: Database, { olderThanMs = staleAfterMs(), channelId }: { olderThanMs?: number; channelId?: string } = {}): Promise<number> {
-  const cutoff = new Date(Date.now() - olderThanMs);
   const rows = await db
     .update(messages)
     .set({ status: 'error', errorCode: 'unavailable', errorMessage: INTERRUPTED })
@@ -31,7 +30,8 @@ export async function endStaleReplies(db: Database, { olderThanMs = staleAfterMs
       and(
         eq(messages.status, 'streaming'),
         // Rows from before stream_started_at existed have only created_at.
-        sql`coalesce(${messages.streamStartedAt}, ${messages.createdAt}) <= ${cutoff.toISOString()}::timestamptz`,
+        // The database's clock, which stamped stream_started_at: app servers' clocks may disagree.
+        sql`coalesce(${messages.streamStartedAt}, ${messages.createdAt}) <= now() - make_interval(secs => ${olderThanMs / 1000})`,
         channelId ? eq(messages.channelId, channelId) : undefined,
       ),
     )

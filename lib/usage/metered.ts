@@ -2,7 +2,7 @@ import type { UsageOutcome } from '@/lib/db/schema';
 import { estimateTokens, getModelProvider, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from '@/lib/ai';
 import { reserveCall, settleCall } from './budget';
 import { recordUsage, type UsageRecord } from './index';
-import { payerOf, type Payer } from './payer';
+import type { Payer } from './payer';
 
 const outcomeOf = (error: unknown): UsageOutcome =>
   error instanceof ModelError ? (error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'error') : 'error';
@@ -20,7 +20,7 @@ export type Metered = Omit<UsageRecord, 'ownerId' | 'promptTokens' | 'completion
  */
 export async function* meteredStream(request: CompletionRequest, meter: Metered, provider: ModelProvider = getModelProvider()): AsyncGenerator<StreamEvent> {
   const { payer, ...record } = meter;
-  const ownerId = await payerOf(payer);
+  const ownerId = payer.userId;
   const promptEstimate = estimateTokens(request.messages.map((m) => m.content).join('\n'));
   const day = await reserveCall({ userId: ownerId, promptTokens: promptEstimate, subject: record.source === 'api' ? 'you' : 'asker' });
   const started = performance.now();
