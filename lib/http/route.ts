@@ -1,12 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
-import { resolveSessionUser, type AuthUser } from '@/lib/auth/current-user';
-import type { ApiKeyScope } from '@/lib/db/schema';
 import { describeError, sqlState } from '@/lib/db/errors';
 import { env } from '@/lib/env';
 import { canonicalId } from '@/lib/ids';
-import { authenticateRequest, requireScope, type KeyCaller } from '@/lib/keys';
-import { rateLimitHeaders, takeRequest } from '@/lib/ratelimit';
 import { AppError, forbidden, invalidRequest } from './errors';
 import { ROUTE_METHODS, type RouteMethod } from './methods';
 
@@ -26,7 +22,7 @@ export type RouteOptions = {
   sameOrigin?: boolean;
 };
 
-type Params = Record<string, string | string[] | undefined>;
+export type Params = Record<string, string | string[] | undefined>;
 type RouteContext = { params: Promise<Params> };
 export type RouteHandler = (req: NextRequest, context: RouteContext) => Promise<Response>;
 
@@ -36,7 +32,6 @@ export type HandlerArgs<P> = {
   /** Reads the JSON body within the route's cap and parses it with `schema` (400 with details). */
   body<S extends z.ZodType>(schema: S): Promise<z.infer<S>>;
 };
-export type AuthedHandlerArgs<P> = HandlerArgs<P> & { user: AuthUser };
 
 /** Field errors keyed by path, for the `details` of a 400. */
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
@@ -156,7 +151,7 @@ async function resolveParams<P>(context: RouteContext | undefined): Promise<P> {
 }
 
 /** What every route does before its handler: origin and body checks, canonical params, a capped body reader. */
-async function prepare<P>(req: NextRequest, context: RouteContext | undefined, options: RouteOptions): Promise<HandlerArgs<P>> {
+export async function prepare<P>(req: NextRequest, context: RouteContext | undefined, options: RouteOptions): Promise<HandlerArgs<P>> {
   if (options.sameOrigin) checkSameOrigin(req);
   const maxBytes = bodyCaps[options.body ?? 'hub']();
   checkBody(req, maxBytes);
@@ -191,42 +186,6 @@ export function publicRoute<P extends Params = Params>(handler: (args: HandlerAr
     } catch (error) {
       return errorResponse(error);
     }
-  };
-}
-
-/** A route for a signed-in hub user (local session cookie or Clerk). 401 without one; 403 for a mutation from another site. */
-export function sessionRoute<P extends Params = Params>(handler: (args: AuthedHandlerArgs<P>) => Promise<Response>, options: RouteOptions = {}): RouteHandler {
-  return publicRoute<P>(async (args) => handler({ ...args, user: await resolveSessionUser(args.req) }), { ...options, sameOrigin: true });
-}
-
-export type KeyHandlerArgs<P> = HandlerArgs<P> & { caller: KeyCaller };
-
-/**
- * A public API route (`Authorization: Bearer nc_...`): 401 without a valid key, then the key's
- * rate limit (429 with Retry-After), then the scope (403; `scope` may be checked by the handler
- * instead when it depends on the body). Every answer carries the RateLimit headers. No Origin
- * check: a key is sent explicitly, never by a browser on its own.
- */
-export function keyRoute<P extends Params = Params>(scope: ApiKeyScope | null, handler: (args: KeyHandlerArgs<P>) => Promise<Response>, options: RouteOptions = {}): RouteHandler {
-  return async (req, context) => {
-    let headers: Record<string, string> = {};
-    let response: Response;
-    try {
-      const args = await prepare<P>(req, context, options);
-      const caller = await authenticateRequest(req.headers);
-      // The key's own limit and its owner's across all their keys, in one step (lib/ratelimit).
-      const decision = await takeRequest(caller.keyId, { ownerId: caller.user.id });
-      headers = rateLimitHeaders(decision);
-      if (!decision.allowed) {
-        throw new AppError('rate_limited', `${decision.subject} made ${decision.limit} requests in the last window; try again in ${headers['Retry-After']} s.`);
-      }
-      if (scope) requireScope(caller, scope);
-      response = await handler({ ...args, caller });
-    } catch (error) {
-      response = errorResponse(error);
-    }
-    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-    return response;
   };
 }
 

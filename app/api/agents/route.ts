@@ -1,6 +1,7 @@
 import { createAgent, listAgents } from '@/lib/agents';
 import { createAgentInput } from '@/lib/agents/schemas';
-import { json, methods, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   GET: sessionRoute(async ({ user }) => json({ agents: await listAgents({ userId: user.id }) })),

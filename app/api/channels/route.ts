@@ -1,6 +1,7 @@
 import { createChannel, listChannels } from '@/lib/channels';
 import { createChannelInput } from '@/lib/channels/schemas';
-import { json, methods, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   GET: sessionRoute(async ({ user }) => json({ channels: await listChannels({ userId: user.id }) })),

@@ -1,4 +1,5 @@
-import { json, methods, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 import { createKey, listKeys } from '@/lib/keys';
 import { createKeyInput } from '@/lib/keys/schemas';
 

@@ -1,4 +1,5 @@
-import { json, methods, parseQuery, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods, parseQuery } from '@/lib/http/route';
 import { usageQuery, usageSummary } from '@/lib/usage';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({

@@ -1,6 +1,7 @@
 import { deleteAgent, getAgent, updateAgent } from '@/lib/agents';
 import { updateAgentInput } from '@/lib/agents/schemas';
-import { json, methods, noContent, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods, noContent } from '@/lib/http/route';
 
 type Params = { agentId: string };
 

@@ -1,6 +1,7 @@
 import { deleteChannel, getChannel, updateChannel } from '@/lib/channels';
 import { updateChannelInput } from '@/lib/channels/schemas';
-import { json, methods, noContent, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods, noContent } from '@/lib/http/route';
 
 type Params = { channelId: string };
 

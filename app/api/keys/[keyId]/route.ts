@@ -1,4 +1,5 @@
-import { methods, noContent, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { methods, noContent } from '@/lib/http/route';
 import { revokeKey } from '@/lib/keys';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({

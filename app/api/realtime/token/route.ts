@@ -1,4 +1,5 @@
-import { json, methods, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 import { realtimeUrl, signRealtimeToken } from '@/lib/realtime/token';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({

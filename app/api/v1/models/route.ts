@@ -1,4 +1,5 @@
-import { json, keyRoute, methods } from '@/lib/http/route';
+import { keyRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 import { apiListModels } from '@/lib/public-api';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({

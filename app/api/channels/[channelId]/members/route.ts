@@ -1,6 +1,7 @@
 import { addMember } from '@/lib/channels';
 import { addMemberInput } from '@/lib/channels/schemas';
-import { json, methods, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   POST: sessionRoute<{ channelId: string }>(async ({ body, user, params }) => {

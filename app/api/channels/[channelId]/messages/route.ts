@@ -1,4 +1,5 @@
-import { json, methods, parseQuery, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods, parseQuery } from '@/lib/http/route';
 import { listMessages, sendMessage } from '@/lib/messages';
 import { historyResponse } from '@/lib/messages/history';
 import { listMessagesQuery, sendMessageInput } from '@/lib/messages/schemas';

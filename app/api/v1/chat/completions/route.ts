@@ -1,5 +1,6 @@
 import { invalidRequest } from '@/lib/http/errors';
-import { json, keyRoute, methods, type KeyHandlerArgs } from '@/lib/http/route';
+import { keyRoute, type KeyHandlerArgs } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 import { requireScope } from '@/lib/keys';
 import { apiAgentChat, apiChannelQuery } from '@/lib/public-api';
 import { collectChat, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';

@@ -1,5 +1,6 @@
 import { removeMember } from '@/lib/channels';
-import { methods, noContent, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { methods, noContent } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   DELETE: sessionRoute<{ channelId: string; memberId: string }>(async ({ user, params }) => {

@@ -1,4 +1,5 @@
-import { json, methods, noContent, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods, noContent } from '@/lib/http/route';
 import { deleteMessage, editMessage } from '@/lib/messages';
 import { editMessageInput } from '@/lib/messages/schemas';
 

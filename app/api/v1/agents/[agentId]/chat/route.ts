@@ -1,4 +1,5 @@
-import { json, keyRoute, methods, type KeyHandlerArgs } from '@/lib/http/route';
+import { keyRoute, type KeyHandlerArgs } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 import { sseResponse } from '@/lib/http/sse';
 import { apiAgentChat } from '@/lib/public-api';
 import { collectChat, started } from '@/lib/public-api/respond';

@@ -1,4 +1,5 @@
-import { json, keyRoute, methods } from '@/lib/http/route';
+import { keyRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 import { sseResponse } from '@/lib/http/sse';
 import { apiChannelQuery } from '@/lib/public-api';
 import { modelFailure, started } from '@/lib/public-api/respond';

@@ -1,5 +1,6 @@
 import { retryReply } from '@/lib/agents/replies';
-import { json, methods, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 
 // On Vercel the function lives on (through after()) while the agent replies this starts stream;
 // AGENT_REPLY_MAX_SECONDS (240) cuts every reply off before this.

@@ -1,5 +1,6 @@
 import { stopReply } from '@/lib/agents/replies';
-import { json, methods, sessionRoute } from '@/lib/http/route';
+import { sessionRoute } from '@/lib/auth/route';
+import { json, methods } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   /** Stops an agent's reply in progress; what it wrote so far stays, marked stopped. */
