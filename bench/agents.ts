@@ -12,7 +12,8 @@ import { createAgent } from '@/lib/agents';
 import { repliesSettled } from '@/lib/agents/replies';
 import { setModelProvider, type ModelProvider } from '@/lib/ai';
 import { createOpenAIProvider } from '@/lib/ai/openai';
-import { addMember, createChannel } from '@/lib/channels';
+import { addAgentMember } from '@/lib/agents/membership';
+import { createChannel } from '@/lib/channels';
 import { signRealtimeToken } from '@/lib/realtime/token';
 import { startOpenAIServer } from '../tests/fixtures/openai-server';
 import { connectSocket } from '../tests/helpers/realtime';
@@ -49,7 +50,7 @@ async function main() {
   const { token } = await createSession({ userId: owner.id });
   const channel = await createChannel({ userId: owner.id, input: { name: 'agents-bench', description: 'Benchmark the streaming path' } });
   const agent = await createAgent({ userId: owner.id, input: { name: 'Streamer', handle: 'streamer', instructions: 'Stream.', model: 'fixture-slow' } });
-  await addMember({ userId: owner.id, channelId: channel.id, input: { agentId: agent.id } });
+  await addAgentMember({ userId: owner.id, channelId: channel.id, agentId: agent.id });
   const socket = await connectSocket(node.url, { token: await signRealtimeToken(owner) });
   await new Promise((resolve) => socket.emit('channel:join', { channelId: channel.id }, resolve));
 

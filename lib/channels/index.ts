@@ -4,7 +4,6 @@ import { getUserByEmail } from '@/lib/auth/users';
 import { getCache } from '@/lib/cache';
 import type { ChannelJson, MemberJson } from '@/lib/contracts/channels';
 import { invalidateMembers, invalidateWindow } from '@/lib/cache/channel-cache';
-import { requireOwnAgent } from '@/lib/agents';
 import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation, isUniqueViolation } from '@/lib/db/errors';
 import { agents, channelMembers, channels, users, type Agent, type Channel, type ChannelMember } from '@/lib/db/schema';
@@ -12,7 +11,7 @@ import { AppError, conflict, forbidden, invalidRequest, notFound } from '@/lib/h
 import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { requireMember, requireOwner } from './access';
-import type { addMemberInput, createChannelInput, updateChannelInput } from './schemas';
+import type { createChannelInput, updateChannelInput } from './schemas';
 
 export function toChannelJson(channel: Channel): ChannelJson {
   return {
@@ -60,7 +59,7 @@ export async function createChannel({ userId, input }: { userId: string; input: 
   }
 }
 
-function toMemberJson({
+export function toMemberJson({
   member,
   name,
   email,
@@ -157,20 +156,11 @@ export async function deleteChannel({ userId, channelId }: { userId: string; cha
   for (const member of removed) if (member.userId) publisher.toUser(member.userId, 'channel:removed', { channelId });
 }
 
-/** Any member may invite a registered user by email. */
-export async function addMember({
-  userId,
-  channelId,
-  input,
-}: {
-  userId: string;
-  channelId: string;
-  input: z.infer<typeof addMemberInput>;
-}): Promise<MemberJson> {
+/** Any member may invite a registered user by email (agents join through lib/agents/membership.ts). */
+export async function addMember({ userId, channelId, email }: { userId: string; channelId: string; email: string }): Promise<MemberJson> {
   const db = await getDb();
   const { channel } = await requireMember(db, { userId, channelId });
-  if ('agentId' in input) return addAgent(db, { userId, channel, agentId: input.agentId });
-  const invitee = await getUserByEmail({ email: input.email });
+  const invitee = await getUserByEmail({ email });
   if (!invitee) throw new AppError('not_found', 'No registered user has that email.');
   try {
     const [member] = await db.insert(channelMembers).values({ id: newId(), channelId, kind: 'user', userId: invitee.id }).returning();
@@ -180,30 +170,6 @@ export async function addMember({
     return toMemberJson({ member: member!, name: invitee.name, email: invitee.email, agent: null, ownerId: channel.ownerId });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`${invitee.name} is already a member of this channel.`);
-    if (isForeignKeyViolation(error)) throw notFound('Channel');
-    throw error;
-  }
-}
-
-/**
- * Any member may bring one of their own agents into the channel (another owner's agent is not
- * found). Handles are how agents are mentioned, so two agents in a channel never share one.
- */
-async function addAgent(db: Database, { userId, channel, agentId }: { userId: string; channel: Channel; agentId: string }): Promise<MemberJson> {
-  const agent = await requireOwnAgent({ userId, agentId });
-  const [sameHandle] = await db
-    .select({ id: agents.id })
-    .from(channelMembers)
-    .innerJoin(agents, eq(agents.id, channelMembers.agentId))
-    .where(and(eq(channelMembers.channelId, channel.id), eq(agents.handle, agent.handle)))
-    .limit(1);
-  if (sameHandle && sameHandle.id !== agent.id) throw conflict(`Another agent in this channel already answers to @${agent.handle}.`);
-  try {
-    const [member] = await db.insert(channelMembers).values({ id: newId(), channelId: channel.id, kind: 'agent', agentId: agent.id }).returning();
-    getPublisher().toChannel(channel.id, 'channel:updated', { channelId: channel.id });
-    return toMemberJson({ member: member!, name: null, email: null, agent, ownerId: channel.ownerId });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`${agent.name} is already in this channel.`);
     if (isForeignKeyViolation(error)) throw notFound('Channel');
     throw error;
   }

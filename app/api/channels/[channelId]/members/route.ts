@@ -1,11 +1,15 @@
+import { addAgentMember } from '@/lib/agents/membership';
+import { sessionRoute } from '@/lib/auth/route';
 import { addMember } from '@/lib/channels';
 import { addMemberInput } from '@/lib/channels/schemas';
-import { sessionRoute } from '@/lib/auth/route';
 import { json, methods } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  /** A person by email, or one of the caller's own agents. */
   POST: sessionRoute<{ channelId: string }>(async ({ body, user, params }) => {
     const input = await body(addMemberInput);
-    return json({ member: await addMember({ userId: user.id, channelId: params.channelId, input }) }, 201);
+    const args = { userId: user.id, channelId: params.channelId };
+    const member = 'agentId' in input ? await addAgentMember({ ...args, agentId: input.agentId }) : await addMember({ ...args, email: input.email });
+    return json({ member }, 201);
   }),
 });
