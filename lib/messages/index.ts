@@ -3,14 +3,14 @@ import { cachedMembership, cacheNewMessage, invalidateWindow } from '@/lib/cache
 import { abortReply, dispatchReplies } from '@/lib/agents/replies';
 import { getCache } from '@/lib/cache';
 import { requireMember } from '@/lib/channels/access';
-import { getDb } from '@/lib/db';
+import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation } from '@/lib/db/errors';
 import { messages } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict, forbidden, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
 import { insertInOrder } from './insert';
-import { giveBack, throttle } from '@/lib/ratelimit';
+import { giveBack, throttle, type Allowance } from '@/lib/ratelimit';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { getMessage, selectMessages, toMessageJson } from './format';
 import type { MessageJson } from '@/lib/contracts/messages';
@@ -24,7 +24,8 @@ export { insertInOrder } from './insert';
  * stored the first time (`created: false`) instead of a second one, even when the two race.
  * Each person sends at most SEND_RATE_LIMIT_MESSAGES per SEND_RATE_LIMIT_WINDOW_SECONDS, across
  * channels (429 with Retry-After beyond): generous for typing and pasting, a ceiling for scripts
- * that would mention agents hundreds of times. A retry of a stored message does not count.
+ * that would mention agents hundreds of times. A retry of a stored message is free: it is looked
+ * up before the limit, so it answers with the stored copy even while the limit refuses new ones.
  */
 export async function sendMessage({
   user,
@@ -42,6 +43,8 @@ export async function sendMessage({
   const member = isUuid(channelId) ? await cachedMembership(getCache(), { channelId, userId: user.id }) : false;
   if (member === false) throw notFound('Channel');
   if (member === undefined) await requireMember(db, { userId: user.id, channelId });
+  const stored = clientId ? await storedCopy(db, { userId: user.id, clientId, channelId }) : undefined;
+  if (stored) return { message: stored, created: false };
   const sendLimit = await throttleSend(user.id);
   const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId }).catch((error: unknown) => {
     // The channel was deleted between the membership check and the insert.
@@ -56,21 +59,32 @@ export async function sendMessage({
     return { message, created: true };
   }
 
+  // A copy with this clientId was stored while we raced it: that one stands, and this send is free.
   await giveBack(sendLimit, sendLimit.bucket);
-  const [existing] = await selectMessages(db)
-    .where(and(eq(messages.authorUserId, user.id), eq(messages.clientId, clientId!)))
-    .limit(1);
+  const winner = await storedCopy(db, { userId: user.id, clientId: clientId!, channelId });
   // The first copy was stored and then deleted: a retry must not bring it back.
-  if (!existing) throw conflict('That message was already sent and has since been deleted.');
+  if (!winner) throw conflict('That message was already sent and has since been deleted.');
+  return { message: winner, created: false };
+}
+
+/** The author's message stored with this clientId, if any (409 when it went to another channel). */
+async function storedCopy(db: Database, { userId, clientId, channelId }: { userId: string; clientId: string; channelId: string }): Promise<MessageJson | undefined> {
+  const [existing] = await selectMessages(db)
+    .where(and(eq(messages.authorUserId, userId), eq(messages.clientId, clientId)))
+    .limit(1);
+  if (!existing) return undefined;
   if (existing.message.channelId !== channelId) throw conflict('That clientId was already used for a message in another channel.');
-  return { message: toMessageJson(existing), created: false };
+  return toMessageJson(existing);
+}
+
+/** The log a person's sends count against (exported for the tests of its window). */
+export function sendAllowance(userId: string): Allowance {
+  const config = env();
+  return { bucket: `send:${userId}`, limit: config.SEND_RATE_LIMIT_MESSAGES, windowMs: config.SEND_RATE_LIMIT_WINDOW_SECONDS * 1000 };
 }
 
 function throttleSend(userId: string) {
-  const config = env();
-  return throttle([{ bucket: `send:${userId}`, limit: config.SEND_RATE_LIMIT_MESSAGES, windowMs: config.SEND_RATE_LIMIT_WINDOW_SECONDS * 1000 }], (decision) =>
-    `You sent ${decision.limit} messages in the last ${config.SEND_RATE_LIMIT_WINDOW_SECONDS} s, the most one person may.`,
-  );
+  return throttle([sendAllowance(userId)], (decision) => `You sent ${decision.limit} messages in the last ${env().SEND_RATE_LIMIT_WINDOW_SECONDS} s, the most one person may.`);
 }
 
 export async function editMessage({

@@ -10,7 +10,8 @@ const TOKEN_TTL_SECONDS = 5 * 60;
 // kept on globalThis, so route handlers and the realtime server in that process share it.
 const slot = ((globalThis as { __neurocacheRealtimeSecret?: { key?: Uint8Array } }).__neurocacheRealtimeSecret ??= {});
 
-function secretKey(): Uint8Array {
+/** The server's signing secret (REALTIME_SECRET, else per process): also signs lib/auth/device.ts's cookie. */
+export function secretKey(): Uint8Array {
   const configured = env().REALTIME_SECRET;
   if (configured) return new TextEncoder().encode(configured);
   slot.key ??= randomBytes(32);

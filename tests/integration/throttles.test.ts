@@ -1,6 +1,9 @@
 import { repliesSettled } from '@/lib/agents/replies';
 import { normalizeAddress } from '@/lib/auth/client-address';
-import { loopbackAddress, requestFrom } from '../helpers/address';
+import { signInAllowances, signUpAllowance } from '@/lib/auth/local';
+import { sendAllowance } from '@/lib/messages';
+import { take } from '@/lib/ratelimit';
+import { loopbackAddress, requestFrom, type AddressedAnswer } from '../helpers/address';
 import { testDatabaseKinds } from '../helpers/database';
 import { withEnv } from '../helpers/env';
 import { useHub } from '../helpers/hub';
@@ -34,35 +37,92 @@ describe.each(testDatabaseKinds())('abuse throttles over HTTP (%s)', (kind) => {
     return retryAfter;
   }
 
-  it('locks an account after AUTH_SIGNIN_ACCOUNT_LIMIT failed sign-ins, the right password included, until the window slides', async () => {
-    await withEnv({ AUTH_SIGNIN_ACCOUNT_LIMIT: '3', AUTH_SIGNIN_WINDOW_SECONDS: '2' }, async () => {
+  /** The known-device cookie (name=value) a successful sign-in or sign-up set, if any. */
+  const deviceCookie = (answer: AddressedAnswer) => answer.headers['set-cookie']?.find((c) => c.startsWith('nc_device='))?.split(';')[0];
+
+  it('an attacker at one address locks only that address out of the account: the real person signs in from another', async () => {
+    await withEnv({ AUTH_SIGNIN_ACCOUNT_LIMIT: '3', AUTH_SIGNIN_WINDOW_SECONDS: '600' }, async () => {
       const target = await account();
-      // Each guess from another address: only the account's own limit can stop them.
-      for (let i = 0; i < 3; i++) expect((await signIn(loopbackAddress(), { email: target, password: `guess-${i}` })).status).toBe(401);
-      expectRateLimited(await signIn(loopbackAddress(), { email: target, password: 'guess-3' }), /failed sign-ins for this account/, 2);
-      // Brute force must not learn the password: while locked, the right one is refused too.
-      const locked = await signIn(loopbackAddress(), { email: target, password: PASSWORD });
-      const wait = expectRateLimited(locked, /failed sign-ins for this account/, 2);
-      // Other accounts are not affected.
-      expect((await signIn(loopbackAddress(), { email: await account(), password: PASSWORD })).status).toBe(200);
-      // Nobody can lock a person out for good: the lockout ends as the window slides.
-      await sleep(wait * 1000 + 50);
+      const attacker = loopbackAddress();
+      for (let i = 0; i < 3; i++) expect((await signIn(attacker, { email: target, password: `guess-${i}` })).status).toBe(401);
+      // The attacker keeps trying: refused, and the right password is refused to that address too (else guessing would go on).
+      expectRateLimited(await signIn(attacker, { email: target, password: 'guess-3' }), /failed sign-ins for this account from your address/, 600);
+      expectRateLimited(await signIn(attacker, { email: target, password: PASSWORD }), /failed sign-ins for this account from your address/, 600);
+      // The real person, from their own address and without any cookie, is not locked out.
       expect((await signIn(loopbackAddress(), { email: target, password: PASSWORD })).status).toBe(200);
+      // An unknown email answers the same way, so the pattern says nothing about who has an account.
+      const nobody = email();
+      const guesses = [];
+      for (let i = 0; i < 4; i++) guesses.push((await signIn(attacker, { email: nobody, password: `guess-${i}` })).status);
+      expect(guesses).toEqual([401, 401, 401, 429]);
+      expect((await signIn(loopbackAddress(), { email: nobody, password: PASSWORD })).status).toBe(401);
+    });
+  });
+
+  it('an account-wide cap (10x the account limit) stops guessing spread over addresses; the known-device cookie gets its holder past it', async () => {
+    await withEnv({ AUTH_SIGNIN_ACCOUNT_LIMIT: '1', AUTH_SIGNIN_WINDOW_SECONDS: '600' }, async () => {
+      const target = email();
+      const signedUp = await signUp(loopbackAddress(), target);
+      expect(signedUp.status).toBe(201);
+      // A successful sign-in sets the device cookie: HttpOnly, only for the auth routes, signed for this user.
+      const signedIn = await signIn(loopbackAddress(), { email: target, password: PASSWORD });
+      expect(signedIn.status).toBe(200);
+      const setCookie = signedIn.headers['set-cookie']!.find((c) => c.startsWith('nc_device='))!;
+      expect(setCookie).toMatch(/HttpOnly/i);
+      expect(setCookie).toMatch(/SameSite=lax/i);
+      expect(setCookie).toMatch(/Path=\/api\/auth/i);
+      const device = deviceCookie(signedIn)!;
+
+      // Ten addresses, one wrong guess each (each under its own per-address account limit of 1)...
+      const spread = await Promise.all(Array.from({ length: 10 }, (_, i) => signIn(loopbackAddress(), { email: target, password: `spread-${i}` })));
+      expect(spread.map((a) => a.status)).toEqual(Array(10).fill(401));
+      // ...fill the account-wide log: a fresh address is refused, the right password included.
+      expectRateLimited(await signIn(loopbackAddress(), { email: target, password: 'spread-10' }), /failed sign-ins for this account\. /, 600);
+      expectRateLimited(await signIn(loopbackAddress(), { email: target, password: PASSWORD }), /failed sign-ins for this account\. /, 600);
+      // A forged device cookie, or another account's, does not get past it.
+      expect((await signIn(loopbackAddress(), { email: target, password: PASSWORD }, { cookie: 'nc_device=forged' })).status).toBe(429);
+      const other = email();
+      const theirs = deviceCookie(await signUp(loopbackAddress(), other))!;
+      expect(theirs).toBeDefined();
+      expect((await signIn(loopbackAddress(), { email: target, password: PASSWORD }, { cookie: theirs })).status).toBe(429);
+
+      // The holder of the device cookie signs in from anywhere...
+      const home = loopbackAddress();
+      expect((await signIn(home, { email: target, password: PASSWORD }, { cookie: device })).status).toBe(200);
+      // ...but their own per-(account, address) log still applies: one wrong password, then 429 there.
+      expect((await signIn(home, { email: target, password: 'typo' }, { cookie: device })).status).toBe(401);
+      expectRateLimited(await signIn(home, { email: target, password: PASSWORD }, { cookie: device }), /from your address/, 600);
+      expect((await signIn(loopbackAddress(), { email: target, password: PASSWORD }, { cookie: device })).status).toBe(200);
+    });
+  });
+
+  it('a sign-in lockout ends by itself when the failures leave the window (Retry-After says when)', async () => {
+    await withEnv({ AUTH_SIGNIN_ACCOUNT_LIMIT: '3', AUTH_SIGNIN_WINDOW_SECONDS: '600' }, async () => {
+      const target = await account();
+      const from = loopbackAddress();
+      // Three failures logged almost a whole window ago (an injected clock), as the route logs them.
+      const { pair } = signInAllowances({ email: target, address: from, knownDevice: false });
+      for (let i = 0; i < 3; i++) expect((await take([pair], Date.now() - pair.windowMs + 1500 + i)).allowed).toBe(true);
+      const wait = expectRateLimited(await signIn(from, { email: target, password: PASSWORD }), /failed sign-ins for this account from your address/, 2);
+      await sleep(wait * 1000);
+      expect((await signIn(from, { email: target, password: PASSWORD })).status).toBe(200);
     });
   });
 
   it('counts only failures against an account, exactly, even when guesses race', async () => {
-    await withEnv({ AUTH_SIGNIN_ACCOUNT_LIMIT: '3', AUTH_SIGNIN_WINDOW_SECONDS: '60' }, async () => {
+    await withEnv({ AUTH_SIGNIN_ACCOUNT_LIMIT: '3', AUTH_SIGNIN_WINDOW_SECONDS: '600' }, async () => {
       const owner = await account();
-      for (let i = 0; i < 6; i++) expect((await signIn(loopbackAddress(), { email: owner, password: PASSWORD })).status).toBe(200);
-      // Unknown emails are throttled like real ones, so a 429 reveals nothing about who exists.
+      const home = loopbackAddress();
+      for (let i = 0; i < 6; i++) expect((await signIn(home, { email: owner, password: PASSWORD })).status).toBe(200);
+      // Racing guesses from one address: exactly the per-address account limit gets through.
       const racing = await account();
-      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn(loopbackAddress(), { email: racing, password: `race-${i}` })));
+      const attacker = loopbackAddress();
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn(attacker, { email: racing, password: `race-${i}` })));
       expect(answers.map((a) => a.status).sort()).toEqual([...Array(3).fill(401), ...Array(9).fill(429)]);
-      const nobody = email();
-      const guesses = [];
-      for (let i = 0; i < 4; i++) guesses.push((await signIn(loopbackAddress(), { email: nobody, password: 'whatever' })).status);
-      expect(guesses).toEqual([401, 401, 401, 429]);
+      // Racing guesses from many addresses: exactly the account-wide cap (30) gets through.
+      const spread = await account();
+      const wide = await Promise.all(Array.from({ length: 36 }, (_, i) => signIn(loopbackAddress(), { email: spread, password: `spread-${i}` })));
+      expect(wide.map((a) => a.status).sort()).toEqual([...Array(30).fill(401), ...Array(6).fill(429)]);
     });
   });
 
@@ -99,24 +159,29 @@ describe.each(testDatabaseKinds())('abuse throttles over HTTP (%s)', (kind) => {
     });
   });
 
-  it('throttles sign-ups per client address (AUTH_SIGNUP_ADDRESS_LIMIT per AUTH_SIGNUP_WINDOW_SECONDS)', async () => {
-    await withEnv({ AUTH_SIGNUP_ADDRESS_LIMIT: '2', AUTH_SIGNUP_WINDOW_SECONDS: '2' }, async () => {
+  it('throttles sign-ups per client address (AUTH_SIGNUP_ADDRESS_LIMIT per AUTH_SIGNUP_WINDOW_SECONDS), until the window slides', async () => {
+    await withEnv({ AUTH_SIGNUP_ADDRESS_LIMIT: '2', AUTH_SIGNUP_WINDOW_SECONDS: '600' }, async () => {
       const from = loopbackAddress();
       expect((await signUp(from)).status).toBe(201);
-      const taken = email();
-      expect((await signUp(from, taken)).status).toBe(201);
-      const refused = await signUp(from);
-      const wait = expectRateLimited(refused, /accounts were made from your address/, 2);
-      // A refused sign-up made no account.
-      expect((await signIn(loopbackAddress(), { email: taken, password: PASSWORD })).status).toBe(200);
-      expect((await signUp(loopbackAddress())).status).toBe(201);
-      await sleep(wait * 1000 + 50);
       expect((await signUp(from)).status).toBe(201);
+      const refusedEmail = email();
+      expectRateLimited(await signUp(from, refusedEmail), /accounts were made from your address/, 600);
+      // A refused sign-up made no account; other addresses sign up.
+      expect((await signIn(loopbackAddress(), { email: refusedEmail, password: PASSWORD })).status).toBe(401);
+      expect((await signUp(loopbackAddress())).status).toBe(201);
+
+      // The window's end, with an injected clock: two sign-ups logged almost a whole window ago.
+      const earlier = loopbackAddress();
+      const allowance = signUpAllowance(earlier);
+      for (let i = 0; i < 2; i++) expect((await take([allowance], Date.now() - allowance.windowMs + 1500 + i)).allowed).toBe(true);
+      const wait = expectRateLimited(await signUp(earlier), /accounts were made from your address/, 2);
+      await sleep(wait * 1000);
+      expect((await signUp(earlier)).status).toBe(201);
     });
   });
 
-  it('limits each person to SEND_RATE_LIMIT_MESSAGES per window across channels; a retry of a stored message is free', async () => {
-    await withEnv({ SEND_RATE_LIMIT_MESSAGES: '5', SEND_RATE_LIMIT_WINDOW_SECONDS: '2' }, async () => {
+  it('limits each person to SEND_RATE_LIMIT_MESSAGES per window across channels; a retry of a stored message is free, even while the limit refuses', async () => {
+    await withEnv({ SEND_RATE_LIMIT_MESSAGES: '5', SEND_RATE_LIMIT_WINDOW_SECONDS: '600' }, async () => {
       const api = hub.client();
       await api.signUp('Typist');
       const channels = [];
@@ -132,11 +197,18 @@ describe.each(testDatabaseKinds())('abuse throttles over HTTP (%s)', (kind) => {
       expect((await send(channels[1]!, 'five')).status).toBe(201);
 
       const refused = await send(channels[0]!, 'six');
-      const wait = expectRateLimited({ ...refused, headers: Object.fromEntries(refused.headers) }, /You sent 5 messages in the last 2 s/, 2);
+      const wait = expectRateLimited({ ...refused, headers: Object.fromEntries(refused.headers) }, /You sent 5 messages in the last 600 s/, 600);
       expect(refused.json.error.details).toEqual({ retryAfterSeconds: wait });
       // Nothing was stored for the refused message.
       const history = (await api.get(`/api/channels/${channels[0]}/messages`)).json.messages.map((m: { content: string }) => m.content);
       expect(history).not.toContain('six');
+      // While the limit refuses, a resend of a stored message still answers with the stored copy.
+      const resent = await send(channels[0]!, 'one', 'client-one');
+      expect(resent.status).toBe(200);
+      expect(resent.json.message.id).toBe(first.json.message.id);
+      // ...and the same clientId in another channel is still a conflict, not a new message.
+      expect((await send(channels[1]!, 'one', 'client-one')).status).toBe(409);
+      expect((await send(channels[1]!, 'seven', 'client-seven')).status).toBe(429);
 
       // Someone else sends on.
       const other = hub.client();
@@ -144,8 +216,16 @@ describe.each(testDatabaseKinds())('abuse throttles over HTTP (%s)', (kind) => {
       const theirs = (await other.post('/api/channels', { name: uniqueName('theirs') })).json.channel.id;
       expect((await other.post(`/api/channels/${theirs}/messages`, { content: 'hello' })).status).toBe(201);
 
-      await sleep(wait * 1000 + 50);
-      expect((await send(channels[0]!, 'six')).status).toBe(201);
+      // The window's end, with an injected clock: a person whose five sends were logged almost a window ago.
+      const later = hub.client();
+      const late = await later.signUp('Later');
+      const lateChannel = (await later.post('/api/channels', { name: uniqueName('later') })).json.channel.id;
+      const allowance = sendAllowance(late.id);
+      for (let i = 0; i < 5; i++) expect((await take([allowance], Date.now() - allowance.windowMs + 1500 + i)).allowed).toBe(true);
+      const held = await later.post(`/api/channels/${lateChannel}/messages`, { content: 'soon' });
+      const soon = expectRateLimited({ ...held, headers: Object.fromEntries(held.headers) }, /You sent 5 messages/, 2);
+      await sleep(soon * 1000);
+      expect((await later.post(`/api/channels/${lateChannel}/messages`, { content: 'soon' })).status).toBe(201);
     });
   });
 });
