@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { useRealtime } from '@/components/realtime/realtime-provider';
 import type { Member } from '@/lib/api-types';
-import { MAX_MESSAGE_CHARS } from '@/lib/messages/schemas';
+import { MAX_MESSAGE_CHARS } from '@/lib/contracts/messages';
 import { useStores } from '@/stores/context';
 
 /** The `@partial` being typed just before the caret, if any. */

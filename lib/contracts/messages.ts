@@ -1,6 +1,10 @@
 import type { MessageRow } from '@/lib/db/schema';
 
 /** Messages as the API, the realtime events and the browser see them (API.md). */
+
+/** The longest message, in characters once trimmed (API.md); the composer counts against it too. */
+export const MAX_MESSAGE_CHARS = 4000;
+
 export type MessageAuthor = {
   kind: 'user' | 'agent';
   id: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { idSchema } from '@/lib/ids';
 import { isBlank, storableText } from '@/lib/validation/text';
+import { MAX_MESSAGE_CHARS } from '@/lib/contracts/messages';
 
-export const MAX_MESSAGE_CHARS = 4000;
 
 /**
  * 1 to 4000 characters once trimmed (counted in code points); the text itself is stored verbatim.

@@ -1,4 +1,5 @@
-import { editMessageInput, listMessagesQuery, MAX_MESSAGE_CHARS, messageContent, sendMessageInput } from '@/lib/messages/schemas';
+import { MAX_MESSAGE_CHARS } from '@/lib/contracts/messages';
+import { editMessageInput, listMessagesQuery, messageContent, sendMessageInput } from '@/lib/messages/schemas';
 
 const ok = (value: unknown) => messageContent.safeParse(value).success;
 const firstMessage = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues[0]?.message;
