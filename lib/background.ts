@@ -1,3 +1,4 @@
+import 'server-only';
 // Must load before next/server (see the module).
 import './async-storage-global';
 import { after } from 'next/server';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { estimateTokens, type ChatMessage } from '@/lib/ai/provider';
 import type { MessageJson } from '@/lib/contracts/messages';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getCache } from '@/lib/cache';

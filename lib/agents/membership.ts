@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { requireMember } from '@/lib/channels/access';
 import { toMemberJson } from '@/lib/channels';

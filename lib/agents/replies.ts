@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { asc, eq } from 'drizzle-orm';
 import type { ModelProvider } from '@/lib/ai';
 import { meteredStream } from '@/lib/usage/metered';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { isBlank, storableText } from '@/lib/validation/text';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash } from 'node:crypto';
 import { ModelError, type CompletionRequest, type ModelProvider, type StreamEvent } from './provider';
 

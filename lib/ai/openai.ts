@@ -1,3 +1,4 @@
+import 'server-only';
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { estimateTokens, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent } from './provider';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 /** The model provider port: what agents need from any model, OpenAI-compatible or offline. */
 export type ChatRole = 'system' | 'user' | 'assistant';
 export type ChatMessage = { role: ChatRole; content: string; name?: string };

@@ -1,3 +1,4 @@
+import 'server-only';
 import { env } from '@/lib/env';
 import type { CacheBackend } from './port';
 import type { ResilientCache } from './resilient';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { env, type CacheConfig } from '@/lib/env';
 import { MemoryCache } from './memory';
 import type { CacheBackend } from './port';

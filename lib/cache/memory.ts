@@ -1,3 +1,4 @@
+import 'server-only';
 import type { CacheBackend, CacheScript, MemoryOps, ScriptReply, SetOptions } from './port';
 
 type Value = { type: 'string'; value: string } | { type: 'zset'; members: string[] } | { type: 'set'; members: Set<string> };

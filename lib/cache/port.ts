@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The cache port: a handful of Redis-shaped primitives plus atomic scripts. Three adapters
  * implement it (memory, Redis over TCP, Upstash REST); one behaviour suite holds them to the

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { CacheUnavailableError, type CacheBackend, type CacheScript, type ScriptReply } from './port';

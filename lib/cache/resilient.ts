@@ -1,3 +1,4 @@
+import 'server-only';
 import { CacheUnavailableError, type CacheBackend } from './port';
 
 export type Repair = (backend: CacheBackend) => Promise<unknown>;

@@ -1,3 +1,4 @@
+import 'server-only';
 import { Redis } from '@upstash/redis';
 import { prefixPattern, runScript } from './redis';
 import type { CacheBackend } from './port';

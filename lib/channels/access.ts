@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
 import { channelMembers, channels, type Channel } from '@/lib/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getUserByEmail } from '@/lib/auth/users';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { answerModes } from '@/lib/db/schema';
 import { idSchema } from '@/lib/ids';

@@ -1,3 +1,4 @@
+import 'server-only';
 /** The SQLSTATE of a database error; drivers (drizzle over postgres.js or PGlite) nest the cause. */
 export function sqlState(error: unknown): string | undefined {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {

@@ -1,3 +1,4 @@
+import 'server-only';
 import { ModelError } from '@/lib/ai/provider';
 import { describeError } from '@/lib/db/errors';
 import { AppError } from './errors';

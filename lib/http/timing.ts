@@ -1,3 +1,4 @@
+import 'server-only';
 /** Time spent per dependency during one request, for the Server-Timing header. */
 export class Timings {
   private readonly spent: Record<string, number> = {};

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
 import { agents, messages, users, type MessageRow } from '@/lib/db/schema';

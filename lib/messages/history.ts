@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, desc, eq, gt, lt } from 'drizzle-orm';
 import { getCache } from '@/lib/cache';
 import { fillMembers, fillWindow, pageFromSlice, pageFromWindow, readChannelSnapshot, windowSize, type ChannelSnapshot, type WindowItem } from '@/lib/cache/channel-cache';

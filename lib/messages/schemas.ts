@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { idSchema } from '@/lib/ids';
 import { isBlank, storableText } from '@/lib/validation/text';

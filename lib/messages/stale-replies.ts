@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { getCache } from '@/lib/cache';
 import { invalidateWindow } from '@/lib/cache/channel-cache';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { asc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { requireOwnAgent, listAgents, toAgentJson } from '@/lib/agents';

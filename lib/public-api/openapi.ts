@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { agentsOut, chatInput, chatOut, completionOut, completionsInput, errorBody, modelsOut, queryInput, queryOut } from './schemas';
 

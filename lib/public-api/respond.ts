@@ -1,3 +1,4 @@
+import 'server-only';
 import { collectStream, ModelError, type StreamEvent, type Usage } from '@/lib/ai';
 import { AppError } from '@/lib/http/errors';
 import { sseResponse, streamErrorBody, type SseFrame } from '@/lib/http/sse';

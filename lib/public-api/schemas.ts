@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { isBlank } from '@/lib/validation/text';
 import { chatMessages } from './openai-messages';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { getCache } from '@/lib/cache';
 import { cacheKeys } from '@/lib/cache/channel-cache';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { UsageOutcome } from '@/lib/db/schema';
 import { estimateTokens, getModelProvider, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from '@/lib/ai';
 import { reserveCall, settleCall } from './budget';
