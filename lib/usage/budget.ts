@@ -1,7 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { ModelError } from '@/lib/ai/provider';
 import { getDb } from '@/lib/db';
 import { describeError } from '@/lib/db/errors';
+import { rowsOf } from '@/lib/db/rows';
 import { usageDaily } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import type { Budget } from '@/lib/contracts/usage';
@@ -40,36 +41,47 @@ const inWords = (ms: number) => {
 /** Whose budget a refusal names: the caller's own (the API) or the person who asked (a channel). */
 export type BudgetSubject = 'you' | 'asker';
 
-function refusal(row: { calls: number; tokens: number } | undefined, subject: BudgetSubject, now: number): BudgetExceededError {
+function refusal(row: { calls: number; tokens: number } | undefined, promptTokens: number, subject: BudgetSubject, now: number): BudgetExceededError {
   const { AGENT_DAILY_CALLS: calls, AGENT_DAILY_TOKENS: tokens } = env();
-  const what = calls > 0 && (row?.calls ?? 0) >= calls ? `${calls.toLocaleString('en-US')} model calls` : `${tokens.toLocaleString('en-US')} tokens`;
-  const whose = subject === 'you' ? 'You have used your' : 'The person whose message this answers has used their';
   const resetsAt = nextUtcMidnight(now);
-  return new BudgetExceededError(`Daily model budget used up: ${whose} ${what} for today. It resets at 00:00 UTC, in ${inWords(resetsAt.getTime() - now)}.`, resetsAt);
+  const resets = `It resets at 00:00 UTC, in ${inWords(resetsAt.getTime() - now)}.`;
+  const callsUsedUp = calls > 0 && (row?.calls ?? 0) >= calls;
+  const tokensLeft = tokens - Number(row?.tokens ?? 0);
+  const count = (n: number) => n.toLocaleString('en-US');
+  if (!callsUsedUp && tokensLeft > 0) {
+    // Tokens are left, only fewer than this call's prompt needs.
+    const left = subject === 'you' ? `${count(tokensLeft)} of your ${count(tokens)} tokens for today are left` : `the person whose message this answers has ${count(tokensLeft)} of their ${count(tokens)} tokens for today left`;
+    return new BudgetExceededError(`Daily model budget too small for this call: its prompt is about ${count(promptTokens)} tokens, and ${left}. ${resets}`, resetsAt);
+  }
+  const what = callsUsedUp ? `${count(calls)} model calls` : `${count(tokens)} tokens`;
+  const whose = subject === 'you' ? 'You have used your' : 'The person whose message this answers has used their';
+  return new BudgetExceededError(`Daily model budget used up: ${whose} ${what} for today. ${resets}`, resetsAt);
 }
 
 /**
  * Takes one call from the payer's budget for today, with the prompt's estimated tokens, or throws
- * BudgetExceededError. One conditional upsert: the row is only bumped while both counts are under
- * their limits, so calls racing in any number of processes never start more than the limit.
+ * BudgetExceededError. One conditional upsert: a call is counted only while the calls are under
+ * their limit and the tokens counted so far plus this prompt stay within theirs (the first call of
+ * the day included: the insert itself is conditional), so calls racing in any number of processes
+ * never start more than the limit, and a prompt never starts beyond what is left.
  * Answers the day it was counted in, for `settleCall`.
  */
 export async function reserveCall({ userId, promptTokens, subject, now = Date.now() }: { userId: string; promptTokens: number; subject: BudgetSubject; now?: number }): Promise<string> {
   const { AGENT_DAILY_CALLS: calls, AGENT_DAILY_TOKENS: tokens } = env();
   const db = await getDb();
   const day = utcDay(now);
-  const [taken] = await db
-    .insert(usageDaily)
-    .values({ ownerId: userId, day, calls: 1, tokens: promptTokens })
-    .onConflictDoUpdate({
-      target: [usageDaily.ownerId, usageDaily.day],
-      set: { calls: sql`${usageDaily.calls} + 1`, tokens: sql`${usageDaily.tokens} + ${promptTokens}::bigint` },
-      setWhere: sql`(${calls}::int = 0 or ${usageDaily.calls} < ${calls}::int) and (${tokens}::bigint = 0 or ${usageDaily.tokens} < ${tokens}::bigint)`,
-    })
-    .returning({ calls: usageDaily.calls });
-  if (taken) return day;
+  const fits = (used: SQL) => sql`(${tokens}::bigint = 0 or ${used} + ${promptTokens}::bigint <= ${tokens}::bigint)`;
+  const taken = rowsOf<{ calls: number }>(
+    await db.execute(sql`
+      insert into ${usageDaily} (owner_id, day, calls, tokens)
+      select ${userId}::uuid, ${day}::date, 1, ${promptTokens}::bigint where ${fits(sql`0`)}
+      on conflict (owner_id, day) do update set calls = ${usageDaily.calls} + 1, tokens = ${usageDaily.tokens} + excluded.tokens
+      where (${calls}::int = 0 or ${usageDaily.calls} < ${calls}::int) and ${fits(sql`${usageDaily.tokens}`)}
+      returning calls`),
+  );
+  if (taken.length) return day;
   const [row] = await db.select().from(usageDaily).where(and(eq(usageDaily.ownerId, userId), eq(usageDaily.day, day)));
-  throw refusal(row, subject, now);
+  throw refusal(row, promptTokens, subject, now);
 }
 
 /** Adds what a call used beyond its reservation (its real tokens less the prompt estimate). Bookkeeping: logged, never thrown. */
@@ -96,4 +108,17 @@ export async function budgetOf({ userId, now = Date.now() }: { userId: string; n
     tokens: { used: Number(row?.tokens ?? 0), limit: tokens || null },
     resetsAt: nextUtcMidnight(now).toISOString(),
   };
+}
+
+/** How many UTC days of budget rows the maintenance run keeps (the usage page reads today's only). */
+export const USAGE_DAYS_KEPT = 40;
+
+/** Deletes budget rows of days more than `olderThanDays` before today (UTC); answers how many. */
+export async function purgeUsageDays({ olderThanDays = USAGE_DAYS_KEPT, now = Date.now() }: { olderThanDays?: number; now?: number } = {}): Promise<number> {
+  const db = await getDb();
+  const deleted = await db
+    .delete(usageDaily)
+    .where(lt(usageDaily.day, utcDay(now - olderThanDays * DAY_MS)))
+    .returning({ ownerId: usageDaily.ownerId });
+  return deleted.length;
 }

@@ -2,8 +2,10 @@ import { eq, sql } from 'drizzle-orm';
 import OpenAI from 'openai';
 import { setModelProvider } from '@/lib/ai';
 import { createOpenAIProvider } from '@/lib/ai/openai';
+import { estimateTokens } from '@/lib/ai/provider';
 import { repliesSettled } from '@/lib/agents/replies';
 import { usageDaily, usageEvents } from '@/lib/db/schema';
+import { purgeUsageDays, reserveCall, USAGE_DAYS_KEPT, utcDay } from '@/lib/usage/budget';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
 import { startOpenAIServer } from '../fixtures/openai-server';
 import type { ApiClient } from '../helpers/api-client';
@@ -161,8 +163,77 @@ describe.each(testDatabaseKinds())('the spend ceiling: send limits and daily mod
       const budget = (await api.get('/api/usage')).json.budget;
       expect(budget.calls).toEqual({ used: statuses.length - 1, limit: null });
       expect(budget.tokens.limit).toBe(40);
-      expect(budget.tokens.used).toBeGreaterThanOrEqual(40);
+      // Refused because the next prompt (estimated as the hub estimates it) no longer fits.
+      const prompt = estimateTokens(model.requests.at(-1)!.messages.map((m) => m.content).join('\n'));
+      expect(budget.tokens.used + prompt).toBeGreaterThan(40);
       expect((await (await chat()).json()).error.message).toMatch(/40 tokens for today/);
     });
+  });
+
+  it('admits a call only if its prompt fits in what is left of the token budget, on the first call of the day too', async () => {
+    await withEnv({ AGENT_DAILY_CALLS: '0', AGENT_DAILY_TOKENS: '1000' }, async () => {
+      const api = hub.client();
+      const user = await api.signUp('Big prompt');
+      const agent = (await api.post('/api/agents', { name: 'Reader', handle: 'reader', instructions: '', model: 'fixture-model' })).json.agent;
+      const { secret } = (await api.post('/api/keys', { name: 'Big' })).json;
+      const chat = (content: string) =>
+        fetch(`${hub.server.url}/api/v1/agents/${agent.id}/chat`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ messages: [{ role: 'user', content }] }),
+        });
+      const big = 'word '.repeat(400_000); // 2 MB, about 500,000 tokens
+      const before = model.requests.length;
+
+      // The first call of the day: nothing counted yet, and still the prompt must fit.
+      const first = await chat(big);
+      expect(first.status).toBe(429);
+      expect((await first.json()).error.message).toMatch(/^Daily model budget too small for this call: its prompt is about 50\d,\d{3} tokens, and 1,000 of your 1,000 tokens for today are left/);
+      expect(model.requests.length).toBe(before);
+      expect((await api.get('/api/usage')).json.budget.tokens).toEqual({ used: 0, limit: 1000 });
+
+      // One token left: a large prompt is refused, however far the count is from the limit in calls.
+      expect((await chat('hi')).status).toBe(200);
+      await hub.db.db.update(usageDaily).set({ tokens: 999 }).where(eq(usageDaily.ownerId, user.id));
+      expect((await chat(big)).status).toBe(429);
+      expect((await chat('x'.repeat(40))).status).toBe(429);
+      expect(model.requests.length).toBe(before + 1);
+      expect((await api.get('/api/usage')).json.budget).toMatchObject({ calls: { used: 1, limit: null }, tokens: { used: 999, limit: 1000 } });
+
+      // Exactly at the limit is inside it: prompt + used <= limit.
+      await hub.db.db.update(usageDaily).set({ tokens: 990 }).where(eq(usageDaily.ownerId, user.id));
+      expect(await reserveCall({ userId: user.id, promptTokens: 10, subject: 'you' })).toBe(utcDay(Date.now()));
+      await expect(reserveCall({ userId: user.id, promptTokens: 1, subject: 'you' })).rejects.toMatchObject({ code: 'budget_exceeded' });
+      expect((await api.get('/api/usage')).json.budget.tokens).toEqual({ used: 1000, limit: 1000 });
+    });
+  });
+
+  it('keeps the call and token limits exact when calls race', async () => {
+    await withEnv({ AGENT_DAILY_CALLS: '5', AGENT_DAILY_TOKENS: '100' }, async () => {
+      const user = await hub.client().signUp('Racer');
+      const results = await Promise.allSettled(Array.from({ length: 12 }, () => reserveCall({ userId: user.id, promptTokens: 1, subject: 'you' })));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+      // And the token limit, never overshot: calls of 15 tokens racing for 100 (no call limit) take 90.
+      await withEnv({ AGENT_DAILY_CALLS: '0' }, async () => {
+        const other = await hub.client().signUp('Racer two');
+        const racing = await Promise.allSettled(Array.from({ length: 14 }, () => reserveCall({ userId: other.id, promptTokens: 15, subject: 'you' })));
+        expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(6);
+        const [row] = await hub.db.db.select().from(usageDaily).where(eq(usageDaily.ownerId, other.id));
+        expect(row).toMatchObject({ calls: 6, tokens: 90 });
+      });
+    });
+  });
+
+  it('purges daily budget rows older than the days it keeps (purgeUsageDays)', async () => {
+    const user = await hub.client().signUp('Old days');
+    const now = Date.now();
+    const day = (ago: number) => utcDay(now - ago * 86_400_000);
+    await hub.db.db.insert(usageDaily).values([0, 1, 39, 40, 41, 400].map((ago) => ({ ownerId: user.id, day: day(ago), calls: 1, tokens: 1 })));
+    expect(await purgeUsageDays({ olderThanDays: 40, now })).toBe(2);
+    const kept = await hub.db.db.select({ day: usageDaily.day }).from(usageDaily).where(eq(usageDaily.ownerId, user.id));
+    expect(kept.map((row) => row.day).sort()).toEqual([day(40), day(39), day(1), day(0)]);
+    // The default keeps 40 days too, and a purge with nothing to do removes nothing.
+    expect(USAGE_DAYS_KEPT).toBe(40);
+    expect(await purgeUsageDays({ now })).toBe(0);
   });
 });
