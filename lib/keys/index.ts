@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
+import { runInBackground } from '@/lib/background';
 import { getCache } from '@/lib/cache';
 import { cacheKeys } from '@/lib/cache/channel-cache';
 import { getDb } from '@/lib/db';
@@ -132,7 +133,8 @@ function parseCachedKey(text: string): CachedKey | undefined {
   return undefined;
 }
 
-// last_used_at is written at most once a minute per key, per process, after the response.
+// last_used_at is written at most once a minute per key, per process, off the request's path:
+// through Next's after() (lib/background.ts), so on Vercel the function stays alive to write it.
 const LAST_USED_EVERY_MS = 60_000;
 const lastWritten = ((globalThis as { __neurocacheKeyUse?: Map<string, number> }).__neurocacheKeyUse ??= new Map());
 
@@ -140,11 +142,11 @@ function noteUse(keyId: string) {
   const now = Date.now();
   if (now - (lastWritten.get(keyId) ?? 0) < LAST_USED_EVERY_MS) return;
   lastWritten.set(keyId, now);
-  setImmediate(() => {
-    void getDb()
-      .then((db) => db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, keyId)))
-      .catch((error: unknown) => console.error('[keys] could not note a key as used', describeError(error)));
-  });
+  const write = getDb()
+    .then((db) => db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, keyId)))
+    // Logged here, described without the query's values.
+    .catch((error: unknown) => console.error('[keys] could not note a key as used', describeError(error)));
+  runInBackground(write, 'last-used write');
 }
 
 const unauthenticatedKey = (message: string) => new AppError('unauthenticated', message, { headers: { 'WWW-Authenticate': 'Bearer realm="neurocache"' } });
