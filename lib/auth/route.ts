@@ -1,6 +1,6 @@
 import type { ApiKeyScope } from '@/lib/db/schema';
 import { AppError } from '@/lib/http/errors';
-import { errorResponse, prepare, publicRoute, type HandlerArgs, type Params, type RouteHandler, type RouteOptions } from '@/lib/http/route';
+import { prepare, refusal, publicRoute, type HandlerArgs, type Params, type RouteHandler, type RouteOptions } from '@/lib/http/route';
 import { authenticateRequest, requireScope, type KeyCaller } from '@/lib/keys';
 import { rateLimitHeaders, takeRequest } from '@/lib/ratelimit';
 import { resolveSessionUser, type AuthUser } from './current-user';
@@ -41,7 +41,7 @@ export function keyRoute<P extends Params = Params>(scope: ApiKeyScope | null, h
       if (scope) requireScope(caller, scope);
       response = await handler({ ...args, caller });
     } catch (error) {
-      response = errorResponse(error);
+      response = refusal(req, error);
     }
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     return response;

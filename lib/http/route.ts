@@ -185,9 +185,21 @@ export function publicRoute<P extends Params = Params>(handler: (args: HandlerAr
     try {
       return await handler(await prepare<P>(req, context, options));
     } catch (error) {
-      return errorResponse(error);
+      return refusal(req, error);
     }
   };
+}
+
+/**
+ * The error answer for a request refused before its body was read (a foreign origin, no session
+ * or key, a rate limit): like 413 and 415, it closes the connection, or a client still sending
+ * would run into a reset on the kept-alive connection before reading the answer.
+ */
+export function refusal(req: Request, error: unknown): Response {
+  const response = errorResponse(error);
+  const hasBody = declaredLength(req) > 0 || req.headers.has('transfer-encoding');
+  if (hasBody && !req.bodyUsed) response.headers.set('Connection', 'close');
+  return response;
 }
 
 type Implemented = Partial<Record<Exclude<RouteMethod, 'HEAD' | 'OPTIONS'>, RouteHandler>>;

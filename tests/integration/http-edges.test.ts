@@ -140,6 +140,8 @@ describe.each(testDatabaseKinds())('HTTP edges (%s)', (kind) => {
     for (const foreign of foreigners) {
       const res = await post('/api/channels', foreign, { name: 'forged channel' });
       expect([foreign, res.status, res.json.error.code]).toEqual([foreign, 403, 'forbidden']);
+      // Refused with its body unread: the connection closes rather than meet the rest of the upload.
+      expect(res.headers.connection).toBe('close');
       expect((await post(`/api/channels/${channelId}/messages`, foreign, { content: 'forged message' })).status).toBe(403);
       const del = await raw(`${hub.server.url}/api/channels/${channelId}`, 'DELETE', { ...cookie, ...foreign });
       expect(del.status).toBe(403);
@@ -149,7 +151,8 @@ describe.each(testDatabaseKinds())('HTTP edges (%s)', (kind) => {
 
     const ours: Record<string, string>[] = [{ origin: hub.server.url }, { origin: 'https://app.neurocache.test' }, { origin: hub.server.url, 'sec-fetch-site': 'same-origin' }, {}];
     for (const mine of ours) {
-      expect([mine, (await post('/api/channels', mine, { name: uniqueName('mine') })).status]).toEqual([mine, 201]);
+      const res = await post('/api/channels', mine, { name: uniqueName('mine') });
+      expect([mine, res.status, res.headers.connection]).toEqual([mine, 201, 'keep-alive']);
     }
     // Reads are not forgeries (and cross-origin pages cannot read the answers anyway).
     expect((await raw(`${hub.server.url}/api/channels`, 'GET', { ...cookie, origin: 'https://evil.example' })).status).toBe(200);

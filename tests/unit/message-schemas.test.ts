@@ -42,6 +42,8 @@ describe('blank text', () => {
   const invisible = [
     '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e', '\u2061', '\u2062', '\u2063', '\u2064',
     '\ufe0f', '\ufe00', '\u{e0100}', '\u200e', '\u200f', '\u202a', '\u202e', '\u2066', '\u2069', '\u061c', '\u034f', '\u3164', '\u{e0041}',
+    // Deprecated format controls, interlinear annotation, the blank Braille pattern, shorthand format controls.
+    '\u206a', '\u206f', '\ufff9', '\ufffb', '\u2800', '\u{1bca0}', '\u{1bca3}', '\u115f', '\uffa0',
   ];
 
   it('counts messages of only zero-width or invisible characters (and whitespace) as empty', () => {
