@@ -1,3 +1,4 @@
+import 'server-only';
 import { createClerkClient, verifyToken } from '@clerk/backend';
 import { and, eq, isNull } from 'drizzle-orm';
 import { getDb } from '@/lib/db';

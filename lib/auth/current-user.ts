@@ -1,3 +1,4 @@
+import 'server-only';
 import { env } from '@/lib/env';
 import { unauthenticated } from '@/lib/http/errors';
 import { clerkTokenFrom, getClerkUser } from './clerk';

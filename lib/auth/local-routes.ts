@@ -1,3 +1,4 @@
+import 'server-only';
 import { NextResponse } from 'next/server';
 import { env } from '@/lib/env';
 import { notFound } from '@/lib/http/errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ApiKeyScope } from '@/lib/db/schema';
 import { AppError } from '@/lib/http/errors';
 import { prepare, refusal, publicRoute, type HandlerArgs, type Params, type RouteHandler, type RouteOptions } from '@/lib/http/route';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { runInBackground } from '@/lib/background';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { apiKeyScopes } from '@/lib/db/schema';
 import { storableText } from '@/lib/validation/text';

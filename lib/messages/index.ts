@@ -1,6 +1,6 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { cachedMembership, cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
-import { abortReply, dispatchReplies } from '@/lib/agents/replies';
 import { getCache } from '@/lib/cache';
 import { requireMember } from '@/lib/channels/access';
 import { getDb, type Database } from '@/lib/db';
@@ -55,7 +55,6 @@ export async function sendMessage({
     const message = toMessageJson({ message: inserted, userName: user.name });
     await cacheNewMessage(getCache(), { channelId, id: message.id, json: JSON.stringify(message) });
     getPublisher().toChannel(channelId, 'message:created', { message });
-    dispatchReplies(message);
     return { message, created: true };
   }
 
@@ -121,8 +120,6 @@ export async function deleteMessage({ userId, channelId, messageId }: { userId: 
   const row = await getMessage(db, { channelId, messageId });
   if (row.message.authorUserId !== userId && !isOwner) throw forbidden('You can only delete your own messages.');
   await db.delete(messages).where(eq(messages.id, messageId));
-  // A reply still streaming into the deleted message stops here.
-  abortReply(messageId);
   await invalidateWindow(getCache(), { channelId, deletedIds: [messageId] });
   getPublisher().toChannel(channelId, 'message:deleted', { channelId, messageId });
 }

@@ -6,6 +6,7 @@ import { getDb } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
 import { messages } from '@/lib/db/schema';
 import { env } from '@/lib/env';
+import { purgeUsageDays } from '@/lib/usage/budget';
 import { endStaleReplies } from './stale-replies';
 
 export type RetentionResult = { cutoff: string; deleted: number; batches: number; channels: number; skipped?: 'locked' };
@@ -52,15 +53,15 @@ export async function purgeExpiredMessages({
   return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size };
 }
 
-export type MaintenanceResult = RetentionResult & { interruptedReplies: number };
+export type MaintenanceResult = RetentionResult & { interruptedReplies: number; usageDaysPurged: number };
 
 /**
- * The periodic upkeep (the self-hosted schedule and Vercel Cron alike): retention, and ending
- * agent replies that a process which died left streaming.
+ * The periodic upkeep (the self-hosted schedule and Vercel Cron alike): retention, ending agent
+ * replies that a process which died left streaming, and dropping old days of the model budget.
  */
 export async function runMaintenance(): Promise<MaintenanceResult> {
   const retention = await purgeExpiredMessages();
-  return { ...retention, interruptedReplies: await endStaleReplies(await getDb()) };
+  return { ...retention, interruptedReplies: await endStaleReplies(await getDb()), usageDaysPurged: await purgeUsageDays() };
 }
 
 /** Self-hosted: upkeep on start and then every RETENTION_INTERVAL_MINUTES (0 turns it off). */

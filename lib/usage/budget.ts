@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { ModelError } from '@/lib/ai/provider';
 import { getDb } from '@/lib/db';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, gte, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/lib/db';

@@ -1,6 +1,7 @@
 import { sessionRoute } from '@/lib/auth/route';
 import { json, methods, parseQuery } from '@/lib/http/route';
-import { listMessages, sendMessage } from '@/lib/messages';
+import { postMessage } from '@/lib/agents/conversation';
+import { listMessages } from '@/lib/messages';
 import { historyResponse } from '@/lib/messages/history';
 import { listMessagesQuery, sendMessageInput } from '@/lib/messages/schemas';
 
@@ -18,7 +19,7 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
 
   POST: sessionRoute<Params>(async ({ body, user, params }) => {
     const input = await body(sendMessageInput);
-    const { message, created } = await sendMessage({ user, channelId: params.channelId, ...input });
+    const { message, created } = await postMessage({ user, channelId: params.channelId, ...input });
     return json({ message }, created ? 201 : 200);
   }),
 });

@@ -1,6 +1,7 @@
 import { sessionRoute } from '@/lib/auth/route';
 import { json, methods, noContent } from '@/lib/http/route';
-import { deleteMessage, editMessage } from '@/lib/messages';
+import { removeMessage } from '@/lib/agents/conversation';
+import { editMessage } from '@/lib/messages';
 import { editMessageInput } from '@/lib/messages/schemas';
 
 type Params = { channelId: string; messageId: string };
@@ -12,7 +13,7 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   }),
 
   DELETE: sessionRoute<Params>(async ({ user, params }) => {
-    await deleteMessage({ userId: user.id, ...params });
+    await removeMessage({ userId: user.id, ...params });
     return noContent();
   }),
 });
