@@ -91,7 +91,7 @@ describe('layers', () => {
       reached.set(file, trail);
       for (const target of modules.get(file)?.imports ?? []) walk(target, [...trail, target]);
     };
-    for (const module of modules.values()) if (module.client) walk(module.file, [module.file]);
+    for (const entry of modules.values()) if (entry.client) walk(entry.file, [entry.file]);
     const leaks = [...reached].filter(([file]) => modules.get(file)?.serverOnly).map(([, trail]) => trail.join(' -> '));
     expect(reached.size).toBeGreaterThan(20);
     expect(leaks).toEqual([]);
@@ -104,8 +104,8 @@ describe('layers', () => {
     const shared = new Set(['lib/db/schema.ts', 'lib/http/client.ts', 'lib/http/errors.ts', 'lib/usage/payer.ts', 'lib/db/migrate-cli.ts', 'lib/agents/mentions.ts']);
     const unmarked = [...modules.values()]
       .filter(({ file }) => serverDomains.includes(domainOf(file)) && !shared.has(file.split(path.sep).join('/')))
-      .filter((module) => !module.serverOnly)
-      .map((module) => module.file);
+      .filter((entry) => !entry.serverOnly)
+      .map((entry) => entry.file);
     expect(unmarked).toEqual([]);
   });
 });
