@@ -14,6 +14,7 @@ import { messages, type Agent } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
 import { getMessage, selectMessages, toMessageJson } from '@/lib/messages/format';
+import { throttleSend } from '@/lib/messages';
 import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
 import { getPublisher } from '@/lib/realtime/publisher';
@@ -287,6 +288,8 @@ export async function stopReply(args: { userId: string; channelId: string; messa
 export async function retryReply(args: { userId: string; channelId: string; messageId: string }): Promise<MessageJson> {
   const { db, row } = await requireAgentReply(args);
   if (row.message.status !== 'error') throw conflict('Only a failed or stopped reply can be retried.');
+  // A retry sets a model call going like a message does, so it counts against the same send limit.
+  await throttleSend(args.userId);
   const team = await loadTeam(db, args.channelId);
   const agent = team?.agents.find((a) => a.id === row.message.authorAgentId);
   if (!agent) throw conflict('That agent is no longer in this channel.');

@@ -82,7 +82,8 @@ export function sendAllowance(userId: string): Allowance {
   return { bucket: `send:${userId}`, limit: config.SEND_RATE_LIMIT_MESSAGES, windowMs: config.SEND_RATE_LIMIT_WINDOW_SECONDS * 1000 };
 }
 
-function throttleSend(userId: string) {
+/** Takes one of the person's sends (a message, or a retried reply: both can set agents going), or throws 429. */
+export function throttleSend(userId: string) {
   return throttle([sendAllowance(userId)], (decision) => `You sent ${decision.limit} messages in the last ${env().SEND_RATE_LIMIT_WINDOW_SECONDS} s, the most one person may.`);
 }
 

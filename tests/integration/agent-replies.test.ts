@@ -13,6 +13,7 @@ import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-serve
 import type { ApiClient } from '../helpers/api-client';
 import { testDatabaseKinds } from '../helpers/database';
 import { useHub } from '../helpers/hub';
+import { withEnv } from '../helpers/env';
 import { uniqueName } from '../helpers/people';
 import { connectSocket, emitAck, realtimeToken, record, startRealtimeNode, until, type TestSocket } from '../helpers/realtime';
 import type { MessageJson } from '@/lib/contracts/messages';
@@ -210,6 +211,15 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
     await repliesSettled();
     const rows = await hub.db.db.select().from(usageEvents).where(eq(usageEvents.agentId, ids.flaky!));
     expect(rows.map((row) => row.ownerId).sort()).toEqual([user.id, guestUser.id].sort());
+
+    // Retries spend the retrier's sends, as messages do: the retry above took the only one the
+    // window allows, so a stop-and-retry loop is throttled.
+    const [again] = agentReplies(await history());
+    await withEnv({ SEND_RATE_LIMIT_MESSAGES: '1', SEND_RATE_LIMIT_WINDOW_SECONDS: '3600' }, async () => {
+      const refused = await guest.post(`/api/channels/${channelId}/messages/${again!.id}/retry`);
+      expect([refused.status, refused.json.error.code]).toEqual([429, 'rate_limited']);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    });
   });
 
   it('runs at most AGENT_CONCURRENCY_PER_CHANNEL replies at once in a channel; the rest wait their turn', async () => {
