@@ -11,7 +11,11 @@ export type OutgoingMessage = {
   content: string;
   state: 'sending' | 'failed';
   error?: string;
-  /** Refused for sending too fast (429): when it goes out again by itself (ms since epoch). */
+  /**
+   * Held back for going too fast (a 429, or queued behind messages that were): it goes out again by
+   * itself, in order, once Retry-After has passed (ms since epoch). Unset, a failed message waits
+   * for a manual Retry.
+   */
   retryAt?: number;
   createdAt: string;
 };
@@ -39,15 +43,19 @@ export class MessageStore {
   private replays = new Map<string, Array<() => void>>();
   /** While the server refuses sends for going too fast (429): until when (ms since epoch), else 0. */
   throttledUntil = 0;
+  private throttledReason = '';
   private resumeTimer?: ReturnType<typeof setTimeout>;
+  /** While the held messages are being sent again, one at a time. */
+  private resuming = false;
 
   constructor(private readonly root: RootStore) {
-    makeAutoObservable<MessageStore, 'root' | 'settled' | 'stopPersisting' | 'replays' | 'resumeTimer'>(this, {
+    makeAutoObservable<MessageStore, 'root' | 'settled' | 'stopPersisting' | 'replays' | 'resumeTimer' | 'resuming'>(this, {
       root: false,
       settled: false,
       stopPersisting: false,
       replays: false,
       resumeTimer: false,
+      resuming: false,
     });
     // A fetch that started before a live change would overwrite it with older data: once the
     // fetch's result is written, the changes it raced are applied again (by id, so never twice).
@@ -125,12 +133,17 @@ export class MessageStore {
 
   send(channelId: string, content: string): string {
     const clientId = crypto.randomUUID();
-    // While sends are refused, a new message waits its turn behind the ones already waiting, so
-    // messages still arrive in the order they were written.
-    const waiting = this.throttledUntil > Date.now() ? [...this.outbox.values()].find((e) => e.retryAt) : undefined;
     const createdAt = new Date().toISOString();
-    this.outbox.set(clientId, waiting ? { clientId, channelId, content, state: 'failed', error: waiting.error, retryAt: this.throttledUntil, createdAt } : { clientId, channelId, content, state: 'sending', createdAt });
-    if (!waiting) void this.deliver(clientId);
+    // While sends are refused, or the held ones are going out again, a new message waits its turn
+    // behind them, so messages still arrive in the order they were written.
+    if (this.throttledUntil > 0) {
+      this.outbox.set(clientId, { clientId, channelId, content, state: 'failed', error: this.throttledReason, retryAt: this.throttledUntil, createdAt });
+    } else if (this.resuming) {
+      this.outbox.set(clientId, { clientId, channelId, content, state: 'sending', retryAt: Date.now(), createdAt });
+    } else {
+      this.outbox.set(clientId, { clientId, channelId, content, state: 'sending', createdAt });
+      void this.deliver(clientId);
+    }
     return clientId;
   }
 
@@ -149,34 +162,54 @@ export class MessageStore {
     this.outbox.clear();
     clearTimeout(this.resumeTimer);
     this.throttledUntil = 0;
+    this.throttledReason = '';
   }
 
-  /** A 429 for sending too fast: the message is kept, and everything waiting goes out again after Retry-After. */
+  /** The messages held back for going too fast, oldest first. */
+  private heldBack(): OutgoingMessage[] {
+    return [...this.outbox.values()].filter((e) => e.retryAt !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** A 429 for sending too fast: the message is kept, and it and everything held go out again after Retry-After. */
   private throttled(entry: OutgoingMessage, message: string, seconds: number) {
-    const until = Date.now() + seconds * 1000;
     runInAction(() => {
-      entry.state = 'failed';
-      entry.error = message;
-      entry.retryAt = until;
-      this.throttledUntil = Math.max(this.throttledUntil, until);
+      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + seconds * 1000);
+      this.throttledReason = message;
+      for (const held of [entry, ...this.heldBack()]) {
+        held.state = 'failed';
+        held.error = message;
+        held.retryAt = this.throttledUntil;
+      }
     });
     clearTimeout(this.resumeTimer);
     this.resumeTimer = setTimeout(() => void this.resume(), Math.max(0, this.throttledUntil - Date.now()));
   }
 
-  /** Sends the messages a 429 held back, oldest first, one at a time, until one is refused again. */
+  /**
+   * Sends the held messages again, oldest first, one at a time (messages written meanwhile join
+   * the end), until none is left or one is refused for going too fast again (which holds the rest
+   * for the next Retry-After). One that fails otherwise keeps its error for a manual Retry, and
+   * the others go on: none is left promising a send that will not happen.
+   */
   private async resume() {
-    runInAction(() => (this.throttledUntil = 0));
-    const held = [...this.outbox.values()].filter((e) => e.retryAt && e.state === 'failed').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    for (const entry of held) {
-      if (!this.outbox.has(entry.clientId) || !(await this.deliver(entry.clientId))) return;
+    if (this.resuming) return; // the running pass picks up everything held
+    runInAction(() => {
+      this.throttledUntil = 0;
+      this.resuming = true;
+    });
+    try {
+      for (let next = this.heldBack()[0]; next; next = this.heldBack()[0]) {
+        if ((await this.deliver(next.clientId)) === 'throttled') return;
+      }
+    } finally {
+      runInAction(() => (this.resuming = false));
     }
   }
 
-  /** Sends one outbox entry; answers whether it was delivered. */
-  private async deliver(clientId: string): Promise<boolean> {
+  /** Sends one outbox entry; answers how it went. */
+  private async deliver(clientId: string): Promise<'delivered' | 'throttled' | 'failed'> {
     const entry = this.outbox.get(clientId);
-    if (!entry) return false;
+    if (!entry) return 'failed';
     runInAction(() => {
       entry.state = 'sending';
       entry.error = undefined;
@@ -195,19 +228,19 @@ export class MessageStore {
         this.outbox.delete(clientId);
         this.settled.add(clientId);
       });
-      return true;
+      return 'delivered';
     } catch (error) {
       const apiError = toApiError(error);
       const wait = apiError.status === 429 ? (apiError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined;
       if (typeof wait === 'number' && wait > 0) {
         this.throttled(entry, `${apiError.message.replace(/ Try again in \d+ s\.$/, '')} Kept: it sends again by itself.`, wait);
-      } else {
-        runInAction(() => {
-          entry.state = 'failed';
-          entry.error = apiError.message;
-        });
+        return 'throttled';
       }
-      return false;
+      runInAction(() => {
+        entry.state = 'failed';
+        entry.error = apiError.message;
+      });
+      return 'failed';
     }
   }
 
@@ -295,7 +328,10 @@ export class MessageStore {
       runInAction(() => {
         for (const entry of entries) {
           if (!this.outbox.has(entry.clientId) && !this.settled.has(entry.clientId)) {
-            this.outbox.set(entry.clientId, { ...entry, state: 'failed', error: entry.error ?? 'Not sent.' });
+            // Nothing here will send it by itself (no Retry-After timer runs for it in this tab),
+            // so it waits for a manual Retry, and says so rather than what it was promised.
+            const error = entry.retryAt !== undefined || !entry.error ? 'Not sent.' : entry.error;
+            this.outbox.set(entry.clientId, { ...entry, state: 'failed', error, retryAt: undefined });
           }
         }
       });
