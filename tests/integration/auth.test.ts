@@ -47,6 +47,27 @@ describe.each(testDatabaseKinds())('auth over HTTP (%s)', (kind) => {
     expect((await browser.get('/api/me')).json.user.email).toBe('grace@example.com');
   });
 
+  it('marks the browser as a known device on sign-up and sign-in: an HttpOnly cookie for the auth routes that names nobody and outlives sign-out', async () => {
+    const browser = hub.client();
+    const deviceCookie = (answer: { headers: Headers }) => answer.headers.getSetCookie().find((c) => c.startsWith('nc_device='));
+    const signUp = await browser.post('/api/auth/sign-up', { name: 'Kay', email: 'kay@example.com', password: 'dynabook-1972' });
+    const user = signUp.json.user as { id: string };
+    for (const answer of [signUp, await hub.client().post('/api/auth/sign-in', { email: 'kay@example.com', password: 'dynabook-1972' })]) {
+      const cookie = deviceCookie(answer)!;
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=lax/i);
+      expect(cookie).toMatch(/Path=\/api\/auth(;|$)/i);
+      expect(cookie).toMatch(/Max-Age=\d{6,}/i);
+      // A MAC of the account, the same on every device of it, and not the account's id or email.
+      expect(cookie.split(';')[0]).toBe(deviceCookie(signUp)!.split(';')[0]);
+      expect(cookie).not.toContain(user.id);
+      expect(cookie).not.toMatch(/kay/i);
+    }
+    // Not set for a wrong password, not cleared by signing out.
+    expect(deviceCookie(await hub.client().post('/api/auth/sign-in', { email: 'kay@example.com', password: 'wrong-password' }))).toBeUndefined();
+    expect(deviceCookie(await browser.post('/api/auth/sign-out'))).toBeUndefined();
+  });
+
   it('refuses a taken email with 409 and bad input with field errors', async () => {
     const browser = hub.client();
     expect((await browser.post('/api/auth/sign-up', { name: 'Lin', email: 'lin@example.com', password: 'password1' })).status).toBe(201);
