@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { act, render, waitFor } from '@testing-library/react';
+import { act, configure, render, waitFor } from '@testing-library/react';
 import type { AxiosInstance } from 'axios';
 import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
 import type { ReactNode } from 'react';
@@ -7,6 +7,10 @@ import type { User } from '@/lib/api-types';
 import { createHttpClient } from '@/lib/http/client';
 import { StoreContext } from '@/stores/context';
 import { createQueryClient, RootStore } from '@/stores/root-store';
+
+// These components talk to a real hub process over HTTP and sockets; on two busy cores (CI runs two
+// suites at once) a first page can take longer than testing-library's 1 s default to arrive.
+configure({ asyncUtilTimeout: 5000 });
 
 /**
  * A fresh RootStore whose one axios client talks to the real route server over HTTP as the
