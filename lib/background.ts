@@ -13,7 +13,15 @@ export function runInBackground(task: Promise<unknown>, what = 'background work'
   const guarded = task.catch((error: unknown) => console.error(`[background] ${what} failed:`, error instanceof Error ? error.message : error));
   try {
     after(() => guarded);
-  } catch {
-    // Outside a request scope: nothing would freeze this process, so the promise simply runs on.
+  } catch (error) {
+    // Outside a request scope nothing would freeze this process, so the promise simply runs on.
+    // Anything else means after() itself is failing where it matters (a serverless function): say so once.
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/outside a request scope/i.test(message) && !warned) {
+      warned = true;
+      console.error(`[background] after() refused work (${message}); it runs on unguarded, and a serverless function may freeze it`);
+    }
   }
 }
+
+let warned = false;

@@ -41,6 +41,23 @@ describe('work that outlives a response', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(ran).toBe(true);
     expect(errors).toHaveBeenCalledWith('[background] a reply failed:', 'model down');
+    // Being outside a request is normal (the custom server, the realtime node): no warning for it.
+    expect(errors).toHaveBeenCalledTimes(1);
+    errors.mockRestore();
+  });
+
+  it('says once when after() itself refuses work inside a request, and still runs the work', async () => {
+    afterMock.mockImplementation(() => {
+      throw new Error('after() is not supported here');
+    });
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+    let runs = 0;
+    runInBackground(Promise.resolve().then(() => runs++), 'one');
+    runInBackground(Promise.resolve().then(() => runs++), 'two');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runs).toBe(2);
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0]![0])).toContain('after() refused work (after() is not supported here)');
     errors.mockRestore();
   });
 });
