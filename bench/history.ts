@@ -13,6 +13,7 @@ import { createChannel } from '@/lib/channels';
 import { setDatabase } from '@/lib/db';
 import { sendMessage } from '@/lib/messages';
 import { openTestCache } from '../tests/helpers/cache';
+import { liftLimitsForBench } from './hub';
 import { openTestDatabase } from '../tests/helpers/database';
 import { startRouteServer } from '../tests/helpers/route-server';
 import { report, runBench, summarize, time } from './stats';
@@ -22,6 +23,7 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 
 async function main() {
+  liftLimitsForBench();
   const dbKind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
   const cacheKind = process.env.REDIS_URL ? 'redis' : 'memory';
   const db = await openTestDatabase(dbKind);

@@ -12,13 +12,20 @@ import { startRouteServer } from '../tests/helpers/route-server';
  * (embedded defaults otherwise), a realtime node (route handlers publish through Redis to it when
  * REDIS_URL is set, in-process otherwise), and the real route handlers over HTTP.
  */
-export async function startBenchHub() {
-  // One person posts 500 messages at 50/s (bench:realtime) and mentions an agent dozens of times
-  // (bench:agents): limits no benchmark reaches, though every request still passes through them.
+/**
+ * One person posts 500 messages at 50/s (bench:realtime), fills a channel (bench:history) and
+ * mentions an agent dozens of times (bench:agents): limits no benchmark reaches, though every
+ * request still passes through them.
+ */
+export function liftLimitsForBench(): void {
   process.env.SEND_RATE_LIMIT_MESSAGES ??= '100000';
   process.env.AGENT_DAILY_CALLS ??= '0';
   process.env.AGENT_DAILY_TOKENS ??= '0';
   resetEnv();
+}
+
+export async function startBenchHub() {
+  liftLimitsForBench();
   const redisUrl = process.env.REDIS_URL;
   const db = await openTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
   setDatabase(db);
