@@ -19,6 +19,7 @@ import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { buildContext } from './context';
+import { streamingQuoteDetector, WITHHELD } from './privacy';
 import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
 import type { MessageJson } from '@/lib/contracts/messages';
 
@@ -221,13 +222,19 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       { model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal },
       { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' },
     );
+    const quotesInstructions = streamingQuoteDetector(agent.instructions);
     for await (const event of stream) {
-      if (event.type === 'delta') {
-        content += event.text;
-        publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: event.text });
+      if (event.type !== 'delta') continue;
+      content += event.text;
+      // Checked before the token goes out: a quote of the instructions stops short of its last word.
+      if (quotesInstructions(content)) {
+        content = '';
+        failure = new ModelError('upstream', WITHHELD);
+        break;
       }
+      publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: event.text });
     }
-    if (!content.trim()) failure = new ModelError('upstream', 'The model returned an empty reply.');
+    if (!failure && !content.trim()) failure = new ModelError('upstream', 'The model returned an empty reply.');
   } catch (error) {
     // A stop or a shutdown says why through the abort's reason; the provider only sees "aborted".
     const reason: unknown = controller.signal.reason;

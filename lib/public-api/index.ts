@@ -14,6 +14,7 @@ import { BudgetExceededError } from '@/lib/usage/budget';
 import { httpErrorOf } from './respond';
 import type { chatInput } from './schemas';
 import type { AgentJson } from '@/lib/contracts/agents';
+import { instructionQuoteDetector, WITHHELD } from '@/lib/agents/privacy';
 
 export type Contribution = { agentId: string; name: string; content: string; error?: { code: string; message: string } };
 export type QueryEvent =
@@ -130,10 +131,13 @@ export async function apiChannelQuery({
       const settled = await Promise.race(pending.values());
       pending.delete(settled.index);
       const contribution: Contribution = { agentId: settled.agent.id, name: settled.agent.name, content: '' };
+      // Another owner's agent that quotes its private instructions is withheld (lib/agents/privacy.ts).
+      const quotes = settled.agent.ownerId !== caller.user.id && 'result' in settled && instructionQuoteDetector(settled.agent.instructions)(settled.result.content);
       if ('result' in settled) {
-        contribution.content = settled.result.content;
         total.promptTokens += settled.result.usage.promptTokens;
         total.completionTokens += settled.result.usage.completionTokens;
+        if (quotes) contribution.error = { code: 'upstream', message: WITHHELD };
+        else contribution.content = settled.result.content;
       } else {
         const failure = settled.error instanceof ModelError ? settled.error : new ModelError('unavailable', 'This agent could not answer.');
         // A stop, or the caller's budget running out, ends the whole query (a 429 for the budget).
