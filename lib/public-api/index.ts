@@ -96,13 +96,19 @@ export async function apiChannelQuery({
   // The caller pays for every call of the query, whoever owns the channel's agents.
   const meter = { payer: { userId: caller.user.id }, channelId, apiKeyId: caller.keyId, source: 'api' as const };
   const goal = team.channel.description.trim();
+  // One stop for the whole query: the caller leaving, or one call refused for the budget, ends
+  // the agents' calls still running instead of letting them spend on an answer nobody gets.
+  const query = new AbortController();
+  const stopAll = () => query.abort(signal?.reason);
+  if (signal?.aborted) stopAll();
+  else signal?.addEventListener('abort', stopAll, { once: true });
   const ask = (agent: Agent) =>
     collectStream(
       meteredStream(
         {
           model: agent.model,
           temperature: agent.temperature,
-          signal,
+          signal: query.signal,
           messages: [
             {
               role: 'system',
@@ -142,7 +148,10 @@ export async function apiChannelQuery({
         const failure = settled.error instanceof ModelError ? settled.error : new ModelError('unavailable', 'This agent could not answer.');
         // A stop, or the caller's budget running out, ends the whole query (a 429 for the budget).
         if (failure.code === 'cancelled') throw failure;
-        if (failure instanceof BudgetExceededError) throw httpErrorOf(failure);
+        if (failure instanceof BudgetExceededError) {
+          query.abort(failure);
+          throw httpErrorOf(failure);
+        }
         contribution.error = { code: failure.code, message: failure.message };
       }
       contributions.push(contribution);
@@ -165,7 +174,7 @@ export async function apiChannelQuery({
     ];
     let answer = '';
     for await (const event of meteredStream(
-      { model: synthesizer.model, temperature: 0.3, messages: brief, signal },
+      { model: synthesizer.model, temperature: 0.3, messages: brief, signal: query.signal },
       { ...meter, agentId: lead ? lead.id : null },
     )) {
       if (event.type === 'delta') {

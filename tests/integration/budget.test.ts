@@ -144,6 +144,34 @@ describe.each(testDatabaseKinds())('the spend ceiling: send limits and daily mod
     });
   });
 
+  it('ends the other calls of a channel query once the budget refuses one, instead of letting them spend', async () => {
+    await withEnv({ AGENT_DAILY_CALLS: '1', AGENT_DAILY_TOKENS: '0' }, async () => {
+      const api = hub.client();
+      const user = await api.signUp('Asker');
+      const channelId = (await api.post('/api/channels', { name: uniqueName('halted') })).json.channel.id;
+      for (const handle of ['slow-a', 'slow-b']) {
+        // fixture-hang never answers: only an abort ends the call that got the day's one slot.
+        const agent = (await api.post('/api/agents', { name: handle, handle, instructions: '', model: 'fixture-hang' })).json.agent;
+        await api.post(`/api/channels/${channelId}/members`, { agentId: agent.id });
+      }
+      const { secret } = (await api.post('/api/keys', { name: 'Query' })).json;
+      const refused = await fetch(`${hub.server.url}/api/v1/channels/${channelId}/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ question: 'Both of you?' }),
+      });
+      expect(refused.status).toBe(429);
+      const outcomes = async () => (await hub.db.db.select().from(usageEvents).where(eq(usageEvents.ownerId, user.id))).map((row) => row.outcome);
+      // The admitted call is recorded when it ends: at once when aborted, after the 2 s model timeout if not.
+      let seen: string[] = [];
+      for (const deadline = Date.now() + 5000; seen.length === 0 && Date.now() < deadline; ) {
+        seen = await outcomes();
+        if (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(seen).toEqual(['cancelled']);
+    });
+  });
+
   it('caps tokens too (AGENT_DAILY_TOKENS), and 0 means unlimited', async () => {
     await withEnv({ AGENT_DAILY_CALLS: '0', AGENT_DAILY_TOKENS: '40' }, async () => {
       const api = hub.client();
