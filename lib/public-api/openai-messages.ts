@@ -89,6 +89,14 @@ function assistantText(message: OpenAiMessage): string {
 // Names reach the provider as OpenAI's `name` field, which allows only these characters.
 const providerName = (name: string | undefined) => (name && /^[A-Za-z0-9_-]{1,64}$/.test(name) ? { name } : {});
 
+/** Turns that carry a tool's or a function's result (user turns for the model, but no one's question). */
+export const toolResults = new WeakSet<ChatMessage>();
+
+const toolResult = (message: ChatMessage): ChatMessage => {
+  toolResults.add(message);
+  return message;
+};
+
 /**
  * The conversation as plain-text turns: developer is system; tool and function results become
  * user turns that say which call they answer (by the tool's name when an earlier turn called it).
@@ -107,10 +115,10 @@ export function toChatMessages(messages: OpenAiMessage[]): ChatMessage[] {
         return { role: 'assistant', content: assistantText(message), ...providerName(message.name) };
       case 'tool': {
         const tool = toolNames.get(message.tool_call_id!);
-        return { role: 'user', content: lines(`[result of tool call ${message.tool_call_id}${tool ? ` (${tool})` : ''}]`, contentText(message.content)) };
+        return toolResult({ role: 'user', content: lines(`[result of tool call ${message.tool_call_id}${tool ? ` (${tool})` : ''}]`, contentText(message.content)) });
       }
       case 'function':
-        return { role: 'user', content: lines(`[result of function ${message.name}]`, contentText(message.content)) };
+        return toolResult({ role: 'user', content: lines(`[result of function ${message.name}]`, contentText(message.content)) });
     }
   });
 }

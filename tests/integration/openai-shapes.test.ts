@@ -143,6 +143,9 @@ describe.each(testDatabaseKinds())('OpenAI message shapes through the official S
     const answer = await openai.chat.completions.create({ model: `channel:${channelId}`, messages: [...toolTurns.slice(0, 4), { role: 'user', content: [{ type: 'text', text: 'Coat or not?' }] }] });
     expect(answer.choices[0]!.message.content).toBe('Take a light coat.');
     expect(forwarded().at(-1)).toEqual({ role: 'user', content: 'Coat or not?' });
+    // A trailing tool result is context, not the question: the person's last message is asked.
+    await openai.chat.completions.create({ model: `channel:${channelId}`, messages: toolTurns.slice(0, 4) });
+    expect(forwarded().at(-1)).toEqual({ role: 'user', content: 'What is the weather in Paris?' });
   });
 
   it('still refuses what OpenAI refuses, with the field named (400)', async () => {

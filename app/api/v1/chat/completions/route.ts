@@ -4,6 +4,7 @@ import { json, methods } from '@/lib/http/route';
 import { requireScope } from '@/lib/keys';
 import { apiAgentChat, apiChannelQuery } from '@/lib/public-api';
 import { collectChat, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';
+import { toolResults } from '@/lib/public-api/openai-messages';
 import { completionsInput } from '@/lib/public-api/schemas';
 import { isBlank } from '@/lib/validation/text';
 
@@ -37,7 +38,8 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
   }
 
   requireScope(caller, 'channels:query');
-  const question = messages.findLast((m) => m.role === 'user')?.content.trim();
+  // The last thing a person asked: a trailing tool result is context, not the question.
+  const question = messages.findLast((m) => m.role === 'user' && !toolResults.has(m))?.content.trim();
   if (question === undefined || isBlank(question)) throw invalidRequest('Send a user message to ask the channel.', { messages: ['No user message.'] });
   const events = await apiChannelQuery({ caller, channelId: id, question, signal: req.signal });
   if (!input.stream) {
