@@ -11,6 +11,7 @@ import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { agentsQuery } from '@/stores/queries';
 import { AgentFormModal } from './agent-form-modal';
+import { ConfirmAction } from '@/components/ui/confirm-action';
 
 /** The roster: every agent the user owns, to create, tune and delete. */
 export const AgentRoster = observer(function AgentRoster() {
@@ -61,27 +62,19 @@ export const AgentRoster = observer(function AgentRoster() {
               <button type="button" className="text-sky-600 hover:underline dark:text-sky-400" onClick={() => setEditing(agent)} data-testid="edit-agent">
                 Edit
               </button>
-              {confirming === agent.id ? (
-                <>
-                  <span>Delete {agent.name}? Its messages stay.</span>
-                  <button
-                    type="button"
-                    className="font-medium text-red-600 hover:underline disabled:opacity-60"
-                    disabled={remove.pending}
-                    onClick={() => remove.run(agent.id)}
-                    data-testid="confirm-delete-agent"
-                  >
-                    {remove.pending && remove.variables === agent.id ? 'Deleting…' : 'Delete'}
-                  </button>
-                  <button type="button" className="hover:underline" onClick={() => setConfirming(null)}>
-                    Cancel
-                  </button>
-                </>
-              ) : (
-                <button type="button" className="text-red-600 hover:underline" onClick={() => setConfirming(agent.id)} data-testid="delete-agent">
-                  Delete
-                </button>
-              )}
+              <ConfirmAction
+                confirming={confirming === agent.id}
+                onAsk={() => setConfirming(agent.id)}
+                onCancel={() => setConfirming(null)}
+                onConfirm={() => remove.run(agent.id)}
+                pending={remove.pending && remove.variables === agent.id}
+                busy={remove.pending}
+                label="Delete"
+                confirmLabel="Delete"
+                pendingLabel="Deleting…"
+                question={`Delete ${agent.name}? Its messages stay.`}
+                testIds={{ ask: 'delete-agent', confirm: 'confirm-delete-agent' }}
+              />
             </div>
           </li>
         ))}

@@ -11,6 +11,7 @@ import { toApiError } from '@/lib/http/client';
 import type { NewKey } from '@/stores/dashboard-store';
 import { useStores } from '@/stores/context';
 import { keysQuery } from '@/stores/queries';
+import { ConfirmAction } from '@/components/ui/confirm-action';
 
 const scopes: { value: ApiKey['scopes'][number]; label: string }[] = [
   { value: 'agents:read', label: 'agents:read: list agents and models' },
@@ -135,26 +136,18 @@ export const ApiKeys = observer(function ApiKeys() {
                   <td className="py-1.5 text-xs">{date(key.lastUsedAt)}</td>
                   <td className="py-1.5 text-xs">{key.expiresAt ? date(key.expiresAt) : 'never'}</td>
                   <td className="py-1.5 text-right text-xs">
-                    {confirming === key.id ? (
-                      <>
-                        <button
-                          type="button"
-                          className="mr-2 font-medium text-red-600 hover:underline disabled:opacity-60"
-                          disabled={revoke.pending}
-                          onClick={() => revoke.run(key.id)}
-                          data-testid="confirm-revoke"
-                        >
-                          {revoke.pending && revoke.variables === key.id ? 'Revoking…' : 'Revoke now'}
-                        </button>
-                        <button type="button" className="hover:underline" onClick={() => setConfirming(null)}>
-                          Cancel
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" className="text-red-600 hover:underline" onClick={() => setConfirming(key.id)} data-testid="revoke-key">
-                        Revoke
-                      </button>
-                    )}
+                    <ConfirmAction
+                      confirming={confirming === key.id}
+                      onAsk={() => setConfirming(key.id)}
+                      onCancel={() => setConfirming(null)}
+                      onConfirm={() => revoke.run(key.id)}
+                      pending={revoke.pending && revoke.variables === key.id}
+                      busy={revoke.pending}
+                      label="Revoke"
+                      confirmLabel="Revoke now"
+                      pendingLabel="Revoking…"
+                      testIds={{ ask: 'revoke-key', confirm: 'confirm-revoke' }}
+                    />
                   </td>
                 </tr>
               ))}
