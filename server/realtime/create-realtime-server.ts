@@ -2,8 +2,9 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import { Server } from 'socket.io';
-import { rooms, type UserRef } from '@/lib/realtime/events';
+import type { UserRef } from '@/lib/realtime/events';
 import { defaultLimits, type Limits } from './limits';
+import { presenceAnnouncer } from './presence';
 import { serveSocket } from './serve-socket';
 import { capSocketsPerUser } from './sockets-per-user';
 import { handshakeError, type IoServer, type IoSocket } from './types';
@@ -66,21 +67,12 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   io.use(capSocketsPerUser(io, limits.socketsPerUser, log));
 
-  /** Who is online in a channel, across tabs and nodes, told to everyone in it. */
-  async function announcePresence(channelId: string) {
-    try {
-      const sockets = await io.in(rooms.channel(channelId)).fetchSockets();
-      const online = [...new Set(sockets.map((s) => s.data.user.id))].sort();
-      io.to(rooms.channel(channelId)).emit('presence', { channelId, online });
-    } catch (error) {
-      log(`[realtime] presence for ${channelId} failed: ${error instanceof Error ? error.message : error}`);
-    }
-  }
+  const presence = presenceAnnouncer(io, { intervalMs: limits.presenceIntervalMs, log });
 
   io.on('connection', (socket: IoSocket) =>
     serveSocket(socket, {
       memberChannels: (args) => deps.memberChannels(args),
-      announcePresence: (channelId) => void announcePresence(channelId),
+      announcePresence: (channelId) => presence.schedule(channelId),
       limits,
       log,
     }),
@@ -90,6 +82,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     io,
     async close() {
       io.disconnectSockets(true);
+      presence.flush();
       await io.close();
     },
   };

@@ -14,6 +14,8 @@ export type Limits = {
   typingIntervalMs: number;
   /** Sockets one person may hold at once, on all nodes together (tabs and devices). */
   socketsPerUser: number;
+  /** A channel's presence is announced at most this often: a herd of joins costs one broadcast. */
+  presenceIntervalMs: number;
 };
 
 export const defaultLimits: Limits = {
@@ -23,6 +25,7 @@ export const defaultLimits: Limits = {
   maxPayloadBytes: 16 * 1024,
   typingIntervalMs: 1000,
   socketsPerUser: 20,
+  presenceIntervalMs: 50,
 };
 
 /** A token bucket: bursts up to `capacity`, then `perSecond`; true when an event may pass. */
