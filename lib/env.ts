@@ -94,6 +94,9 @@ const schema = z
       .enum(['true', 'false', '1', '0'])
       .optional()
       .transform((value) => value === 'true' || value === '1'),
+    // Behind proxies that append to X-Forwarded-For (nginx, AWS ALB): the entry this many from the
+    // right is the one the outermost trusted proxy wrote. Unset: the first entry (Vercel overwrites).
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(20).optional(),
   })
   .superRefine((value, ctx) => {
     const clerkKeys = [value.CLERK_SECRET_KEY, value.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY];
@@ -110,6 +113,9 @@ const schema = z
         path: ['REALTIME_SECRET'],
         message: 'set it (openssl rand -hex 32) when several processes share REDIS_URL: they must all verify the same realtime tokens',
       });
+    }
+    if (value.TRUST_PROXY_HOPS && !value.TRUST_PROXY) {
+      ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY_HOPS'], message: 'it only applies with TRUST_PROXY=true: set that too, or unset it' });
     }
     if (Boolean(value.UPSTASH_REDIS_REST_URL) !== Boolean(value.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['UPSTASH_REDIS_REST_TOKEN'], message: 'set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither' });

@@ -41,6 +41,19 @@ export function signUpAllowance(address: string): Allowance {
   return { bucket: `signup:address:${address}`, limit: config.AUTH_SIGNUP_ADDRESS_LIMIT, windowMs: config.AUTH_SIGNUP_WINDOW_SECONDS * 1000 };
 }
 
+/** Sign-ups from unknown addresses share one log, this many times AUTH_SIGNUP_ADDRESS_LIMIT. */
+export const UNKNOWN_ADDRESS_SIGNUP_FACTOR = 10;
+
+/**
+ * The one log all sign-ups count against where client addresses are unknown (see
+ * client-address.ts): nothing tells their senders apart, so they share it, with room for several
+ * addresses' worth; else such a deployment would mint accounts without any limit.
+ */
+export function unknownAddressSignUpAllowance(): Allowance {
+  const config = env();
+  return { bucket: 'signup:unknown-address', limit: config.AUTH_SIGNUP_ADDRESS_LIMIT * UNKNOWN_ADDRESS_SIGNUP_FACTOR, windowMs: config.AUTH_SIGNUP_WINDOW_SECONDS * 1000 };
+}
+
 type SignInLogs = { pair: Allowance; account?: Allowance; address?: Allowance };
 
 /**
@@ -73,11 +86,14 @@ function signInRefusal(logs: SignInLogs, bucket: string): string {
 /**
  * Sign-up: at most AUTH_SIGNUP_ADDRESS_LIMIT accounts per client address per
  * AUTH_SIGNUP_WINDOW_SECONDS (attempts count, taken emails included), so one machine cannot mint
- * accounts (and their budgets) in bulk.
+ * accounts (and their budgets) in bulk. Where addresses are unknown, all sign-ups share
+ * unknownAddressSignUpAllowance.
  */
 export async function signUp(input: z.infer<typeof signUpInput>, from?: From): Promise<PublicUser> {
+  // Without `from` the caller is the hub's own code (benchmarks, scripts), not a request.
   const address = from && clientAddress(from);
   if (address) await throttle([signUpAllowance(address)], () => 'Too many accounts were made from your address.');
+  else if (from) await throttle([unknownAddressSignUpAllowance()], () => 'Too many accounts were made recently from addresses the hub cannot tell apart.');
   const email = normalizeEmail(input.email);
   if (await getUserByEmail({ email })) throw conflict('An account with that email already exists.');
   const db = await getDb();

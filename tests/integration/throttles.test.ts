@@ -1,6 +1,9 @@
+import { NextRequest } from 'next/server';
+import { POST as signUpRoute } from '@/app/api/auth/sign-up/route';
 import { repliesSettled } from '@/lib/agents/replies';
 import { normalizeAddress } from '@/lib/auth/client-address';
-import { signInAllowances, signUpAllowance } from '@/lib/auth/local';
+import { signInAllowances, signUpAllowance, UNKNOWN_ADDRESS_SIGNUP_FACTOR, unknownAddressSignUpAllowance } from '@/lib/auth/local';
+import { cacheKeys } from '@/lib/cache/channel-cache';
 import { sendAllowance } from '@/lib/messages';
 import { take } from '@/lib/ratelimit';
 import { loopbackAddress, requestFrom, type AddressedAnswer } from '../helpers/address';
@@ -158,6 +161,47 @@ describe.each(testDatabaseKinds())('abuse throttles over HTTP (%s)', (kind) => {
       expect((await via(`${client}, 10.0.0.2`)).status).toBe(429);
       // Other clients behind the same proxy are counted apart.
       expect((await via(`${documentation()}, ${client}`)).status).toBe(200);
+    });
+  });
+
+  it('behind appending proxies (TRUST_PROXY_HOPS=1), counts the entry the trusted proxy added: a spoofed first entry changes nothing', async () => {
+    await withEnv({ TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '1', AUTH_SIGNIN_ADDRESS_LIMIT: '2', AUTH_SIGNIN_WINDOW_SECONDS: '60' }, async () => {
+      const proxy = loopbackAddress();
+      const client = loopbackAddress();
+      const victim = await account();
+      // As nginx's $proxy_add_x_forwarded_for does: whatever the client sent, then the address the proxy saw.
+      const via = (forwarded: string) => signIn(proxy, { email: victim, password: PASSWORD }, { 'x-forwarded-for': forwarded });
+      expect((await via(`${loopbackAddress()}, ${client}`)).status).toBe(200);
+      expect((await via(`${client}`)).status).toBe(200);
+      expectRateLimited(await via(`${loopbackAddress()}, ${loopbackAddress()}, ${client}`), /from your address/, 60);
+      // Other clients behind the same proxy are counted apart, whatever they spoof.
+      expect((await via(`${client}, ${loopbackAddress()}`)).status).toBe(200);
+    });
+  });
+
+  it('where the client address is unknown, all sign-ups share one log of AUTH_SIGNUP_ADDRESS_LIMIT x 10 per window', async () => {
+    await withEnv({ AUTH_SIGNUP_ADDRESS_LIMIT: '1', AUTH_SIGNUP_WINDOW_SECONDS: '600' }, async () => {
+      const allowance = unknownAddressSignUpAllowance();
+      expect(allowance.limit).toBe(UNKNOWN_ADDRESS_SIGNUP_FACTOR);
+      // The log is one for the whole deployment, so on a shared Redis an earlier run's sign-ups may still be in it.
+      await hub.cache.backend.del([cacheKeys.rateLimit(allowance.bucket)]);
+      // The route handler called as a platform without the hub's server calls it (`next start`,
+      // functions without TRUST_PROXY): no stamped address, and a forged one is not believed.
+      const unknownSignUp = async () => {
+        const request = new NextRequest(url('/api/auth/sign-up'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': loopbackAddress() },
+          body: JSON.stringify({ name: 'Sam', email: email(), password: PASSWORD }),
+        });
+        const answer = await signUpRoute(request, { params: Promise.resolve({}) });
+        return { status: answer.status, headers: Object.fromEntries(answer.headers), json: await answer.json() };
+      };
+      const statuses = [];
+      for (let i = 0; i < 10; i++) statuses.push((await unknownSignUp()).status);
+      expect(statuses).toEqual(Array(10).fill(201));
+      expectRateLimited(await unknownSignUp(), /accounts were made recently from addresses the hub cannot tell apart/, 600);
+      // Known addresses keep their own logs.
+      expect((await signUp(loopbackAddress())).status).toBe(201);
     });
   });
 
