@@ -97,6 +97,34 @@ const schema = z
     // Behind proxies that append to X-Forwarded-For (nginx, AWS ALB): the entry this many from the
     // right is the one the outermost trusted proxy wrote. Unset: the first entry (Vercel overwrites).
     TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(20).optional(),
+
+    // Files (documents, attachments): Supabase Storage when both are set; otherwise local files.
+    FILES_DIR: z.string().default('.data/files'),
+    SUPABASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'SUPABASE_URL must be your project URL, e.g. https://abc.supabase.co' }).optional()),
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
+    SUPABASE_STORAGE_BUCKET: z.string().trim().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'use 2 to 63 lowercase letters, digits, dots, hyphens or underscores').default('neurocache'),
+
+    // Knowledge: what one upload, one document and one person may hold, and how many documents
+    // are indexed at once per process.
+    KNOWLEDGE_MAX_FILE_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
+    KNOWLEDGE_MAX_FILES_PER_UPLOAD: z.coerce.number().int().min(1).max(200).default(20),
+    KNOWLEDGE_MAX_PASSAGES_PER_DOCUMENT: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+    KNOWLEDGE_MAX_BYTES_PER_USER: z.coerce.number().int().min(1024).max(1024 ** 4).default(500 * 1024 * 1024),
+    KNOWLEDGE_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    // Passages of an agent's knowledge given to it for each reply.
+    KNOWLEDGE_CONTEXT_PASSAGES: z.coerce.number().int().min(1).max(50).default(5),
+    // Embeddings: with a model set, search fuses full-text and vector rankings. The server is
+    // OPENAI_BASE_URL (and its key) unless EMBEDDINGS_BASE_URL is given (e.g. Ollama for
+    // embeddings, OpenAI for chat).
+    EMBEDDINGS_MODEL: optionalString,
+    EMBEDDINGS_BASE_URL: optionalString.pipe(z.url({ message: 'EMBEDDINGS_BASE_URL must be a URL, e.g. http://localhost:11434/v1' }).optional()),
+    EMBEDDINGS_API_KEY: optionalString,
+
+    // Outbound requests (web pages, search providers, MCP servers) reach public addresses only;
+    // hosts named here (comma-separated host or host:port) are let through (local test servers).
+    OUTBOUND_ALLOW_HOSTS: optionalString,
+    OUTBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(10 * 1024 * 1024),
+    OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   })
   .superRefine((value, ctx) => {
     const clerkKeys = [value.CLERK_SECRET_KEY, value.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY];
@@ -116,6 +144,12 @@ const schema = z
     }
     if (value.TRUST_PROXY_HOPS && !value.TRUST_PROXY) {
       ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY_HOPS'], message: 'it only applies with TRUST_PROXY=true: set that too, or unset it' });
+    }
+    if (Boolean(value.SUPABASE_URL) !== Boolean(value.SUPABASE_SERVICE_ROLE_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['SUPABASE_SERVICE_ROLE_KEY'], message: 'set both SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY, or neither' });
+    }
+    if (value.EMBEDDINGS_MODEL && !value.EMBEDDINGS_BASE_URL && !value.OPENAI_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['EMBEDDINGS_MODEL'], message: 'set OPENAI_API_KEY (and OPENAI_BASE_URL) or EMBEDDINGS_BASE_URL, the server that runs the model' });
     }
     if (Boolean(value.UPSTASH_REDIS_REST_URL) !== Boolean(value.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['UPSTASH_REDIS_REST_TOKEN'], message: 'set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither' });
@@ -141,6 +175,10 @@ export type Env = RawEnv & {
   /** Origins whose browsers may open a realtime connection. */
   realtimeOrigins: string[];
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  storage: { kind: 'local'; dir: string } | { kind: 'supabase'; url: string; serviceRoleKey: string; bucket: string };
+  embeddings?: { model: string; baseURL?: string; apiKey: string };
+  /** Lowercased `host` and `host:port` entries of OUTBOUND_ALLOW_HOSTS. */
+  outboundAllowHosts: string[];
   auth: { kind: 'clerk'; secretKey: string; publishableKey: string; jwtKey?: string; authorizedParties: string[] } | { kind: 'local' };
   isProduction: boolean;
 };
@@ -170,6 +208,24 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     database: raw.DATABASE_URL
       ? { kind: 'postgres', url: raw.DATABASE_URL }
       : { kind: 'pglite', dataDir: path.resolve(raw.PGLITE_DIR) },
+    storage:
+      raw.SUPABASE_URL && raw.SUPABASE_SERVICE_ROLE_KEY
+        ? { kind: 'supabase', url: raw.SUPABASE_URL, serviceRoleKey: raw.SUPABASE_SERVICE_ROLE_KEY, bucket: raw.SUPABASE_STORAGE_BUCKET }
+        : { kind: 'local', dir: path.resolve(raw.FILES_DIR) },
+    ...(raw.EMBEDDINGS_MODEL
+      ? {
+          embeddings: {
+            model: raw.EMBEDDINGS_MODEL,
+            baseURL: raw.EMBEDDINGS_BASE_URL ?? raw.OPENAI_BASE_URL,
+            // Local servers (Ollama, vLLM) take any key; the SDK insists on one.
+            apiKey: raw.EMBEDDINGS_API_KEY ?? (raw.EMBEDDINGS_BASE_URL ? 'none' : (raw.OPENAI_API_KEY ?? 'none')),
+          },
+        }
+      : {}),
+    outboundAllowHosts: (raw.OUTBOUND_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
     auth:
       raw.CLERK_SECRET_KEY && raw.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY
         ? {

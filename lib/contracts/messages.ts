@@ -1,4 +1,5 @@
 import type { MessageRow } from '@/lib/db/schema';
+import type { CitationJson } from './citations';
 
 /** Messages as the API, the realtime events and the browser see them (API.md). */
 
@@ -25,6 +26,8 @@ export type MessageJson = {
   replyTo?: string;
   /** Status "error": why, in words safe to show (never the provider's own). */
   error?: { code: string; message: string };
+  /** The sources the reply drew on; its content cites them as `[n]`. */
+  citations?: CitationJson[];
   createdAt: string;
   editedAt?: string;
 };

@@ -40,6 +40,7 @@ export function toMessageJson({ message, ...names }: { message: MessageRow } & A
     ...(message.clientId ? { clientId: message.clientId } : {}),
     ...(message.replyToId ? { replyTo: message.replyToId } : {}),
     ...(message.status === 'error' ? { error: { code: message.errorCode ?? 'upstream', message: message.errorMessage ?? 'The reply failed.' } } : {}),
+    ...(message.citations?.length ? { citations: message.citations } : {}),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   };

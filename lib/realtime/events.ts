@@ -1,4 +1,5 @@
 import type { ChannelJson } from '@/lib/contracts/channels';
+import type { KnowledgeProgressEvent } from '@/lib/contracts/knowledge';
 import type { MessageJson } from '@/lib/contracts/messages';
 import type { UsageEventJson } from '@/lib/contracts/usage';
 
@@ -30,6 +31,8 @@ export interface ServerToClientEvents {
   'channel:removed': (payload: { channelId: string }) => void;
   /** To `user:<id>`: one model call of theirs was recorded (the dashboard's charts move). */
   'usage:recorded': (payload: { event: UsageEventJson }) => void;
+  /** To `user:<id>`: one of their documents moved through its indexing statuses (or its progress did). */
+  'knowledge:progress': (payload: KnowledgeProgressEvent) => void;
   /** To `channel:<id>`: its name or goal changed, or its members did. */
   'channel:updated': (payload: { channelId: string }) => void;
 }
@@ -50,4 +53,4 @@ export const rooms = {
 };
 
 export type ChannelEvent = 'message:created' | 'message:updated' | 'message:deleted' | 'agent:token' | 'channel:updated';
-export type UserEvent = 'channel:added' | 'channel:removed' | 'usage:recorded';
+export type UserEvent = 'channel:added' | 'channel:removed' | 'usage:recorded' | 'knowledge:progress';
