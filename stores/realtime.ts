@@ -87,6 +87,7 @@ export class RealtimeConnection {
     socket.on('message:updated', ({ message }) => this.root.messages.receiveUpdate(message));
     socket.on('agent:token', ({ messageId, delta }) => this.root.messages.receiveToken(messageId, delta));
     socket.on('usage:recorded', () => this.root.dashboard.noteUsage());
+    socket.on('knowledge:progress', (payload) => this.root.knowledge.receiveProgress(payload));
     socket.on('message:deleted', ({ channelId, messageId }) => this.root.messages.receiveDelete(channelId, messageId));
     socket.on('typing', ({ channelId, user }) => this.root.channels.noteTyping(channelId, user));
     socket.on('presence', ({ channelId, online }) => this.root.channels.setPresence(channelId, online));

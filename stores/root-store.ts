@@ -6,6 +6,7 @@ import { createHttpClient } from '@/lib/http/client';
 import { AgentStore } from './agent-store';
 import { ChannelStore } from './channel-store';
 import { DashboardStore } from './dashboard-store';
+import { KnowledgeStore } from './knowledge-store';
 import { MessageStore } from './message-store';
 import { UserStore } from './user-store';
 
@@ -20,7 +21,7 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-/** Builds the five domain stores and hands itself to each. One per browser tab; a fresh one per test. */
+/** Builds the domain stores and hands itself to each. One per browser tab; a fresh one per test. */
 export class RootStore {
   readonly http: AxiosInstance;
   readonly queryClient: QueryClient;
@@ -29,6 +30,7 @@ export class RootStore {
   readonly messages: MessageStore;
   readonly agents: AgentStore;
   readonly dashboard: DashboardStore;
+  readonly knowledge: KnowledgeStore;
 
   constructor({ http, queryClient, user = null, theme = 'dark', authProvider = 'local' }: RootStoreOptions = {}) {
     this.http = http ?? createHttpClient();
@@ -39,6 +41,7 @@ export class RootStore {
     this.messages = new MessageStore(this);
     this.agents = new AgentStore(this);
     this.dashboard = new DashboardStore(this);
+    this.knowledge = new KnowledgeStore(this);
     this.user.setUser(user);
   }
 }

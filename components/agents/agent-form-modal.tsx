@@ -1,14 +1,19 @@
 'use client';
 
-import { Alert, Button, Label, Modal, ModalBody, ModalHeader, Textarea, TextInput } from 'flowbite-react';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Checkbox, Label, Modal, ModalBody, ModalHeader, Spinner, Textarea, TextInput } from 'flowbite-react';
+import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { PendingLabel } from '@/components/ui/pending-label';
 import { useAction } from '@/components/ui/use-action';
 import type { Agent } from '@/lib/api-types';
 import { useStores } from '@/stores/context';
 import type { AgentInput } from '@/stores/agent-store';
+import { knowledgeListQuery } from '@/stores/knowledge-store';
 
 type Props = { show: boolean; onClose: () => void; agent?: Agent };
+/** What the form sends: the agent's fields and, once the person's bases are known, which it answers from. */
+type AgentFormInput = AgentInput & { knowledgeBaseIds?: string[] };
 
 const suggestHandle = (name: string) =>
   name
@@ -19,16 +24,20 @@ const suggestHandle = (name: string) =>
 
 /** Create or edit an agent; field errors from the API show under their fields. */
 export function AgentFormModal({ show, onClose, agent }: Props) {
-  const { agents } = useStores();
+  const root = useStores();
+  const { agents } = root;
   const [handle, setHandle] = useState(agent?.handle ?? '');
   const [handleTouched, setHandleTouched] = useState(Boolean(agent));
-  const save = useAction((input: AgentInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
+  const knowledgeList = useQuery(knowledgeListQuery(root));
+  const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(() => (agent as (Agent & { knowledgeBaseIds?: string[] }) | undefined)?.knowledgeBaseIds ?? []);
+  const save = useAction((input: AgentFormInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
   const fieldErrors = (save.error?.details && typeof save.error.details === 'object' ? save.error.details : {}) as Record<string, string>;
+  const bases = knowledgeList.data?.knowledgeBases;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    save.run({
+    const input: AgentFormInput = {
       name: String(form.get('name') ?? ''),
       handle,
       description: String(form.get('description') ?? ''),
@@ -36,8 +45,13 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
       model: String(form.get('model') ?? ''),
       temperature: Number(form.get('temperature')),
       avatar: String(form.get('avatar') ?? '').trim() || null,
-    });
+    };
+    // Sent only once the bases are listed: a save before that must not take the agent's away.
+    if (bases) input.knowledgeBaseIds = knowledgeBaseIds.filter((id) => bases.some((kb) => kb.id === id));
+    save.run(input);
   }
+
+  const toggleBase = (id: string, checked: boolean) => setKnowledgeBaseIds((ids) => (checked ? [...new Set([...ids, id])] : ids.filter((other) => other !== id)));
 
   const hint = (field: string) => fieldErrors[field] && <p className="mt-1 text-xs text-red-500">{fieldErrors[field]}</p>;
 
@@ -106,6 +120,38 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
               {hint('avatar')}
             </div>
           </div>
+          <fieldset className="flex flex-col gap-1.5" data-testid="agent-knowledge">
+            <legend className="mb-1 text-sm font-medium">Knowledge (the agent answers from these and cites them)</legend>
+            {knowledgeList.isPending && <Spinner size="sm" aria-label="Loading knowledge bases" />}
+            {knowledgeList.error && <p className="text-xs text-red-600 dark:text-red-400">Could not load your knowledge bases: {knowledgeList.error.message}</p>}
+            {bases?.length === 0 && (
+              <p className="text-sm text-gray-500 dark:text-gray-400" data-testid="agent-knowledge-empty">
+                No knowledge bases yet.{' '}
+                <Link href="/hub/knowledge" className="text-sky-700 hover:underline dark:text-sky-400">
+                  Create one and upload documents
+                </Link>
+                , then give it to this agent.
+              </p>
+            )}
+            {bases && bases.length > 0 && (
+              <div className="flex max-h-40 flex-col gap-1.5 overflow-y-auto">
+                {bases.map((kb) => (
+                  <div key={kb.id} className="flex items-center gap-2">
+                    <Checkbox
+                      id={`agent-kb-${kb.id}`}
+                      checked={knowledgeBaseIds.includes(kb.id)}
+                      onChange={(event) => toggleBase(kb.id, event.target.checked)}
+                      data-testid="agent-knowledge-option"
+                    />
+                    <Label htmlFor={`agent-kb-${kb.id}`} className="min-w-0 truncate font-normal">
+                      {kb.name} <span className="text-xs text-gray-500 dark:text-gray-400">· {kb.documentCount === 1 ? '1 document' : `${kb.documentCount} documents`}</span>
+                    </Label>
+                  </div>
+                ))}
+              </div>
+            )}
+            {hint('knowledgeBaseIds')}
+          </fieldset>
           <Button type="submit" disabled={save.pending} className="self-start" data-testid="agent-save">
             <PendingLabel pending={save.pending} idle={agent ? 'Save changes' : 'Create agent'} busy={agent ? 'Saving…' : 'Creating…'} />
           </Button>

@@ -9,6 +9,7 @@ import type { Message } from '@/lib/api-types';
 import type { ApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import type { OutgoingMessage } from '@/stores/message-store';
+import { CitedMarkdown, SourcesList } from './citations';
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -24,6 +25,8 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
   const mine = message.author.kind === 'user' && message.author.id === user.user?.id;
   const agent = message.author.kind === 'agent';
   const text = messages.textOf(message);
+  // Only an agent's reply cites: a person typing "[1]" gets no chip.
+  const citations = (agent && message.citations) || [];
   // The last action's failure shows under the message until another action starts.
   const [error, setError] = useState<string | null>(null);
   const failed = (apiError: ApiError) => setError(apiError.message);
@@ -101,9 +104,12 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
             </span>
             thinking…
           </p>
+        ) : citations.length > 0 ? (
+          <CitedMarkdown source={text} citations={citations} />
         ) : (
           <Markdown source={text} />
         )}
+        {!editing && <SourcesList citations={citations} />}
         {agent && message.status === 'streaming' && (
           <button
             type="button"

@@ -1,0 +1,239 @@
+'use client';
+
+import { createElement, Fragment, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { renderMarkdown } from '@/components/ui/markdown';
+import type { Citation } from '@/lib/api-types';
+
+/** Where a citation opens: its document's file at its page, or the web page it came from. */
+export function citationHref(citation: Citation): string | null {
+  if (citation.documentId && citation.knowledgeBaseId) {
+    const base = `/api/knowledge/${encodeURIComponent(citation.knowledgeBaseId)}/documents/${encodeURIComponent(citation.documentId)}/file`;
+    return citation.page ? `${base}#page=${citation.page}` : base;
+  }
+  // Only web addresses: a stored url is data from outside and must not become a javascript: link.
+  if (citation.url && /^https?:\/\//i.test(citation.url)) return citation.url;
+  return null;
+}
+
+export const citationName = (citation: Citation) => citation.documentName ?? citation.title ?? citation.url ?? `Source ${citation.n}`;
+
+/** "page 3 · Installing", what locates the passage inside its source. */
+export const citationWhere = (citation: Citation) => [citation.page ? `page ${citation.page}` : null, citation.heading || null].filter(Boolean).join(' · ');
+
+const CLOSE_DELAY_MS = 150;
+
+/**
+ * `[n]` in a reply: a small button whose excerpt shows on hover, on focus and on a tap (touch has
+ * no hover), and closes on Escape, on leaving, or on a tap elsewhere. The excerpt is a tooltip
+ * (text only); the links to open a source are in the Sources list under the reply.
+ */
+export function CitationChip({ citation }: { citation: Citation }) {
+  const [open, setOpen] = useState(false);
+  const [pinned, setPinned] = useState(false);
+  const [position, setPosition] = useState<{ left: number; width: number; top?: number; bottom?: number } | null>(null);
+  const chip = useRef<HTMLButtonElement>(null);
+  const wrapper = useRef<HTMLSpanElement>(null);
+  const closeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const popoverId = useId();
+  const where = citationWhere(citation);
+
+  const show = useCallback(() => {
+    clearTimeout(closeTimer.current);
+    setOpen(true);
+  }, []);
+  const hideSoon = useCallback(() => {
+    clearTimeout(closeTimer.current);
+    // A short grace, so the pointer can cross the gap into the excerpt (to select its text).
+    closeTimer.current = setTimeout(() => setOpen(false), CLOSE_DELAY_MS);
+  }, []);
+  const close = useCallback(() => {
+    clearTimeout(closeTimer.current);
+    setOpen(false);
+    setPinned(false);
+  }, []);
+  useEffect(() => () => clearTimeout(closeTimer.current), []);
+
+  // Placed against the viewport and kept inside it, so a chip at a phone's right edge opens on
+  // screen, and one low on the screen (the newest reply, above the composer) opens upwards.
+  useLayoutEffect(() => {
+    if (!open || !chip.current) return;
+    const rect = chip.current.getBoundingClientRect();
+    const viewportWidth = document.documentElement.clientWidth || window.innerWidth;
+    const viewportHeight = window.innerHeight;
+    const width = Math.min(320, viewportWidth - 16);
+    const left = Math.max(8, Math.min(rect.left, viewportWidth - width - 8));
+    setPosition(rect.bottom > viewportHeight * 0.6 ? { left, width, bottom: viewportHeight - rect.top + 4 } : { left, width, top: rect.bottom + 4 });
+  }, [open]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        close();
+        chip.current?.focus();
+      }
+    };
+    const onPointer = (event: PointerEvent) => {
+      if (!wrapper.current?.contains(event.target as Node)) close();
+    };
+    // The excerpt is placed for where the chip was; a scroll moves the chip away from it.
+    const onScroll = () => close();
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    window.addEventListener('scroll', onScroll, true);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+      window.removeEventListener('scroll', onScroll, true);
+    };
+  }, [open, close]);
+
+  return (
+    <span ref={wrapper} className="relative inline" onMouseEnter={show} onMouseLeave={() => !pinned && hideSoon()}>
+      <button
+        ref={chip}
+        type="button"
+        data-testid="citation-chip"
+        data-n={citation.n}
+        aria-label={`Source ${citation.n}: ${citationName(citation)}`}
+        aria-expanded={open}
+        aria-describedby={open ? popoverId : undefined}
+        onFocus={show}
+        onBlur={(event) => !wrapper.current?.contains(event.relatedTarget as Node) && !pinned && hideSoon()}
+        onClick={() => {
+          if (pinned) close();
+          else {
+            show();
+            setPinned(true);
+          }
+        }}
+        className="mx-0.5 inline-flex h-[1.15rem] min-w-[1.15rem] items-center justify-center rounded bg-sky-100 px-1 align-text-top text-[0.7rem] font-semibold leading-none text-sky-800 hover:bg-sky-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:bg-sky-900/70 dark:text-sky-100 dark:hover:bg-sky-800"
+      >
+        {citation.n}
+      </button>
+      {open && (
+        <span
+          id={popoverId}
+          role="tooltip"
+          data-testid="citation-popover"
+          style={position ? { position: 'fixed', ...position } : { position: 'absolute', left: 0, top: '100%', width: 320 }}
+          className="z-50 flex flex-col gap-1 rounded-lg border border-gray-200 bg-white p-3 text-left text-xs font-normal text-gray-700 shadow-lg dark:border-gray-700 dark:bg-gray-800 dark:text-gray-200"
+        >
+          <span className="font-semibold text-gray-900 dark:text-gray-50">
+            [{citation.n}] {citationName(citation)}
+          </span>
+          {where && <span className="text-gray-500 dark:text-gray-400">{where}</span>}
+          <span className="line-clamp-6 whitespace-pre-line break-words" data-testid="citation-excerpt">
+            {citation.excerpt}
+          </span>
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** The "Sources" under a reply: each citation by its number, name and place, opening in a new tab. */
+export function SourcesList({ citations }: { citations: Citation[] }) {
+  if (citations.length === 0) return null;
+  const sorted = [...citations].sort((a, b) => a.n - b.n);
+  return (
+    <section aria-label="Sources" className="mt-1.5 border-t border-gray-200 pt-1.5 dark:border-gray-700" data-testid="sources">
+      <h4 className="text-[0.7rem] font-semibold uppercase tracking-wide text-gray-500 dark:text-gray-400">Sources</h4>
+      <ol className="mt-0.5 flex flex-col gap-0.5 text-xs">
+        {sorted.map((citation) => {
+          const href = citationHref(citation);
+          const where = citationWhere(citation);
+          const name = citationName(citation);
+          return (
+            <li key={citation.n} className="flex min-w-0 items-baseline gap-1.5" data-testid="source">
+              <span className="shrink-0 font-semibold text-sky-800 dark:text-sky-200">[{citation.n}]</span>
+              <span className="min-w-0 break-words">
+                {href ? (
+                  <a href={href} target="_blank" rel="noopener noreferrer" className="font-medium text-sky-700 hover:underline dark:text-sky-400" data-testid="source-link">
+                    {name}
+                  </a>
+                ) : (
+                  <span className="font-medium">{name}</span>
+                )}
+                {where && <span className="text-gray-500 dark:text-gray-400"> · {where}</span>}
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
+
+// The sanitizer's own allow-list (components/ui/markdown.tsx) decides what reaches here; this
+// list only maps it to React again, so anything outside it renders as its text alone.
+const ELEMENTS = new Set(['p', 'br', 'strong', 'b', 'em', 'i', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td']);
+const VOID = new Set(['br', 'hr']);
+// Where React (and HTML) allow no text between children.
+const NO_TEXT = new Set(['table', 'thead', 'tbody', 'tr', 'ul', 'ol']);
+// Code shows `[1]` as written: an array index in a snippet is not a citation.
+const LITERAL = new Set(['code', 'pre']);
+const MARKER = /\[(\d{1,3})\]/g;
+
+function splitMarkers(text: string, byNumber: Map<number, Citation>, key: string): ReactNode[] {
+  const out: ReactNode[] = [];
+  let last = 0;
+  for (const match of text.matchAll(MARKER)) {
+    const citation = byNumber.get(Number(match[1]));
+    if (!citation) continue;
+    if (match.index > last) out.push(text.slice(last, match.index));
+    out.push(<CitationChip key={`${key}-${match.index}`} citation={citation} />);
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+function toReact(node: Node, byNumber: Map<number, Citation>, key: string, literal: boolean, parent: string): ReactNode {
+  if (node.nodeType === Node.TEXT_NODE) {
+    const text = node.textContent ?? '';
+    if (NO_TEXT.has(parent) && !text.trim()) return null;
+    return literal ? text : <Fragment key={key}>{splitMarkers(text, byNumber, key)}</Fragment>;
+  }
+  if (node.nodeType !== Node.ELEMENT_NODE) return null;
+  const element = node as Element;
+  const tag = element.tagName.toLowerCase();
+  const inner = LITERAL.has(tag) || literal;
+  const children = Array.from(element.childNodes, (child, i) => toReact(child, byNumber, `${key}.${i}`, inner, tag));
+  if (!ELEMENTS.has(tag)) return <Fragment key={key}>{children}</Fragment>;
+  const props: Record<string, unknown> = { key };
+  if (tag === 'a') {
+    const href = element.getAttribute('href');
+    if (href && /^(?:https?:|mailto:)/i.test(href)) props.href = href;
+    props.target = '_blank';
+    props.rel = 'noopener noreferrer nofollow';
+  }
+  const title = element.getAttribute('title');
+  if (title) props.title = title;
+  if (tag === 'ol' && element.getAttribute('start')) props.start = Number(element.getAttribute('start'));
+  return VOID.has(tag) ? createElement(tag, props) : createElement(tag, props, ...children);
+}
+
+/**
+ * A reply's markdown with each `[n]` that names one of its citations turned into a chip. The
+ * markdown is rendered and sanitized exactly as every message is; the sanitized tree is then
+ * rebuilt as React elements with the markers split out of its text nodes, so no HTML is ever
+ * assembled from the content and an `[n]` inside code or without a citation stays text.
+ */
+export function CitedMarkdown({ source, citations }: { source: string; citations: Citation[] }) {
+  const html = useMemo(() => renderMarkdown(source), [source]);
+  const tree = useMemo(() => {
+    if (html === null) return null;
+    const byNumber = new Map(citations.map((citation) => [citation.n, citation]));
+    // An inert template: parsing here runs nothing and loads nothing.
+    const template = document.createElement('template');
+    template.innerHTML = html;
+    return Array.from(template.content.childNodes, (node, i) => toReact(node, byNumber, String(i), false, 'div'));
+  }, [html, citations]);
+  if (tree === null) return <div className="message-body whitespace-pre-wrap break-words">{source}</div>;
+  return (
+    <div className="message-body break-words" data-testid="message-body">
+      {tree}
+    </div>
+  );
+}
