@@ -105,7 +105,8 @@ function send(hop: Hop, addresses: ResolvedAddress[], signal: AbortSignal): Prom
     // The signal is this request's own (a deadline, or one derived from the caller's), so the
     // listener goes away with it.
     signal.addEventListener('abort', abort, { once: true });
-    request.once('error', reject);
+    // on, not once: a request can fail again after the response began (a reset mid-body).
+    request.on('error', reject);
     request.once('response', (incoming) => {
       response = incoming;
       resolve(incoming);

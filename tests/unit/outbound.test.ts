@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { resetEnv } from '@/lib/env';
@@ -16,6 +18,26 @@ type Received = { method: string; url: string; headers: IncomingMessage['headers
 type TestServer = { port: number; origin: string; received: Received[]; connections: number; close(): Promise<void> };
 
 const open: Server[] = [];
+
+// A self-signed certificate for secure.test (valid until 2126), made for this test only.
+const SELF_SIGNED = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgWgNcIS+Z76cpyI4s
+GYVyF0RyDus28eWB7eXSTlg/UUmhRANCAAQsPYwqabbkQWZgyNx32wjnNbRqgi8n
+cdvpFyWx7CwbSPdN8x426IRCGLkSqlGyqRjH7ZWANRfWfSQmuMryPUat
+-----END PRIVATE KEY-----`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUPCcZHae2tsGkW0PvtygzKvfX/bwwCgYIKoZIzj0EAwIw
+FjEUMBIGA1UEAwwLc2VjdXJlLnRlc3QwIBcNMjYxMjAxMjI1MDQ4WhgPMjEyNjEx
+MDcyMjUwNDhaMBYxFDASBgNVBAMMC3NlY3VyZS50ZXN0MFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAELD2MKmm25EFmYMjcd9sI5zW0aoIvJ3Hb6RclsewsG0j3TfMe
+NuiEQhi5EqpRsqkYx+2VgDUX1n0kJrjK8j1GraNrMGkwHQYDVR0OBBYEFESsiGxJ
+UOfFfo0cx07bUcXgcpbcMB8GA1UdIwQYMBaAFESsiGxJUOfFfo0cx07bUcXgcpbc
+MA8GA1UdEwEB/wQFMAMBAf8wFgYDVR0RBA8wDYILc2VjdXJlLnRlc3QwCgYIKoZI
+zj0EAwIDRwAwRAIgBsjGO+shtg9okyU/YCZzFDqTAK4S2D0rfoiYGxVbWl4CIDDh
+cD46V3pY1RHYw4kUU0TBTyqND8+L3GMK4Fy66YsC
+-----END CERTIFICATE-----`,
+};
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void): Promise<TestServer> {
   const received: Received[] = [];
@@ -153,6 +175,31 @@ describe('fetchPublic: who may be reached', () => {
     expect(lookup).toHaveBeenCalledTimes(1);
     expect(lookup).toHaveBeenCalledWith('docs.test');
     expect(site.received[0]!.headers.host).toBe(`docs.test:${site.port}`);
+  });
+
+  it('verifies TLS certificates against the name, sent as SNI, while connecting to the checked address', async () => {
+    const servernames: string[] = [];
+    const server = createSecureServer({ ...SELF_SIGNED, SNICallback: (name, done) => {
+      servernames.push(name);
+      done(null, createSecureContext(SELF_SIGNED));
+    } }, hello);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    open.push(server);
+    const { port } = server.address() as AddressInfo;
+    restore = allow('secure.test');
+    const error = await failure(fetchPublic(`https://secure.test:${port}/`, { lookup: async () => [{ address: '127.0.0.1', family: 4 }] }));
+    expect(error).toMatchObject({ code: 'unreachable', message: "The site's secure connection could not be verified." });
+    expect(servernames).toEqual(['secure.test']);
+  });
+
+  it('matches allow-listed IPv6 hosts in brackets or bare', async () => {
+    await withEnv({ OUTBOUND_ALLOW_HOSTS: '[::1]:8443' }, async () => {
+      expect((await checkPublicUrl('https://[::1]:8443/')).hostname).toBe('[::1]');
+      expect((await failure(checkPublicUrl('https://[::1]:8444/'))).code).toBe('blocked');
+    });
+    await withEnv({ OUTBOUND_ALLOW_HOSTS: '::1' }, async () => {
+      expect((await checkPublicUrl('http://[::1]:1234/')).port).toBe('1234');
+    });
   });
 
   it('says when a name cannot be found', async () => {
