@@ -15,7 +15,7 @@ const config = {
 const base = createJestConfig(config);
 
 // next/jest only transpiles what it is told to; these packages ship ESM only.
-const esmOnly = ['jose', 'uuid', 'marked', 'debounce', '@clerk', 'flowbite-react', 'p-limit', 'yocto-queue'];
+const esmOnly = ['jose', 'uuid', 'marked', 'debounce', '@clerk', 'flowbite-react', 'p-limit', 'yocto-queue', 'css-select', 'css-what', 'nth-check', 'domutils', 'dom-serializer', 'domhandler', 'domelementtype', 'entities', 'htmlparser2', 'boolbase', 'cssomnom'];
 
 const jestConfig = async () => {
   const resolved = await base();
