@@ -3,6 +3,7 @@
 import http from 'node:http';
 import next from 'next';
 import { recoverInterruptedReplies, stopAllReplies } from '../lib/agents/replies';
+import { resumeIngestion } from '../lib/knowledge/ingest';
 import { stampClientAddress } from '../lib/auth/client-address';
 import { closeDatabase } from '../lib/db';
 import { env } from '../lib/env';
@@ -53,6 +54,10 @@ async function main() {
   // ends its own (all of them, embedded; on a shared Postgres, only ones no process could still be writing).
   const interrupted = await recoverInterruptedReplies({ olderThanMs: config.database.kind === 'pglite' ? 0 : undefined });
   if (interrupted) console.log(`[hub] ${interrupted} interrupted agent replies marked for retry`);
+
+  // Documents whose indexing a stop cut short are taken up again (all of them, embedded: they were this process's).
+  const resumed = await resumeIngestion({ exclusive: config.database.kind === 'pglite' });
+  if (resumed) console.log(`[hub] indexing ${resumed} documents left waiting`);
 
   const stopRetention = startRetentionScheduler();
   server.on('close', stopRetention);

@@ -13,6 +13,13 @@ curl ${origin}/api/v1/agents/AGENT_ID/chat \\
   -H "Authorization: Bearer $NEUROCACHE_API_KEY" -H "Content-Type: application/json" \\
   -d '{"messages": [{"role": "user", "content": "Summarise our launch plan"}]}'
 
+# Search a knowledge base, or add documents to it (answers 202; indexing runs in the background)
+curl ${origin}/api/v1/knowledge/KNOWLEDGE_BASE_ID/search \\
+  -H "Authorization: Bearer $NEUROCACHE_API_KEY" -H "Content-Type: application/json" \\
+  -d '{"query": "refund window", "limit": 5}'
+curl ${origin}/api/v1/knowledge/KNOWLEDGE_BASE_ID/documents \\
+  -H "Authorization: Bearer $NEUROCACHE_API_KEY" -F file=@handbook.pdf -F file=@faq.md
+
 # Ask a whole channel: every agent answers, then one answer is composed
 curl ${origin}/api/v1/channels/CHANNEL_ID/query \\
   -H "Authorization: Bearer $NEUROCACHE_API_KEY" -H "Content-Type: application/json" \\
@@ -63,7 +70,8 @@ export function ApiDocs() {
         <h1 className="text-lg font-semibold">Neurocache API</h1>
         <p className="text-sm text-gray-600 dark:text-gray-300">
           Authenticate with <code>Authorization: Bearer nc_…</code> (make a key on the API keys page). Endpoints: <code>GET /api/v1/agents</code>,{' '}
-          <code>POST /api/v1/agents/:id/chat</code>, <code>POST /api/v1/channels/:id/query</code>, and the OpenAI-compatible <code>GET /api/v1/models</code> and{' '}
+          <code>POST /api/v1/agents/:id/chat</code> (an agent with knowledge answers with <code>citations</code>), <code>POST /api/v1/channels/:id/query</code>,{' '}
+          <code>GET /api/v1/knowledge</code>, <code>POST /api/v1/knowledge/:id/search</code>, <code>POST /api/v1/knowledge/:id/documents</code>, and the OpenAI-compatible <code>GET /api/v1/models</code> and{' '}
           <code>POST /api/v1/chat/completions</code>. Errors are <code>{'{"error": {"code", "message"}}'}</code>; every answer carries RateLimit headers, and 429 carries Retry-After.
         </p>
         <p className="mt-2 text-sm">

@@ -17,6 +17,8 @@ const scopes: { value: ApiKey['scopes'][number]; label: string }[] = [
   { value: 'agents:read', label: 'agents:read: list agents and models' },
   { value: 'agents:chat', label: 'agents:chat: chat with agents' },
   { value: 'channels:query', label: 'channels:query: ask whole channels' },
+  { value: 'knowledge:read', label: 'knowledge:read: list and search knowledge bases' },
+  { value: 'knowledge:write', label: 'knowledge:write: add documents' },
 ];
 
 const date = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');

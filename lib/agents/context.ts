@@ -12,6 +12,8 @@ export type ContextInput = {
   /** Recent messages, oldest first; the one being answered is the last. */
   history: MessageJson[];
   tokenBudget: number;
+  /** Knowledge found for the message being answered (lib/knowledge/citations.ts), given just before it. */
+  knowledge?: string;
 };
 
 function systemPrompt({ agent, channel, members }: ContextInput): string {
@@ -43,7 +45,8 @@ function systemPrompt({ agent, channel, members }: ContextInput): string {
  */
 export function buildContext(input: ContextInput): ChatMessage[] {
   const system: ChatMessage = { role: 'system', content: systemPrompt(input) };
-  let budget = input.tokenBudget - estimateTokens(system.content);
+  const knowledge: ChatMessage | undefined = input.knowledge ? { role: 'system', content: input.knowledge } : undefined;
+  let budget = input.tokenBudget - estimateTokens(system.content) - (knowledge ? estimateTokens(knowledge.content) : 0);
   const turns: ChatMessage[] = [];
   const usable = input.history.filter((m) => m.content.trim() && m.status !== 'streaming');
   for (let i = usable.length - 1; i >= 0; i--) {
@@ -55,5 +58,8 @@ export function buildContext(input: ContextInput): ChatMessage[] {
     budget -= cost;
     turns.push(turn);
   }
-  return [system, ...turns.reverse()];
+  turns.reverse();
+  // The sources sit right before the message they were found for, where the model reads them last.
+  if (knowledge) turns.splice(turns.length - 1, 0, knowledge);
+  return [system, ...turns];
 }

@@ -5,15 +5,36 @@ import { getCache } from '@/lib/cache';
 import { invalidateWindow } from '@/lib/cache/channel-cache';
 import { getDb, type Database } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { agents, channelMembers, channels, messages, type Agent } from '@/lib/db/schema';
+import { agentKnowledgeBases, agents, channelMembers, channels, messages, type Agent } from '@/lib/db/schema';
 import { conflict, notFound } from '@/lib/http/errors';
+import { foreignKnowledgeBaseIds } from '@/lib/knowledge/access';
 import type { AgentJson } from '@/lib/contracts/agents';
 import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { DEFAULT_MODEL, type createAgentInput, type updateAgentInput } from './schemas';
 
-export function toAgentJson(agent: Agent): AgentJson {
-  return { ...agent, createdAt: agent.createdAt.toISOString(), updatedAt: agent.updatedAt.toISOString() };
+export function toAgentJson(agent: Agent, knowledgeBaseIds: string[]): AgentJson {
+  return { ...agent, knowledgeBaseIds, createdAt: agent.createdAt.toISOString(), updatedAt: agent.updatedAt.toISOString() };
+}
+
+/** The knowledge bases of each agent, by agent id. */
+export async function knowledgeBasesOf(db: Database, agentIds: string[]): Promise<Map<string, string[]>> {
+  const byAgent = new Map<string, string[]>(agentIds.map((id) => [id, []]));
+  if (agentIds.length === 0) return byAgent;
+  const rows = await db
+    .select()
+    .from(agentKnowledgeBases)
+    .where(inArray(agentKnowledgeBases.agentId, agentIds))
+    .orderBy(asc(agentKnowledgeBases.knowledgeBaseId));
+  for (const row of rows) byAgent.get(row.agentId)?.push(row.knowledgeBaseId);
+  return byAgent;
+}
+
+/** Gives the agent exactly these bases; another person's base is a 404, like any resource of theirs. */
+async function setKnowledgeBases(db: Database, { userId, agentId, knowledgeBaseIds }: { userId: string; agentId: string; knowledgeBaseIds: string[] }): Promise<void> {
+  if ((await foreignKnowledgeBaseIds(db, { userId, knowledgeBaseIds })).length > 0) throw notFound('Knowledge base');
+  await db.delete(agentKnowledgeBases).where(eq(agentKnowledgeBases.agentId, agentId));
+  if (knowledgeBaseIds.length > 0) await db.insert(agentKnowledgeBases).values(knowledgeBaseIds.map((knowledgeBaseId) => ({ agentId, knowledgeBaseId })));
 }
 
 const handleTaken = (handle: string) => conflict(`You already have an agent with the handle @${handle}.`);
@@ -30,17 +51,24 @@ export async function requireOwnAgent({ userId, agentId }: { userId: string; age
 export async function listAgents({ userId }: { userId: string }): Promise<AgentJson[]> {
   const db = await getDb();
   const rows = await db.select().from(agents).where(eq(agents.ownerId, userId)).orderBy(asc(agents.handle));
-  return rows.map(toAgentJson);
+  const bases = await knowledgeBasesOf(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => toAgentJson(row, bases.get(row.id) ?? []));
 }
 
 export async function getAgent(args: { userId: string; agentId: string }): Promise<AgentJson> {
-  return toAgentJson(await requireOwnAgent(args));
+  const agent = await requireOwnAgent(args);
+  const bases = await knowledgeBasesOf(await getDb(), [agent.id]);
+  return toAgentJson(agent, bases.get(agent.id) ?? []);
 }
 
 export async function createAgent({ userId, input }: { userId: string; input: z.infer<typeof createAgentInput> }): Promise<AgentJson> {
   const db = await getDb();
   try {
-    const [agent] = await db
+    const agent = await db.transaction(async (tx) => {
+      const [row] = await tx
       .insert(agents)
       .values({
         id: newId(),
@@ -54,7 +82,10 @@ export async function createAgent({ userId, input }: { userId: string; input: z.
         avatar: input.avatar ?? null,
       })
       .returning();
-    return toAgentJson(agent!);
+      if (input.knowledgeBaseIds?.length) await setKnowledgeBases(tx, { userId, agentId: row!.id, knowledgeBaseIds: input.knowledgeBaseIds });
+      return row!;
+    });
+    return toAgentJson(agent, input.knowledgeBaseIds ?? []);
   } catch (error) {
     if (isUniqueViolation(error)) throw handleTaken(input.handle);
     throw error;
@@ -95,12 +126,17 @@ export async function updateAgent({ userId, agentId, input }: { userId: string; 
     if (clash) throw conflict(`Another agent in one of this agent's channels already answers to @${input.handle}.`);
   }
   try {
-    const [agent] = await db.update(agents).set({ ...input, updatedAt: new Date() }).where(eq(agents.id, agentId)).returning();
+    const { knowledgeBaseIds, ...fields } = input;
+    const agent = await db.transaction(async (tx) => {
+      const [row] = await tx.update(agents).set({ ...fields, updatedAt: new Date() }).where(eq(agents.id, agentId)).returning();
+      if (row && knowledgeBaseIds) await setKnowledgeBases(tx, { userId, agentId, knowledgeBaseIds });
+      return row;
+    });
     if (!agent) throw notFound('Agent');
     if (input.name !== undefined || input.handle !== undefined || input.avatar !== undefined || input.description !== undefined) {
       await refreshChannels(await channelsShowing(db, agentId));
     }
-    return toAgentJson(agent);
+    return toAgentJson(agent, (await knowledgeBasesOf(db, [agent.id])).get(agent.id) ?? []);
   } catch (error) {
     if (isUniqueViolation(error)) throw handleTaken(input.handle ?? '');
     throw error;

@@ -18,7 +18,10 @@ import { throttleSend } from '@/lib/messages';
 import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
 import { getPublisher } from '@/lib/realtime/publisher';
+import { citationsFor, findSources, sourcePassages, sourcesPrompt, type Source } from '@/lib/knowledge/citations';
+import type { CitationJson } from '@/lib/contracts/citations';
 import { buildContext } from './context';
+import { knowledgeBasesOf } from './index';
 import { streamingQuoteDetector, WITHHELD } from './privacy';
 import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
 import type { MessageJson } from '@/lib/contracts/messages';
@@ -138,11 +141,12 @@ async function historyUpTo(db: Database, channelId: string, messageId: string): 
  * end that came first wins. The one place a reply ends: the cached window is dropped and the
  * message published.
  */
-async function endReply(db: Database, messageId: string, values: { content?: string; failure?: ModelError }): Promise<MessageJson | undefined> {
+async function endReply(db: Database, messageId: string, values: { content?: string; failure?: ModelError; citations?: CitationJson[] }): Promise<MessageJson | undefined> {
   const [updated] = await db
     .update(messages)
     .set({
       ...(values.content === undefined ? {} : { content: values.content }),
+      citations: values.citations?.length ? values.citations : null,
       status: values.failure ? 'error' : 'complete',
       errorCode: values.failure?.code ?? null,
       errorMessage: values.failure?.message ?? null,
@@ -156,6 +160,13 @@ async function endReply(db: Database, messageId: string, values: { content?: str
   const message = toMessageJson(row);
   getPublisher().toChannel(updated.channelId, 'message:updated', { message });
   return message;
+}
+
+/** The passages of the agent's knowledge bases that best match the message; undefined for an agent without knowledge. */
+async function knowledgeFor(db: Database, agent: Agent, question: string): Promise<Source[] | undefined> {
+  const knowledgeBaseIds = (await knowledgeBasesOf(db, [agent.id])).get(agent.id) ?? [];
+  if (knowledgeBaseIds.length === 0) return undefined;
+  return findSources({ db, knowledgeBaseIds, query: question, limit: env().KNOWLEDGE_CONTEXT_PASSAGES });
 }
 
 /** Runs one reply; answers the hand-offs it calls for, for the caller to queue. */
@@ -215,11 +226,20 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   const publisher = getPublisher();
   let content = '';
   let failure: ModelError | undefined;
+  let sources: Source[] | undefined;
   try {
     const history = await historyUpTo(db, job.channelId, job.triggerId);
-    const context = buildContext({ agent, channel: team.channel, members: team.members, history, tokenBudget: env().AGENT_CONTEXT_TOKENS });
+    sources = await knowledgeFor(db, agent, history.at(-1)?.content ?? '');
+    const context = buildContext({
+      agent,
+      channel: team.channel,
+      members: team.members,
+      history,
+      tokenBudget: env().AGENT_CONTEXT_TOKENS,
+      knowledge: sources && sourcesPrompt(sources),
+    });
     const stream = meteredStream(
-      { model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal },
+      { model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal, sources: sources && sourcePassages(sources) },
       { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' },
     );
     const quotesInstructions = streamingQuoteDetector(agent.instructions);
@@ -249,7 +269,8 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     state.running.delete(messageId);
   }
   try {
-    const finished = await endReply(db, messageId, { content, failure });
+    const citations = sources && !failure ? citationsFor(sources, content) : undefined;
+    const finished = await endReply(db, messageId, { content, failure, citations });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
     if (!finished || failure || job.hop >= team.channel.hopLimit) return [];
     return mentionedAgents(team, content, agent.id).map((next) => ({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1, payer: job.payer, chain: job.chain }));

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { idSchema } from '@/lib/ids';
 import { isBlank, storableText } from '@/lib/validation/text';
 
 /** The model an agent uses when none is chosen; any OpenAI-compatible model name is accepted. */
@@ -22,6 +23,10 @@ const agentFields = {
   model: storableText().trim().min(1, 'Enter a model name.').max(100, 'Use at most 100 characters.'),
   temperature: z.number({ error: 'temperature must be a number.' }).min(0, 'Use 0 to 2.').max(2, 'Use 0 to 2.'),
   avatar: z.url({ protocol: /^https?$/, message: 'Use an http(s) image URL.' }).max(500).nullable(),
+  knowledgeBaseIds: z
+    .array(idSchema('Not a valid knowledge base id.'), { error: 'knowledgeBaseIds must be a list of ids.' })
+    .max(20, 'Give an agent at most 20 knowledge bases.')
+    .transform((ids) => [...new Set(ids)]),
 };
 
 export const createAgentInput = z.object({
@@ -32,6 +37,7 @@ export const createAgentInput = z.object({
   model: agentFields.model.optional(),
   temperature: agentFields.temperature.optional(),
   avatar: agentFields.avatar.optional(),
+  knowledgeBaseIds: agentFields.knowledgeBaseIds.optional(),
 });
 
 export const updateAgentInput = z

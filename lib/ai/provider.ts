@@ -3,10 +3,18 @@ import 'server-only';
 export type ChatRole = 'system' | 'user' | 'assistant';
 export type ChatMessage = { role: ChatRole; content: string; name?: string };
 
+/**
+ * A passage the reply may cite as `[n]`. Its text is already in the messages (delimited as data,
+ * lib/knowledge/citations.ts) for a real model; the offline model answers from these directly.
+ */
+export type SourcePassage = { n: number; title: string; page?: number; heading?: string; content: string };
+
 export type CompletionRequest = {
   model: string;
   messages: ChatMessage[];
   temperature?: number;
+  /** Knowledge found for the question: undefined when none was searched, [] when nothing matched. */
+  sources?: SourcePassage[];
   /** Cancels the call (a stop control, a closed client). */
   signal?: AbortSignal;
 };

@@ -6,6 +6,7 @@ import { env } from '@/lib/env';
 import { canonicalId } from '@/lib/ids';
 import { AppError, forbidden, invalidRequest } from './errors';
 import { ROUTE_METHODS, type RouteMethod } from './methods';
+import { isMultipart } from './multipart';
 
 /** Largest JSON body a hub route accepts; a 4000-character message fits many times over. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,10 +15,15 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * Body caps belong to routes: hub routes take small JSON, the public chat routes take what
  * OpenAI's clients send (whole conversations, several MB). Read per request, so it can be tuned.
  */
-const bodyCaps = { hub: () => MAX_BODY_BYTES, api: () => env().API_MAX_BODY_BYTES };
+const bodyCaps = {
+  hub: () => MAX_BODY_BYTES,
+  api: () => env().API_MAX_BODY_BYTES,
+  // Document uploads: a full multipart request of files at their cap, with room for the framing.
+  upload: () => env().KNOWLEDGE_MAX_FILES_PER_UPLOAD * env().KNOWLEDGE_MAX_FILE_BYTES + 1024 * 1024,
+};
 
 export type RouteOptions = {
-  /** Which body cap applies; `hub` (64 KiB) unless given. */
+  /** Which body cap applies; `hub` (64 KiB) unless given. `upload` also accepts multipart/form-data. */
   body?: keyof typeof bodyCaps;
   /** Refuse mutations sent by another site's page (always on for session routes). */
   sameOrigin?: boolean;
@@ -97,7 +103,8 @@ export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise
 
 /** `application/json` with any parameters (charset), or a `+json` type (merge-patch, vnd.api). */
 const isJsonType = (value: string | null) => /^application\/(?:[\w.-]+\+)?json$/i.test(value?.split(';')[0]?.trim() ?? '');
-const notJson = () => new AppError('unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.', unread);
+const notJson = (multipart = false) =>
+  new AppError('unsupported_media_type', multipart ? 'Send files as multipart/form-data, or JSON with Content-Type: application/json.' : 'Send the body as JSON, with Content-Type: application/json.', unread);
 
 /**
  * Before any work: a declared body over the cap is refused without reading a byte of it, and a
@@ -105,9 +112,10 @@ const notJson = () => new AppError('unsupported_media_type', 'Send the body as J
  * `<form>` (it can only send text/plain, form-urlencoded or multipart, always with a length).
  * A request without a body (DELETE, a bare POST) needs no type.
  */
-function checkBody(req: Request, maxBytes: number): void {
+function checkBody(req: Request, maxBytes: number, multipart: boolean): void {
   if (declaredLength(req) > maxBytes) throw tooLarge(maxBytes);
-  if (declaredLength(req) > 0 && !isJsonType(req.headers.get('content-type'))) throw notJson();
+  if (multipart && isMultipart(req)) return;
+  if (declaredLength(req) > 0 && !isJsonType(req.headers.get('content-type'))) throw notJson(multipart);
 }
 
 /** The route's JSON body; a chunked body (no length to check first) is held to the same type rule once read. */
@@ -155,9 +163,11 @@ async function resolveParams<P>(context: RouteContext | undefined): Promise<P> {
 export async function prepare<P>(req: NextRequest, context: RouteContext | undefined, options: RouteOptions): Promise<HandlerArgs<P>> {
   if (options.sameOrigin) checkSameOrigin(req);
   const maxBytes = bodyCaps[options.body ?? 'hub']();
-  checkBody(req, maxBytes);
+  checkBody(req, maxBytes, options.body === 'upload');
   const params = await resolveParams<P>(context);
-  return { req, params, body: async (schema) => parseWith(schema, await readJsonBody(req, maxBytes), 'body') };
+  // An upload route's JSON (a pasted text) is held to one file's cap, not the whole multipart's.
+  const jsonBytes = options.body === 'upload' ? env().KNOWLEDGE_MAX_FILE_BYTES + 64 * 1024 : maxBytes;
+  return { req, params, body: async (schema) => parseWith(schema, await readJsonBody(req, jsonBytes), 'body') };
 }
 
 export function parseQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {

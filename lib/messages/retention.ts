@@ -1,4 +1,5 @@
 import 'server-only';
+import { kickIngestion } from '@/lib/knowledge/ingest';
 import { inArray, lt, sql } from 'drizzle-orm';
 import { getCache } from '@/lib/cache';
 import { invalidateWindow } from '@/lib/cache/channel-cache';
@@ -61,6 +62,8 @@ export type MaintenanceResult = RetentionResult & { interruptedReplies: number; 
  */
 export async function runMaintenance(): Promise<MaintenanceResult> {
   const retention = await purgeExpiredMessages();
+  // Deployments with no long-running process (Vercel) take up documents whose indexing was cut off.
+  kickIngestion();
   return { ...retention, interruptedReplies: await endStaleReplies(await getDb()), usageDaysPurged: await purgeUsageDays() };
 }
 

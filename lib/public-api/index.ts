@@ -1,7 +1,10 @@
 import 'server-only';
 import { asc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { requireOwnAgent, listAgents, toAgentJson } from '@/lib/agents';
+import { knowledgeBasesOf, requireOwnAgent, listAgents, toAgentJson } from '@/lib/agents';
+import { citationsFor, findSources, sourcePassages, sourcesPrompt } from '@/lib/knowledge/citations';
+import type { CitationJson } from '@/lib/contracts/citations';
+import { env } from '@/lib/env';
 import { loadTeam } from '@/lib/agents/routing';
 import { collectStream, ModelError, type ChatMessage, type StreamEvent, type Usage } from '@/lib/ai';
 import { meteredStream } from '@/lib/usage/metered';
@@ -62,13 +65,29 @@ export async function apiAgentChat({
   messages: z.infer<typeof chatInput>['messages'];
   temperature?: number;
   signal?: AbortSignal;
-}): Promise<{ agent: AgentJson; events: AsyncGenerator<StreamEvent> }> {
+}): Promise<{ agent: AgentJson; events: AsyncGenerator<StreamEvent>; citations: (content: string) => CitationJson[] }> {
   const agent = await requireOwnAgent({ userId: caller.user.id, agentId });
+  const db = await getDb();
+  const knowledgeBaseIds = (await knowledgeBasesOf(db, [agent.id])).get(agent.id) ?? [];
+  // An agent with knowledge searches it for the last thing the caller asked, as in channels.
+  const question = messages.findLast((m) => m.role === 'user')?.content ?? '';
+  const sources = knowledgeBaseIds.length > 0 ? await findSources({ db, knowledgeBaseIds, query: question, limit: env().KNOWLEDGE_CONTEXT_PASSAGES }) : undefined;
+  const turns: ChatMessage[] = [...messages];
+  if (sources) {
+    const lastUser = turns.findLastIndex((m) => m.role === 'user');
+    turns.splice(lastUser < 0 ? turns.length : lastUser, 0, { role: 'system', content: sourcesPrompt(sources) });
+  }
   const events = meteredStream(
-    { model: agent.model, temperature: temperature ?? agent.temperature, messages: [{ role: 'system', content: systemFor(agent) }, ...messages], signal },
+    {
+      model: agent.model,
+      temperature: temperature ?? agent.temperature,
+      messages: [{ role: 'system', content: systemFor(agent) }, ...turns],
+      signal,
+      sources: sources && sourcePassages(sources),
+    },
     { payer: { userId: caller.user.id }, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
   );
-  return { agent: toAgentJson(agent), events };
+  return { agent: toAgentJson(agent, knowledgeBaseIds), events, citations: (content) => (sources ? citationsFor(sources, content) : []) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { agentsOut, chatInput, chatOut, completionOut, completionsInput, errorBody, modelsOut, queryInput, queryOut } from './schemas';
+import { addDocumentInput, searchInput } from '@/lib/knowledge/schemas';
+import { agentsOut, chatInput, chatOut, completionOut, completionsInput, documentsOut, errorBody, knowledgeBasesOut, modelsOut, queryInput, queryOut, searchOut } from './schemas';
 
 const schema = (type: z.ZodType, io: 'input' | 'output') => {
   const generated = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -17,7 +18,7 @@ const errors = {
   '400': error('invalid_request: the body or a parameter is invalid (details name the fields)'),
   '401': error('unauthenticated: a missing, malformed, unknown, revoked or expired key'),
   '403': error('forbidden: the key lacks the scope'),
-  '404': error('not_found: no such agent or channel for this key'),
+  '404': error('not_found: no such agent, channel or knowledge base for this key'),
   '429': error('rate_limited: see Retry-After and RateLimit-* headers'),
   '503': error('unavailable: the model failed or timed out (a reason safe to show)'),
 };
@@ -69,6 +70,49 @@ export function openApiDocument(serverUrl: string) {
           responses: { '200': ok(queryOut, 'The composed answer and each contribution', 'contribution..., delta..., done'), '409': error('conflict: the channel has no agents'), ...errors, ...bodyErrors },
         },
       },
+      '/knowledge': {
+        get: {
+          operationId: 'listKnowledgeBases',
+          summary: 'Your knowledge bases',
+          description: 'With how this deployment searches them: `full-text` (keywords, the default) or `hybrid` (keywords fused with an embeddings model).',
+          ...keyed('knowledge:read'),
+          responses: { '200': ok(knowledgeBasesOut, 'The knowledge bases'), ...errors },
+        },
+      },
+      '/knowledge/{knowledgeBaseId}/search': {
+        post: {
+          operationId: 'searchKnowledgeBase',
+          summary: 'Search the passages of a knowledge base',
+          description: 'Best first. `query` takes web-search syntax: "quoted phrases", OR, -excluded words. limit 1..50, default 8.',
+          ...keyed('knowledge:read'),
+          parameters: [pathId('knowledgeBaseId')],
+          requestBody: jsonBody(searchInput),
+          responses: { '200': ok(searchOut, 'The matching passages'), ...errors, ...bodyErrors },
+        },
+      },
+      '/knowledge/{knowledgeBaseId}/documents': {
+        post: {
+          operationId: 'addDocuments',
+          summary: 'Add documents to a knowledge base',
+          description:
+            'multipart/form-data with 1 to KNOWLEDGE_MAX_FILES_PER_UPLOAD (20) `file` fields (PDF, DOCX, HTML, Markdown, plain text; each up to KNOWLEDGE_MAX_FILE_BYTES, 25 MB), or JSON `{url}` (a public web page the server fetches) or `{title, text}`. Answers 202 at once: documents are indexed in the background (poll them, or watch `knowledge:progress` in the hub). A file that cannot be parsed ends in status `error` with a reason.',
+          ...keyed('knowledge:write'),
+          parameters: [pathId('knowledgeBaseId')],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } }, required: ['file'] } },
+              'application/json': { schema: schema(addDocumentInput, 'input') },
+            },
+          },
+          responses: {
+            '202': ok(documentsOut, 'The documents, queued for indexing'),
+            ...errors,
+            '413': error('payload_too_large: a file over KNOWLEDGE_MAX_FILE_BYTES, or your storage limit (KNOWLEDGE_MAX_BYTES_PER_USER) reached'),
+            '415': error('unsupported_media_type: a file type the hub cannot read, or a body that is neither multipart nor JSON'),
+          },
+        },
+      },
       '/models': {
         get: { operationId: 'listModels', summary: 'OpenAI-compatible model list: agent:<id> and channel:<id>', ...keyed(null), responses: { '200': ok(modelsOut, 'The models'), ...errors } },
       },
@@ -77,7 +121,7 @@ export function openApiDocument(serverUrl: string) {
           operationId: 'createChatCompletion',
           summary: 'OpenAI-compatible chat completions',
           description:
-            'Any message shape OpenAI accepts, in bodies up to API_MAX_BODY_BYTES (8 MiB by default). `model` is `agent:<id>` (scope agents:chat) or `channel:<id>` (scope channels:query; the last user message is asked, contributions ride along as `neurocache.contributions`). `stream: true` sends chat.completion.chunk frames and `data: [DONE]`; `stream_options.include_usage` adds the usage chunk.',
+            'Any message shape OpenAI accepts, in bodies up to API_MAX_BODY_BYTES (8 MiB by default). `model` is `agent:<id>` (scope agents:chat; an agent with knowledge cites its sources, listed in `neurocache.citations`) or `channel:<id>` (scope channels:query; the last user message is asked, contributions ride along as `neurocache.contributions`). `stream: true` sends chat.completion.chunk frames and `data: [DONE]`; `stream_options.include_usage` adds the usage chunk.',
           ...keyed('agents:chat or channels:query'),
           requestBody: jsonBody(completionsInput),
           responses: { '200': ok(completionOut, 'An OpenAI chat.completion', 'chat.completion.chunk frames, then [DONE]'), ...errors, ...bodyErrors },

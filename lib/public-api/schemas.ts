@@ -48,13 +48,79 @@ export const agentOut = z.object({
   model: z.string(),
   temperature: z.number(),
   avatar: z.string().nullable(),
+  knowledgeBaseIds: z.array(z.uuid()).describe('The knowledge bases the agent answers from'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export const agentsOut = z.object({ agents: z.array(agentOut) });
 
-export const chatOut = z.object({ message: z.object({ role: z.literal('assistant'), content: z.string() }), usage });
+export const citationOut = z.object({
+  n: z.number().int().describe('The number the answer cites as [n]'),
+  documentId: z.uuid().optional(),
+  documentName: z.string().optional(),
+  knowledgeBaseId: z.uuid().optional(),
+  chunkId: z.uuid().optional(),
+  url: z.string().optional(),
+  title: z.string().optional(),
+  excerpt: z.string(),
+  page: z.number().int().optional(),
+  heading: z.string().optional(),
+});
+
+export const chatOut = z.object({
+  message: z.object({ role: z.literal('assistant'), content: z.string() }),
+  usage,
+  citations: z.array(citationOut).describe('The sources of the agent\'s knowledge bases the answer cites'),
+});
+
+export const knowledgeBaseOut = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  documentCount: z.number().int(),
+  chunkCount: z.number().int(),
+  bytes: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const knowledgeBasesOut = z.object({
+  knowledgeBases: z.array(knowledgeBaseOut),
+  retrieval: z.looseObject({ kind: z.enum(['full-text', 'hybrid']), model: z.string().optional() }).describe('full-text, or hybrid with an embeddings model'),
+});
+
+export const documentOut = z.object({
+  id: z.uuid(),
+  knowledgeBaseId: z.uuid(),
+  name: z.string(),
+  mimeType: z.string(),
+  bytes: z.number().int(),
+  status: z.enum(['queued', 'processing', 'ready', 'error']),
+  progress: z.number(),
+  chunkCount: z.number().int(),
+  pageCount: z.number().int().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  sourceUrl: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const documentsOut = z.object({ documents: z.array(documentOut) });
+
+export const searchOut = z.object({
+  results: z.array(
+    z.object({
+      documentId: z.uuid(),
+      documentName: z.string(),
+      chunkId: z.uuid(),
+      content: z.string(),
+      score: z.number(),
+      page: z.number().int().optional(),
+      heading: z.string().optional(),
+    }),
+  ),
+});
 
 export const contributionOut = z.object({
   agentId: z.uuid(),

@@ -22,16 +22,22 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
 
   if (kind === 'agent') {
     requireScope(caller, 'agents:chat');
-    const { events } = await apiAgentChat({ caller, agentId: id, messages, temperature: input.temperature ?? undefined, signal: req.signal });
+    const { events, citations } = await apiAgentChat({ caller, agentId: id, messages, temperature: input.temperature ?? undefined, signal: req.signal });
     if (!input.stream) {
       const { content, usage } = await collectChat(events);
-      return json(completionJson(input.model, content, usage));
+      return json(completionJson(input.model, content, usage, { neurocache: { citations: citations(content) } }));
     }
     const stream = await started(events);
     return completionStream(
       input.model,
       (async function* () {
-        for await (const event of stream) yield event.type === 'delta' ? { text: event.text } : { usage: event.usage };
+        let content = '';
+        for await (const event of stream) {
+          if (event.type === 'delta') {
+            content += event.text;
+            yield { text: event.text };
+          } else yield { usage: event.usage, extra: { neurocache: { citations: citations(content) } } };
+        }
       })(),
       includeUsage,
     );

@@ -7,10 +7,10 @@ import { chatInput } from '@/lib/public-api/schemas';
 
 async function chat({ req, body, params, caller }: KeyHandlerArgs<{ agentId: string }>): Promise<Response> {
   const input = await body(chatInput);
-  const { events } = await apiAgentChat({ caller, agentId: params.agentId, messages: input.messages, signal: req.signal });
+  const { events, citations } = await apiAgentChat({ caller, agentId: params.agentId, messages: input.messages, signal: req.signal });
   if (!input.stream) {
     const { content, usage } = await collectChat(events);
-    return json({ message: { role: 'assistant', content }, usage });
+    return json({ message: { role: 'assistant', content }, usage, citations: citations(content) });
   }
   const stream = await started(events);
   return sseResponse(
@@ -21,7 +21,7 @@ async function chat({ req, body, params, caller }: KeyHandlerArgs<{ agentId: str
           content += event.text;
           yield { event: 'delta', data: { content: event.text } };
         } else {
-          yield { event: 'done', data: { message: { role: 'assistant', content }, usage: event.usage } };
+          yield { event: 'done', data: { message: { role: 'assistant', content }, usage: event.usage, citations: citations(content) } };
         }
       }
     })(),
