@@ -1,4 +1,5 @@
 import { deflateRawSync } from 'node:zlib';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { getDocumentProxy } from 'unpdf';
 import { chunkDocument } from '@/lib/knowledge/chunk';
 import { detectKind, mimeTypeFor, parseDocument, ParseError, type DocumentKind } from '@/lib/knowledge/parse';
@@ -156,6 +157,31 @@ describe('parseDocument: PDF', () => {
       { page: 1, heading: 'Turbines' },
       { page: 2, heading: 'Blades' },
     ]);
+  });
+
+  it('joins words set as separate runs into lines, and lines into paragraphs, mending hyphenated breaks', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.TimesRoman);
+    const page = pdf.addPage([612, 792]);
+    let x = 56;
+    for (const word of ['Justified', 'text', 'is', 'often', 'set']) {
+      page.drawText(word, { x, y: 700, size: 12, font });
+      x += font.widthOfTextAtSize(word, 12) + 9;
+    }
+    page.drawText('word by word, with a hyphen-', { x: 56, y: 684, size: 12, font });
+    page.drawText('ated break.', { x: 56, y: 668, size: 12, font });
+    page.drawText('Large type that runs over several lines', { x: 56, y: 620, size: 24, font });
+    page.drawText('is a passage in large print and not a', { x: 56, y: 592, size: 24, font });
+    page.drawText('heading at all, however large it is set', { x: 56, y: 564, size: 24, font });
+    page.drawText('on the page.', { x: 56, y: 536, size: 24, font });
+    // Enough body text that 12 points is the body size.
+    const body = ['The body of the page is set in twelve point type, like this line,', 'and the next, and the one after that, which closes the paragraph.'];
+    body.forEach((line, i) => page.drawText(line, { x: 56, y: 500 - i * 16, size: 12, font }));
+    const doc = await parseDocument({ kind: 'pdf', bytes: await pdf.save() });
+    expect(doc.sections[0]!.markdown).toBe(
+      'Justified text is often set word by word, with a hyphenated break.\n\nLarge type that runs over several lines is a passage in large print and not a heading at all, however large it is set on the page.\n\n' +
+        'The body of the page is set in twelve point type, like this line, and the next, and the one after that, which closes the paragraph.',
+    );
   });
 
   it('drops running headers and page numbers', async () => {

@@ -36,7 +36,8 @@ function coreTitle(xml: Uint8Array | undefined): string | undefined {
 /** Checks the archive's XML parts stay within the bound; returns the core properties part. */
 function inspect(bytes: Uint8Array, maxXmlBytes: number): Uint8Array | undefined {
   const entries = isZip(bytes) ? readZipEntries(bytes) : undefined;
-  if (!entries?.some((entry) => entry.name === 'word/document.xml')) throw new ParseError('corrupt', messages.corrupt);
+  // Which part is the document is mammoth's to find (from the package relationships).
+  if (!entries?.length) throw new ParseError('corrupt', messages.corrupt);
   let budget = maxXmlBytes;
   let core: Uint8Array | undefined;
   for (const entry of entries) {

@@ -66,7 +66,7 @@ function dropRunningLines(pages: PdfLine[][]) {
   }
 }
 
-const bullet = /^([•◦▪‣●■–]|[-*] |\d{1,3}[.)] )/;
+const bullet = /^([•◦▪‣●■]|[-–*] |\d{1,3}[.)] )/;
 
 /** One markdown string per page; `pages` is modified (running lines dropped). */
 export function layoutPages(pages: PdfLine[][]): string[] {
@@ -108,6 +108,8 @@ export function layoutPages(pages: PdfLine[][]): string[] {
       else blocks.push({ heading, lines: [line] });
     }
     return blocks
+      // Large type running over several lines is a pull quote or a large-print passage, not a heading.
+      .map((block) => (block.heading !== undefined && (block.lines.length > 3 || block.lines.reduce((sum, line) => sum + line.text.length, 0) > 200) ? { ...block, heading: undefined } : block))
       .map(({ heading, lines: run }) => {
         const text = run.reduce((joined, line) => {
           if (!joined) return line.text;

@@ -78,6 +78,8 @@ export async function parsePdf({
         throw new ParseError('too_large', `This PDF holds more text than the hub indexes for one document (${Math.round(maxTextChars / 1e6)} million characters); split it and upload the parts.`);
       }
       pages.push(lines);
+      // pdf.js runs in this thread (no worker in Node): let requests through between pages.
+      await new Promise((resolve) => setImmediate(resolve));
       const fraction = number / pageCount;
       if (onProgress && (fraction - reported >= 0.02 || number === pageCount)) {
         reported = fraction;
