@@ -17,6 +17,7 @@ import { setEnv } from '../helpers/env';
 import { useHub } from '../helpers/hub';
 import { policyPages, upload } from '../helpers/knowledge';
 import { person, uniqueName, uuidV7 } from '../helpers/people';
+import { startStorageBridge } from '../helpers/storage-bridge';
 
 describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) => {
   const hub = useHub(kind);
@@ -296,5 +297,47 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
     expect(after).toEqual(expect.objectContaining({ status: 'ready', progress: 1 }));
     // Taken up again from the start: its passages replaced, not doubled.
     expect((await client.post(`/api/knowledge/${baseId}/search`, { query: 'spare key' })).json.results).toHaveLength(1);
+  });
+});
+
+describe('knowledge files in Supabase Storage (through supabase-js and the local Storage bridge)', () => {
+  const hub = useHub('pglite');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-supabase-'));
+  let bridge: Awaited<ReturnType<typeof startStorageBridge>>;
+  let restoreEnv: () => void;
+
+  beforeAll(async () => {
+    bridge = await startStorageBridge({ dir });
+    restoreEnv = setEnv({ SUPABASE_URL: bridge.url, SUPABASE_SERVICE_ROLE_KEY: bridge.serviceRoleKey, SUPABASE_STORAGE_BUCKET: 'hub-files' });
+    resetEnv();
+    setFileStore(undefined);
+  });
+  afterAll(async () => {
+    restoreEnv();
+    resetEnv();
+    setFileStore(undefined);
+    await bridge.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('uploads, indexes, serves and deletes documents through the Storage API', async () => {
+    const { client } = await person(hub, 'Sam');
+    const baseId = (await client.post('/api/knowledge', { name: 'Cloud' })).json.knowledgeBase.id as string;
+    const pdf = await makePdf(policyPages);
+    expect((await upload(hub.server.url, client, baseId, [{ name: 'policy.pdf', type: 'application/pdf', bytes: pdf }])).status).toBe(202);
+    await ingestionSettled();
+    const [doc] = (await client.get(`/api/knowledge/${baseId}/documents`)).json.documents as DocumentJson[];
+    expect(doc).toEqual(expect.objectContaining({ status: 'ready', pageCount: 3 }));
+    const storageCalls = bridge.requests.map((r) => `${r.method} ${r.path}`);
+    expect(storageCalls).toEqual(expect.arrayContaining([expect.stringMatching(/^POST \/storage\/v1\/bucket$/), expect.stringMatching(/^(POST|PUT) \/storage\/v1\/object\/hub-files\/knowledge\//)]));
+
+    const file = await fetch(`${hub.server.url}/api/knowledge/${baseId}/documents/${doc!.id}/file`, { headers: { cookie: client.cookie } });
+    expect(Buffer.from(await file.arrayBuffer()).equals(Buffer.from(pdf))).toBe(true);
+    expect((await client.post(`/api/knowledge/${baseId}/search`, { query: 'meal expenses' })).json.results[0].page).toBe(3);
+
+    expect((await client.delete(`/api/knowledge/${baseId}/documents/${doc!.id}`)).status).toBe(204);
+    expect(bridge.requests.some((r) => r.method === 'DELETE' && r.path === '/storage/v1/object/hub-files')).toBe(true);
+    const refetch = await fetch(`${hub.server.url}/api/knowledge/${baseId}/documents/${doc!.id}/file`, { headers: { cookie: client.cookie } });
+    expect(refetch.status).toBe(404);
   });
 });
