@@ -1,8 +1,10 @@
-import { deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { Document, HeadingLevel, ImageRun, Packer, Paragraph } from 'docx';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { getDocumentProxy } from 'unpdf';
 import { chunkDocument } from '@/lib/knowledge/chunk';
 import { detectKind, mimeTypeFor, parseDocument, ParseError, type DocumentKind } from '@/lib/knowledge/parse';
+import { readZipEntries, readZipEntry } from '@/lib/knowledge/parse/zip';
 import {
   encryptedPdfPassword,
   encryptedPdfText,
@@ -30,29 +32,35 @@ async function parseError(run: () => Promise<unknown>): Promise<ParseError> {
   throw new Error('expected a ParseError');
 }
 
-/** A ZIP archive of stored or deflated entries, written by hand so a test controls every byte. */
-function makeZip(entries: { name: string; data: Uint8Array; deflate?: boolean }[]): Uint8Array {
+/**
+ * A ZIP archive of stored or deflated entries, written by hand so a test controls every byte;
+ * `claimedSize` is the inflated size the headers state (a zip bomb understates it).
+ */
+function makeZip(entries: { name: string; data: Uint8Array; deflate?: boolean; claimedSize?: number }[]): Uint8Array {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name);
     const data = entry.deflate ? deflateRawSync(entry.data) : Buffer.from(entry.data);
+    const size = entry.claimedSize ?? entry.data.length;
+    const crc = crc32(entry.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(entry.deflate ? 8 : 0, 8);
+    local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
-    // A zip bomb understates what it inflates to; so does this one, by claiming its compressed size.
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(entry.deflate ? 8 : 0, 10);
+    central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, data);
@@ -272,18 +280,59 @@ describe('parseDocument: DOCX', () => {
     expect((await parseError(() => parseDocument({ kind: 'docx', bytes: ole }))).code).toBe('encrypted');
   });
 
-  it('refuses a zip bomb before inflating it whole', async () => {
-    // 200 MB of zeros deflate to about 200 KB; the archive claims that is all there is.
-    const bomb = makeZip([
-      { name: '[Content_Types].xml', data: utf8('<Types/>') },
-      { name: 'word/document.xml', data: new Uint8Array(200 * 1024 * 1024), deflate: true },
-    ]);
-    const before = process.memoryUsage().rss;
-    const started = performance.now();
-    const error = await parseError(() => parseDocument({ kind: 'docx', bytes: bomb }));
-    expect(error.code).toBe('too_large');
-    expect(performance.now() - started).toBeLessThan(3000);
-    expect(process.memoryUsage().rss - before).toBeLessThan(150 * 1024 * 1024);
+  it('refuses a zip bomb before inflating it whole, whatever its parts are named', async () => {
+    // 200 MB of zeros deflate to about 200 KB; the archive claims they inflate to 1 KB.
+    const zeros = new Uint8Array(200 * 1024 * 1024);
+    const claimedSize = 1024;
+    const bombs = [
+      makeZip([
+        { name: '[Content_Types].xml', data: utf8('<Types/>') },
+        { name: 'word/document.xml', data: zeros, deflate: true, claimedSize },
+      ]),
+      makeZip([
+        { name: 'word/document.xml', data: utf8('<w:document/>'), deflate: true },
+        { name: 'word/media/image1.png', data: zeros, deflate: true, claimedSize },
+      ]),
+      makeZip([
+        { name: 'word/document.xml', data: utf8('<w:document/>'), deflate: true },
+        { name: 'word/part.bin', data: zeros, deflate: true, claimedSize },
+      ]),
+    ];
+    for (const bomb of bombs) {
+      const before = process.memoryUsage().rss;
+      const started = performance.now();
+      const error = await parseError(() => parseDocument({ kind: 'docx', bytes: bomb }));
+      expect(error.code).toBe('too_large');
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(process.memoryUsage().rss - before).toBeLessThan(150 * 1024 * 1024);
+    }
+  });
+
+  it('reads a document with a photo as its alt text, never its bytes', async () => {
+    // 3 MB that do not compress, behind a PNG signature: a photo as far as the package is concerned.
+    let state = 2463534242;
+    const photo = new Uint8Array(3 * 1024 * 1024).map(() => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return state & 255;
+    });
+    photo.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const doc = new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph({ text: 'Photos', heading: HeadingLevel.HEADING_1 }),
+            new Paragraph({ children: [new ImageRun({ type: 'png', data: photo, transformation: { width: 200, height: 100 }, altText: { name: 'photo', title: 'photo', description: 'A wind turbine at dusk' } })] }),
+            new Paragraph({ text: 'A caption under the photo.' }),
+          ],
+        },
+      ],
+    });
+    const bytes = new Uint8Array(await Packer.toBuffer(doc));
+    expect(readZipEntries(bytes)!.some((entry) => entry.name.startsWith('word/media/') && entry.compressedSize > 2 * 1024 * 1024)).toBe(true);
+    const parsed = await parseDocument({ kind: 'docx', bytes, maxTextChars: 1000 });
+    expect(parsed.sections).toEqual([{ markdown: '# Photos\n\n[A wind turbine at dusk]\n\nA caption under the photo.' }]);
   });
 });
 
