@@ -4,7 +4,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { getDocumentProxy } from 'unpdf';
 import { chunkDocument } from '@/lib/knowledge/chunk';
 import { detectKind, mimeTypeFor, parseDocument, ParseError, type DocumentKind } from '@/lib/knowledge/parse';
-import { readZipEntries, readZipEntry } from '@/lib/knowledge/parse/zip';
+import { readZipEntries } from '@/lib/knowledge/parse/zip';
 import {
   encryptedPdfPassword,
   encryptedPdfText,
