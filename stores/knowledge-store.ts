@@ -1,11 +1,13 @@
 import { queryOptions } from '@tanstack/react-query';
 import { makeAutoObservable, runInAction } from 'mobx';
+import { formatBytes } from '@/components/knowledge/format';
 import type { KnowledgeBase, KnowledgeDocument, KnowledgeProgress, KnowledgeSearchResult, RetrievalMode } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
 
-export type KnowledgeList = { knowledgeBases: KnowledgeBase[]; retrieval: RetrievalMode };
+/** What GET /api/knowledge answers; `limits` (where the server says them) lets a file too large be refused before its bytes go. */
+export type KnowledgeList = { knowledgeBases: KnowledgeBase[]; retrieval: RetrievalMode; limits?: { maxFileBytes?: number } };
 export type KnowledgeBaseInput = { name: string; description: string };
 
 /**
@@ -63,16 +65,19 @@ export class KnowledgeStore {
   /** The newest copy of each document the socket has told of, so a list fetched mid-indexing cannot show it older. */
   private latest = new Map<string, KnowledgeDocument>();
   private files = new Map<string, File>();
+  /** Documents deleted from this tab: a late event from their indexing must not bring them back. */
+  private removed = new Set<string>();
   private aborts = new Map<string, AbortController>();
   private queue: string[] = [];
   private active = 0;
   private countsTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly root: RootStore) {
-    makeAutoObservable<KnowledgeStore, 'root' | 'latest' | 'files' | 'aborts' | 'queue' | 'active' | 'countsTimer'>(this, {
+    makeAutoObservable<KnowledgeStore, 'root' | 'latest' | 'files' | 'removed' | 'aborts' | 'queue' | 'active' | 'countsTimer'>(this, {
       root: false,
       latest: false,
       files: false,
+      removed: false,
       aborts: false,
       queue: false,
       active: false,
@@ -87,7 +92,7 @@ export class KnowledgeStore {
   // Transport.
   async list(): Promise<KnowledgeList> {
     const { data } = await this.root.http.get<Partial<KnowledgeList>>('/api/knowledge');
-    return { knowledgeBases: data.knowledgeBases ?? [], retrieval: data.retrieval ?? { kind: 'full-text' } };
+    return { knowledgeBases: data.knowledgeBases ?? [], retrieval: data.retrieval ?? { kind: 'full-text' }, ...(data.limits ? { limits: data.limits } : {}) };
   }
 
   async create(input: KnowledgeBaseInput): Promise<KnowledgeBase> {
@@ -118,6 +123,7 @@ export class KnowledgeStore {
 
   async removeDocument(knowledgeBaseId: string, documentId: string): Promise<void> {
     await this.root.http.delete(`/api/knowledge/${knowledgeBaseId}/documents/${documentId}`);
+    this.removed.add(documentId);
     this.latest.delete(documentId);
     this.root.queryClient.setQueryData<KnowledgeDocument[]>(queryKeys.knowledgeDocuments(knowledgeBaseId), (old) => old?.filter((doc) => doc.id !== documentId));
     await this.refreshCounts();
@@ -149,12 +155,20 @@ export class KnowledgeStore {
    */
   upload(knowledgeBaseId: string, files: Iterable<File>): string[] {
     const ids: string[] = [];
+    const maxFileBytes = this.root.queryClient.getQueryData<KnowledgeList>(queryKeys.knowledge)?.limits?.maxFileBytes;
     for (const file of files) {
       const id = crypto.randomUUID();
+      ids.push(id);
+      // A server refuses an oversized body by closing the connection mid-upload, which a browser
+      // may report as a network failure instead of the 413: where the limit is known, the file
+      // is refused here, in the same words.
+      if (maxFileBytes && file.size > maxFileBytes) {
+        this.uploads.set(id, { id, knowledgeBaseId, name: file.name, bytes: file.size, state: 'failed', sent: 0, final: true, error: `${file.name} is larger than ${formatBytes(maxFileBytes)}, the limit for one file.` });
+        continue;
+      }
       this.files.set(id, file);
       this.uploads.set(id, { id, knowledgeBaseId, name: file.name, bytes: file.size, state: 'waiting', sent: 0 });
       this.queue.push(id);
-      ids.push(id);
     }
     this.pump();
     return ids;
@@ -226,6 +240,7 @@ export class KnowledgeStore {
 
   /** `knowledge:progress`: a document of the person's moved through its statuses. */
   receiveProgress({ knowledgeBaseId, document }: KnowledgeProgress) {
+    if (this.removed.has(document.id)) return;
     const before = this.latest.get(document.id);
     this.receiveDocument({ ...document, knowledgeBaseId });
     const settledNow = (document.status === 'ready' || document.status === 'error') && before?.status !== document.status;
