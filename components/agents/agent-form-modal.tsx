@@ -29,7 +29,7 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
   const [handle, setHandle] = useState(agent?.handle ?? '');
   const [handleTouched, setHandleTouched] = useState(Boolean(agent));
   const knowledgeList = useQuery(knowledgeListQuery(root));
-  const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(() => (agent as (Agent & { knowledgeBaseIds?: string[] }) | undefined)?.knowledgeBaseIds ?? []);
+  const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(() => agent?.knowledgeBaseIds ?? []);
   const save = useAction((input: AgentFormInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
   const fieldErrors = (save.error?.details && typeof save.error.details === 'object' ? save.error.details : {}) as Record<string, string>;
   const bases = knowledgeList.data?.knowledgeBases;

@@ -37,9 +37,12 @@ export function CitationChip({ citation }: { citation: Citation }) {
   const popoverId = useId();
   const where = citationWhere(citation);
 
+  // Bumped on every show, so the excerpt is placed for where the chip is now.
+  const [placements, setPlacements] = useState(0);
   const show = useCallback(() => {
     clearTimeout(closeTimer.current);
     setOpen(true);
+    setPlacements((count) => count + 1);
   }, []);
   const hideSoon = useCallback(() => {
     clearTimeout(closeTimer.current);
@@ -63,7 +66,7 @@ export function CitationChip({ citation }: { citation: Citation }) {
     const width = Math.min(320, viewportWidth - 16);
     const left = Math.max(8, Math.min(rect.left, viewportWidth - width - 8));
     setPosition(rect.bottom > viewportHeight * 0.6 ? { left, width, bottom: viewportHeight - rect.top + 4 } : { left, width, top: rect.bottom + 4 });
-  }, [open]);
+  }, [open, placements]);
 
   useEffect(() => {
     if (!open) return;
@@ -76,15 +79,17 @@ export function CitationChip({ citation }: { citation: Citation }) {
     const onPointer = (event: PointerEvent) => {
       if (!wrapper.current?.contains(event.target as Node)) close();
     };
-    // The excerpt is placed for where the chip was; a scroll moves the chip away from it.
-    const onScroll = () => close();
+    // The excerpt is placed for where the chip was; a scroll or a resize moves the chip away from it.
+    const onMove = () => close();
     document.addEventListener('keydown', onKey);
     document.addEventListener('pointerdown', onPointer);
-    window.addEventListener('scroll', onScroll, true);
+    window.addEventListener('scroll', onMove, true);
+    window.addEventListener('resize', onMove);
     return () => {
       document.removeEventListener('keydown', onKey);
       document.removeEventListener('pointerdown', onPointer);
-      window.removeEventListener('scroll', onScroll, true);
+      window.removeEventListener('scroll', onMove, true);
+      window.removeEventListener('resize', onMove);
     };
   }, [open, close]);
 

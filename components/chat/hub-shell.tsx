@@ -47,7 +47,7 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
           <span className="font-semibold">Neurocache</span>
           <ThemeToggle />
         </div>
-        <div className="px-2">
+        <div className="mb-0.5 px-2">
           <Link
             href="/hub/knowledge"
             data-testid="knowledge-link"
