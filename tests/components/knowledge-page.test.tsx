@@ -15,7 +15,7 @@ import { KnowledgePage } from '@/components/knowledge/knowledge-page';
 import { RealtimeProvider } from '@/components/realtime/realtime-provider';
 import type { KnowledgeBase, KnowledgeDocument } from '@/lib/api-types';
 import { UPLOAD_CONCURRENCY } from '@/stores/knowledge-store';
-import { makePdfWithHeadings } from '../fixtures/documents';
+import { makeCorruptPdf, makePdfWithHeadings } from '../fixtures/documents';
 import type { ApiClient } from '../helpers/api-client';
 import { testDatabaseKinds } from '../helpers/database';
 import { uniqueName } from '../helpers/people';
@@ -77,7 +77,7 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
     return { status: res.status, message: ((await res.json()) as { error: { message: string } }).error.message };
   }
 
-  it('uploads many dropped files, one request each: upload progress, then indexing progress over the socket to ready, and refused files on their own rows with the server’s reason', async () => {
+  it('uploads many dropped files, one request each: upload progress, then indexing progress over the socket to ready (or to error for a damaged PDF), and refused files on their own rows with the server’s reason', async () => {
     const { api, kb, store, net } = await setup({ adapter: 'http' });
     const pdf = await makePdfWithHeadings([
       { heading: 'Returns', lines: ['Items can be returned within 30 days of delivery.'] },
@@ -92,6 +92,7 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
       new NodeFile([pdf], 'policy.pdf', { type: 'application/pdf' }),
       new NodeFile([notes], 'shipping.md', { type: 'text/markdown' }),
       new NodeFile([faq], 'faq.txt', { type: 'text/plain' }),
+      new NodeFile([makeCorruptPdf()], 'broken.pdf', { type: 'application/pdf' }),
       new NodeFile([pngBytes], 'photo.png', { type: 'image/png' }),
       new NodeFile([], 'empty.txt', { type: 'text/plain' }),
       new NodeFile([huge], 'huge.txt', { type: 'text/plain' }),
@@ -119,22 +120,22 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
       expect(rows.filter((row) => row.dataset.state === 'waiting')).toHaveLength(files.length - UPLOAD_CONCURRENCY);
       expect(within(rows[0]!).getByRole('progressbar', { name: 'Uploading policy.pdf' })).toHaveAttribute('aria-valuenow', '0');
       expect(within(rows[0]!).getByTestId('upload-status')).toHaveTextContent('Uploading… 0%');
-      expect(within(rows[5]!).getByTestId('upload-status')).toHaveTextContent('Waiting to upload…');
+      expect(within(rows.at(-1)!).getByTestId('upload-status')).toHaveTextContent('Waiting to upload…');
       release();
 
       // Indexed: the three good files become documents that reach ready, told by the socket
-      // (the list is fetched once, when the page opened).
+      // (the list is fetched once, when the page opened); the damaged PDF is kept, in error.
       await waitFor(
         () => {
           const rows = screen.queryAllByTestId('document-row').map((row) => `${row.dataset.name} ${row.dataset.status}`);
-          expect(rows.sort()).toEqual(['faq.txt ready', 'policy.pdf ready', 'shipping.md ready']);
+          expect(rows.sort()).toEqual(['broken.pdf error', 'faq.txt ready', 'policy.pdf ready', 'shipping.md ready']);
         },
         { timeout: 20_000 },
       );
       // Every request has had its answer before the page's FormData is jsdom's again.
       await waitFor(() => expect(store.knowledge.uploadsOf(kb!.id).map((u) => u.state)).toEqual(['failed', 'failed', 'failed']));
       // The base's totals caught up (refreshed once indexing settled).
-      await waitFor(() => expect(screen.getByTestId('knowledge-base-totals')).toHaveTextContent(/^3 documents · \d+ passages · /));
+      await waitFor(() => expect(screen.getByTestId('knowledge-base-totals')).toHaveTextContent(/^4 documents · [1-9]\d* passages · /));
     });
     stopWatching();
     expect(net.count(/^GET \/api\/knowledge\/.+\/documents$/)).toBe(1);
@@ -145,7 +146,15 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
     expect(within(pdfRow).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
     expect(within(pdfRow).getByTestId('document-status')).toHaveTextContent(/^Ready · \d+ passages? · 2 pages$/);
     const stored: KnowledgeDocument[] = (await api.get(`/api/knowledge/${kb!.id}/documents`)).json.documents;
-    expect(stored.map((d) => [d.name, d.status]).sort()).toEqual([['faq.txt', 'ready'], ['policy.pdf', 'ready'], ['shipping.md', 'ready']]);
+    expect(stored.map((d) => [d.name, d.status]).sort()).toEqual([['broken.pdf', 'error'], ['faq.txt', 'ready'], ['policy.pdf', 'ready'], ['shipping.md', 'ready']]);
+    // The damaged file's row says why, in the server's words, with no bar.
+    const brokenRow = screen.getAllByTestId('document-row').find((row) => row.dataset.name === 'broken.pdf')!;
+    const reason = stored.find((d) => d.name === 'broken.pdf')!.error!.message;
+    expect(reason).not.toBe('');
+    expect(within(brokenRow).getByTestId('document-status')).toHaveTextContent(`Could not be indexed: ${reason}`);
+    expect(within(brokenRow).queryByRole('progressbar')).toBeNull();
+    const totals = (await api.get(`/api/knowledge/${kb!.id}`)).json.knowledgeBase as KnowledgeBase;
+    expect(screen.getByTestId('knowledge-base-totals')).toHaveTextContent(`${totals.documentCount} documents · ${totals.chunkCount} passages · `);
 
     // Refused files keep their rows with the server's own words; none of them is retried as is.
     const failed = screen.getAllByTestId('upload-row');
