@@ -145,8 +145,18 @@ test('upload a PDF into a knowledge base, give it to an agent, and see the agent
   expect(box.x + box.width).toBeLessThanOrEqual(390);
   await shoot(page, 'channel-citations', { width: 390, height: 844 });
 
+  // On a phone, Knowledge is in the drawer; the page opens on the list of bases.
+  await page.getByTestId('open-menu').click();
+  await page.getByTestId('knowledge-link').click();
+  await page.waitForURL('**/hub/knowledge');
+  await expect(page.getByTestId('knowledge-base-card')).toContainText('2 documents');
+  await expect(page.locator('#hub-sidebar')).toBeHidden();
+  expect(await overflowsSideways(page, 'knowledge-page')).toBe(false);
+  await page.screenshot({ path: `${shots}/knowledge-list-390.png` });
+
   // The light theme, for contrast: the reply with its open excerpt, and the knowledge page.
   await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goBack();
   await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).not.toHaveClass(/dark/);
   await chip.hover();
