@@ -22,6 +22,7 @@ describe.each(testDatabaseKinds())('agent roster over HTTP (%s)', (kind) => {
       model: 'gpt-4o-mini',
       temperature: 0.7,
       avatar: null,
+      knowledgeBaseIds: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

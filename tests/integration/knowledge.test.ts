@@ -298,6 +298,27 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
     // Taken up again from the start: its passages replaced, not doubled.
     expect((await client.post(`/api/knowledge/${baseId}/search`, { query: 'spare key' })).json.results).toHaveLength(1);
   });
+  test('on a shared database, a job whose lease ran out is taken by whoever drains next; a live lease is left alone', async () => {
+    const { client, baseId } = await owner();
+    await upload(hub.server.url, client, baseId, [
+      { name: 'lapsed.txt', type: 'text/plain', bytes: Buffer.from('The generator is tested every first Monday.') },
+      { name: 'held.txt', type: 'text/plain', bytes: Buffer.from('The roof is inspected every spring.') },
+    ]);
+    const [lapsed, held] = await documentsOf(client, baseId);
+    const db = await getDb();
+    // Another process claimed both; one of them died (its lease ran out), the other is still working.
+    await db.update(documents).set({ status: 'processing', attempts: 1, leaseUntil: new Date(Date.now() - 1000) }).where(eq(documents.id, lapsed!.id));
+    await db.update(documents).set({ status: 'processing', attempts: 1, leaseUntil: new Date(Date.now() + 60_000) }).where(eq(documents.id, held!.id));
+
+    expect(await resumeIngestion({ exclusive: false })).toBe(2);
+    await ingestionSettled();
+    const byName = Object.fromEntries((await documentsOf(client, baseId)).map((d) => [d.name, d]));
+    expect(byName['lapsed.txt']).toEqual(expect.objectContaining({ status: 'ready' }));
+    expect(byName['held.txt']).toEqual(expect.objectContaining({ status: 'processing' }));
+    const [row] = await db.select({ attempts: documents.attempts }).from(documents).where(eq(documents.id, lapsed!.id));
+    expect(row!.attempts).toBe(2);
+    await db.update(documents).set({ status: 'ready', leaseUntil: null }).where(eq(documents.id, held!.id));
+  });
 });
 
 describe('knowledge files in Supabase Storage (through supabase-js and the local Storage bridge)', () => {

@@ -125,7 +125,8 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit-limit')).toBe('60');
     const body = await res.json();
-    expect(body).toEqual({ message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 } });
+    // An agent without knowledge cites nothing.
+    expect(body).toEqual({ message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 }, citations: [] });
     // Answers match the schemas the OpenAPI document is generated from.
     expect(chatOut.safeParse(body).success).toBe(true);
     expect(agentsOut.safeParse(await (await v1('/agents')).json()).success).toBe(true);
@@ -136,7 +137,7 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
     expect(streamed.headers.get('content-type')).toMatch(/text\/event-stream/);
     const events = await readEvents(streamed);
     expect(events.filter(([event]) => event === 'delta').map(([, data]) => (data as { content: string }).content)).toEqual(['Hello ', 'from ', 'solo.']);
-    expect(events.at(-1)).toEqual(['done', { message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 } }]);
+    expect(events.at(-1)).toEqual(['done', { message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 }, citations: [] }]);
 
     const rows = await hub.db.db.select().from(usageEvents).where(eq(usageEvents.apiKeyId, key.id));
     expect(rows).toHaveLength(2);
@@ -274,7 +275,19 @@ describe('the OpenAPI document', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers[0].url).toMatch(/^http:\/\/(localhost|127\.0\.0\.1):\d+\/api\/v1$/);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/agents', '/agents/{agentId}/chat', '/channels/{channelId}/query', '/chat/completions', '/models']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/agents',
+      '/agents/{agentId}/chat',
+      '/channels/{channelId}/query',
+      '/chat/completions',
+      '/knowledge',
+      '/knowledge/{knowledgeBaseId}/documents',
+      '/knowledge/{knowledgeBaseId}/search',
+      '/models',
+    ]);
+    const upload = doc.paths['/knowledge/{knowledgeBaseId}/documents'].post;
+    expect(Object.keys(upload.requestBody.content)).toEqual(['multipart/form-data', 'application/json']);
+    expect(upload['x-scope']).toBe('knowledge:write');
     const chat = doc.paths['/agents/{agentId}/chat'].post;
     expect(chat.requestBody.content['application/json'].schema.required).toEqual(['messages']);
     expect(chat.requestBody.content['application/json'].schema.properties.messages.items.properties.role.enum).toEqual(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
