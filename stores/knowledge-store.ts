@@ -65,7 +65,7 @@ export class KnowledgeStore {
   /** The newest copy of each document the socket has told of, so a list fetched mid-indexing cannot show it older. */
   private latest = new Map<string, KnowledgeDocument>();
   private files = new Map<string, File>();
-  /** Documents deleted from this tab: a late event from their indexing must not bring them back. */
+  /** Documents known to be deleted: a late event from their indexing must not bring them back. */
   private removed = new Set<string>();
   private aborts = new Map<string, AbortController>();
   private queue: string[] = [];
@@ -123,10 +123,14 @@ export class KnowledgeStore {
 
   async removeDocument(knowledgeBaseId: string, documentId: string): Promise<void> {
     await this.root.http.delete(`/api/knowledge/${knowledgeBaseId}/documents/${documentId}`);
+    this.forgetDocument(knowledgeBaseId, documentId);
+    await this.refreshCounts();
+  }
+
+  private forgetDocument(knowledgeBaseId: string, documentId: string) {
     this.removed.add(documentId);
     this.latest.delete(documentId);
     this.root.queryClient.setQueryData<KnowledgeDocument[]>(queryKeys.knowledgeDocuments(knowledgeBaseId), (old) => old?.filter((doc) => doc.id !== documentId));
-    await this.refreshCounts();
   }
 
   async addUrl(knowledgeBaseId: string, url: string): Promise<KnowledgeDocument[]> {
@@ -241,6 +245,12 @@ export class KnowledgeStore {
   /** `knowledge:progress`: a document of the person's moved through its statuses. */
   receiveProgress({ knowledgeBaseId, document }: KnowledgeProgress) {
     if (this.removed.has(document.id)) return;
+    // A deletion (from any tab, or the API) is told as a last event with the code `deleted`.
+    if (document.status === 'error' && document.error?.code === 'deleted') {
+      this.forgetDocument(knowledgeBaseId, document.id);
+      this.refreshCountsSoon();
+      return;
+    }
     const before = this.latest.get(document.id);
     this.receiveDocument({ ...document, knowledgeBaseId });
     const settledNow = (document.status === 'ready' || document.status === 'error') && before?.status !== document.status;

@@ -220,12 +220,18 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
     await settled(store);
   });
 
-  it('renames a base and deletes a document and the base behind one confirmation each', async () => {
+  it('renames a base, deletes a document and the base behind one confirmation each, and drops a document deleted elsewhere', async () => {
     const { api, kb, store, view } = await setup();
     await act(() => api.post(`/api/knowledge/${kb!.id}/documents`, { title: 'Old notes', text: 'Nothing of note.' }));
-    const row = await screen.findByTestId('document-row');
-    await waitFor(() => expect(row).toHaveAttribute('data-status', 'ready'), { timeout: 20_000 });
+    const other = (await act(() => api.post(`/api/knowledge/${kb!.id}/documents`, { title: 'Other tab', text: 'Deleted elsewhere.' }))).json.documents[0] as KnowledgeDocument;
+    await waitFor(() => expect(screen.getAllByTestId('document-row').map((r) => r.dataset.status)).toEqual(['ready', 'ready']), { timeout: 20_000 });
+    await waitFor(() => expect(screen.getByTestId('knowledge-base-totals')).toHaveTextContent(/^2 documents · /));
+
+    // Deleted from another tab: the socket takes its row away here too.
+    expect((await act(() => api.delete(`/api/knowledge/${kb!.id}/documents/${other.id}`))).status).toBe(204);
+    await waitFor(() => expect(screen.getAllByTestId('document-row').map((r) => r.dataset.name)).toEqual(['Old notes']));
     await waitFor(() => expect(screen.getByTestId('knowledge-base-totals')).toHaveTextContent(/^1 document · /));
+    const row = screen.getByTestId('document-row');
     await userEvent.click(within(row).getByTestId('delete-document'));
     await userEvent.click(within(row).getByTestId('confirm-delete-document'));
     await waitFor(() => expect(screen.queryByTestId('document-row')).toBeNull());
