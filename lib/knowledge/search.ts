@@ -1,5 +1,5 @@
 import 'server-only';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { getEmbeddingsProvider, type EmbeddingsProvider } from '@/lib/ai/embeddings';
 import type { RetrievalMode } from '@/lib/contracts/knowledge';
 import type { Database } from '@/lib/db';
@@ -17,8 +17,11 @@ export type SearchHit = {
   heading?: string;
   /** Higher is better. Full-text: the BM25-style score; hybrid: the reciprocal-rank-fusion score. */
   score: number;
-  /** [start, end) offsets into `content` (UTF-16, as JavaScript slices) of the words that matched the query. */
-  highlights: [number, number][];
+  /**
+   * With `highlight: true`: [start, end) offsets into `content` (UTF-16, as JavaScript slices) of
+   * the words that matched the query, found by the same parser and stemmer as the index.
+   */
+  highlights?: [number, number][];
 };
 
 /** Longer queries are cut here: a pasted page is still searched by its beginning, and stays cheap. */
@@ -30,9 +33,14 @@ const MAX_TERMS = 24;
  * the common terms of a question would pull in most of a large base and still score low. They
  * are scored for every candidate all the same.
  */
-const CANDIDATE_BUDGET = 2000;
-/** Hard bound on the passages either candidate set scores, whatever the query. */
-const CANDIDATE_CAP = 2500;
+const CANDIDATE_BUDGET = 1000;
+/** Hard bound on the passages one search scores, whatever the query and the base. */
+const CANDIDATE_CAP = 1000;
+/**
+ * Cover density (ts_rank_cd) costs several times a per-term rank, so it is computed for the
+ * best this many by the per-term score, among all candidates and among whole-query matches.
+ */
+const PROXIMITY_RERANK = 100;
 /** How many of each ranking reciprocal rank fusion sees. */
 const FUSION_DEPTH = 50;
 const RRF_K = 60;
@@ -95,12 +103,18 @@ async function analyze(db: Database, knowledgeBaseIds: string[], { positive, neg
   return { terms, passages, websearch: rows[0]!.websearch, exclude: rows[0]!.exclude };
 }
 
+function combinations<T>(items: T[], size: number): T[][] {
+  if (size === 0) return [[]];
+  return items.flatMap((item, i) => combinations(items.slice(i + 1), size - 1).map((rest) => [item, ...rest]));
+}
+
 /**
- * The passages worth scoring that do not match the whole query: those with any of the rarest
- * terms (while their counts fit CANDIDATE_BUDGET). When even the rarest term is common, those
- * with at least two of the four rarest terms instead.
+ * Which passages to score, besides those matching the whole query: those with any of the rarest
+ * terms, while their passage counts sum within CANDIDATE_BUDGET. When even the rarest term is
+ * that common, those with at least two (or three, or all) of the four rarest terms, the fewest
+ * that the independence estimate N·Π(df/N) expects to fit the budget.
  */
-function candidateQuery(terms: Term[]): string {
+function candidateQuery(terms: Term[], passages: number): string {
   const chosen: Term[] = [];
   let total = 0;
   for (const term of terms) {
@@ -110,10 +124,12 @@ function candidateQuery(terms: Term[]): string {
   }
   if (chosen.length > 0) return chosen.map((term) => term.query).join(' | ');
   const rarest = terms.slice(0, 4);
-  if (rarest.length < 2) return rarest.map((term) => term.query).join(' | ');
-  const pairs: string[] = [];
-  for (let i = 0; i < rarest.length; i++) for (let j = i + 1; j < rarest.length; j++) pairs.push(`(${rarest[i]!.query} & ${rarest[j]!.query})`);
-  return pairs.join(' | ');
+  for (let size = 2; size <= rarest.length; size++) {
+    const groups = combinations(rarest, size);
+    const expected = groups.reduce((sum, group) => sum + passages * group.reduce((p, term) => p * (term.df / passages), 1), 0);
+    if (expected <= CANDIDATE_BUDGET || size === rarest.length) return groups.map((group) => `(${group.map((term) => term.query).join(' & ')})`).join(' | ');
+  }
+  return rarest[0]!.query;
 }
 
 type Ranked = { id: string; score: number };
@@ -122,40 +138,67 @@ type Ranked = { id: string; score: number };
  * Full-text ranking: score = Σ idf(t) · ts_rank(passage, t) (ts_rank saturates repeated terms and,
  * with normalization 1, divides by the log of the passage's length), plus, for passages matching
  * the whole query as websearch_to_tsquery reads it, PROXIMITY_WEIGHT · Σ idf · ts_rank_cd (cover
- * density: phrases and nearby words). Candidates are the whole-query matches plus candidateQuery's,
- * each set capped, so the work is bounded by CANDIDATE_CAP whatever the base's size.
+ * density: phrases and nearby words). Candidates are the whole-query matches and candidateQuery's,
+ * at most CANDIDATE_CAP of them, so the work is bounded whatever the base's size.
  */
 async function rankFullText(db: Database, knowledgeBaseIds: string[], analysis: Analysis, depth: number): Promise<Ranked[]> {
-  const { terms } = analysis;
+  const { terms, websearch, exclude } = analysis;
   if (terms.length === 0) return [];
   const idfSum = terms.reduce((sum, term) => sum + term.idf, 0);
+  // c.v is the passage's vector read once: a tsvector of a passage this size is usually stored
+  // out of line (TOAST), and each function given the column would fetch it again.
   const termScore = sql.join(
-    terms.map((term) => sql`ts_rank(k.tsv, ${term.query}::tsquery, 1) * ${term.idf}::float8`),
+    terms.map((term) => sql`ts_rank(c.v, ${term.query}::tsquery, 1) * ${term.idf}::float8`),
     sql` + `,
   );
+  const proximity = websearch ? sql`case when s.whole then ${PROXIMITY_WEIGHT * idfSum}::float8 * ts_rank_cd(s.v, ${websearch}::tsquery, 1) else 0 end` : sql`0`;
   const inBases = sql`k.knowledge_base_id = any(${sql.param(knowledgeBaseIds)}::uuid[])`;
-  const notExcluded = analysis.exclude ? sql`and not (k.tsv @@ ${analysis.exclude}::tsquery)` : sql``;
-  const whole: SQL | undefined = analysis.websearch ? sql`${analysis.websearch}::tsquery` : undefined;
-  const wholeArm = whole
-    ? sql`(select k.id, k.document_id, ${termScore} + ${PROXIMITY_WEIGHT * idfSum}::float8 * ts_rank_cd(k.tsv, ${whole}, 1) as score
-         from knowledge_chunks k where ${inBases} and k.tsv @@ ${whole} ${notExcluded} limit ${CANDIDATE_CAP})
-       union all`
+  const notExcluded = exclude ? sql`and not (k.tsv @@ ${exclude}::tsquery)` : sql``;
+  // Whole-query matches first: when the candidates overflow CANDIDATE_CAP, what is cut is
+  // passages with only some of the terms.
+  const wholeMatches = websearch
+    ? sql`w as (
+        select k.id, k.document_id, k.tsv || ''::tsvector as v, true as whole
+        from knowledge_chunks k
+        where ${inBases} and k.tsv @@ ${websearch}::tsquery ${notExcluded}
+        limit ${CANDIDATE_CAP}
+      ),`
     : sql``;
-  const rows = rowsOf<{ id: string; score: number | string }>(
-    await db.execute(sql`
-      with hits as (
-        ${wholeArm}
-        (select k.id, k.document_id, ${termScore} as score
-         from knowledge_chunks k
-         where ${inBases} and k.tsv @@ ${candidateQuery(terms)}::tsquery ${whole ? sql`and not (k.tsv @@ ${whole})` : sql``} ${notExcluded}
-         limit ${CANDIDATE_CAP})
-      )
-      select h.id, h.score from hits h join documents d on d.id = h.document_id
-      where d.status = 'ready'
-      order by h.score desc, h.id
-      limit ${depth}
-    `),
-  );
+  const query = sql`
+    with ${wholeMatches} g as (
+      select k.id, k.document_id, k.tsv || ''::tsvector as v, false as whole
+      from knowledge_chunks k
+      where ${inBases} and k.tsv @@ ${candidateQuery(terms, analysis.passages)}::tsquery ${notExcluded}
+        ${websearch ? sql`and k.id not in (select w.id from w)` : sql``}
+      limit ${CANDIDATE_CAP}
+    ), c as (
+      ${websearch ? sql`select * from w union all` : sql``} select * from g
+      limit ${CANDIDATE_CAP}
+    ), s as (
+      select c.id, c.v, c.whole, ${termScore} as terms
+      from c
+      -- One hash of the bases' ready documents, not an index probe per candidate.
+      where c.document_id in (select d.id from documents d where d.knowledge_base_id = any(${sql.param(knowledgeBaseIds)}::uuid[]) and d.status = 'ready')
+    ), r as (
+      select s.*, row_number() over (order by s.terms desc, s.id) as overall, row_number() over (partition by s.whole order by s.terms desc, s.id) as within
+      from s
+    )
+    select s.id, s.terms + ${proximity} as score
+    from r s
+    where s.overall <= ${PROXIMITY_RERANK} or (s.whole and s.within <= ${PROXIMITY_RERANK})
+    order by score desc, s.id
+    limit ${depth}
+  `;
+  // The planner, seeing common terms, would read the table in order (or by base) and filter,
+  // which reads every passage when few match; the GIN index finds the matches for the cost of
+  // their posting lists, which the candidate budget keeps short. Set for this statement only
+  // (put back after it, for a caller that searches inside its own transaction).
+  const rows = await db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`);
+    const ranked = rowsOf<{ id: string; score: number | string }>(await tx.execute(query));
+    await tx.execute(sql`select set_config('enable_seqscan', 'on', true), set_config('enable_indexscan', 'on', true)`);
+    return ranked;
+  });
   return rows.map((row) => ({ id: row.id, score: Number(row.score) }));
 }
 
@@ -189,9 +232,9 @@ export function highlightRanges(content: string, headline: string): [number, num
 }
 
 /** The passages of `ranked`, in that order, with what a result shows and where the query's words are in it. */
-async function hydrate(db: Database, ranked: Ranked[], terms: Term[]): Promise<SearchHit[]> {
+async function hydrate(db: Database, ranked: Ranked[], terms: Term[], highlight: boolean): Promise<SearchHit[]> {
   if (ranked.length === 0) return [];
-  const anyTerm = terms.map((term) => term.query).join(' | ');
+  const anyTerm = highlight ? terms.map((term) => term.query).join(' | ') : '';
   const rows = rowsOf<{
     id: string;
     document_id: string;
@@ -223,7 +266,7 @@ async function hydrate(db: Database, ranked: Ranked[], terms: Term[]): Promise<S
         ...(row.page !== null && row.page !== undefined ? { page: Number(row.page) } : {}),
         ...(row.heading ? { heading: row.heading } : {}),
         score,
-        highlights: row.headline === null ? [] : highlightRanges(row.content, row.headline),
+        ...(highlight ? { highlights: row.headline === null ? [] : highlightRanges(row.content, row.headline) } : {}),
       },
     ];
   });
@@ -239,12 +282,15 @@ export async function searchPassages({
   knowledgeBaseIds,
   query,
   limit,
+  highlight = false,
   embeddings = getEmbeddingsProvider(),
 }: {
   db: Database;
   knowledgeBaseIds: string[];
   query: string;
   limit: number;
+  /** Also say where the query's words are in each passage (for the search UI; agents need not pay for it). */
+  highlight?: boolean;
   /** Defaults to the configured model; tests and benchmarks pass one (or null for full-text only). */
   embeddings?: EmbeddingsProvider | null;
 }): Promise<SearchHit[]> {
@@ -253,7 +299,7 @@ export async function searchPassages({
   const prepared = prepareQuery(query);
   const analysis = await analyze(db, knowledgeBaseIds, prepared);
   if (!analysis) return [];
-  if (!embeddings) return hydrate(db, await rankFullText(db, knowledgeBaseIds, analysis, take), analysis.terms);
+  if (!embeddings) return hydrate(db, await rankFullText(db, knowledgeBaseIds, analysis, take), analysis.terms, highlight);
 
   const depth = Math.max(take, FUSION_DEPTH);
   const [fullText, vector] = await Promise.all([
@@ -262,7 +308,7 @@ export async function searchPassages({
       vector ? searchVectors({ db, knowledgeBaseIds, vector, model: embeddings.model, limit: depth, exclude: analysis.exclude }) : [],
     ),
   ]);
-  return hydrate(db, fuseRankings([fullText, vector]).slice(0, take), analysis.terms);
+  return hydrate(db, fuseRankings([fullText, vector]).slice(0, take), analysis.terms, highlight);
 }
 
 /** The query's vector, or undefined when the model cannot answer now: search then stays full-text rather than fail. */

@@ -44,7 +44,7 @@ const filler = (word: string, count: number) =>
   Array.from({ length: count }, (_, i) => `Note ${i} about the ${word} and assorted unrelated subjects number ${i} of the ${word} archive.`);
 
 const search = (handle: DatabaseHandle, knowledgeBaseIds: string[], query: string, limit = 10) =>
-  searchPassages({ db: handle.db, knowledgeBaseIds, query, limit, embeddings: null });
+  searchPassages({ db: handle.db, knowledgeBaseIds, query, limit, highlight: true, embeddings: null });
 const contents = (hits: SearchHit[]) => hits.map((hit) => hit.content);
 
 /** The document frequencies as they should be: recounted from the passages themselves. */
@@ -131,6 +131,9 @@ describe.each(testDatabaseKinds())('knowledge search (%s)', (kind: TestDatabaseK
     expect(contents(hits).sort()).toEqual(['Configured printers appear in the list.', 'To configure the proxy, set its address.', 'We keep configuring backups nightly.']);
     const configured = hits.find((hit) => hit.content.startsWith('Configured'))!;
     expect(configured.highlights).toEqual([[0, 'Configured'.length]]);
+    const plain = await searchPassages({ db: handle.db, knowledgeBaseIds: [knowledgeBaseId], query: 'configuration', limit: 10, embeddings: null });
+    expect(plain.map((hit) => hit.chunkId)).toEqual(hits.map((hit) => hit.chunkId));
+    expect(plain.every((hit) => hit.highlights === undefined)).toBe(true);
   });
 
   it('weighs a term in the heading path above the same term in the body', async () => {
@@ -161,6 +164,27 @@ describe.each(testDatabaseKinds())('knowledge search (%s)', (kind: TestDatabaseK
     expect(contents(excluded)).toEqual(['Backups are copied offsite every night.']);
     const either = await search(handle, [knowledgeBaseId], 'tape OR offsite');
     expect(contents(either).sort()).toEqual(['Backups are copied offsite every night.', 'Backups are written to tape every Friday.']);
+  });
+
+  it('bounds the passages it scores, keeping whole-query matches when common terms overflow the cap', async () => {
+    const crowd = Array.from({ length: 1100 }, (_, i) => `The widget ${i} ships beside a gadget number ${i} for the fair.`);
+    const { knowledgeBaseId } = await seed(handle, [
+      { passages: crowd },
+      { passages: ['Sprocket sizes: one widget, one gadget.', 'Buy the widget gadget bundle at the fair.'] },
+    ]);
+    const phrase = await search(handle, [knowledgeBaseId], '"widget gadget"', 5);
+    expect(phrase[0]!.content).toBe('Buy the widget gadget bundle at the fair.');
+    expect(phrase).toHaveLength(5);
+    const rare = await search(handle, [knowledgeBaseId], 'widget gadget sprocket', 5);
+    expect(rare[0]!.content).toBe('Sprocket sizes: one widget, one gadget.');
+    const common = await search(handle, [knowledgeBaseId], 'widget gadget fair', 8);
+    expect(common).toHaveLength(8);
+
+    const settings = await handle.db.transaction(async (tx) => {
+      await searchPassages({ db: tx, knowledgeBaseIds: [knowledgeBaseId], query: 'widget', limit: 3, embeddings: null });
+      return rowsOf<{ seq: string; index: string }>(await tx.execute(sql`select current_setting('enable_seqscan') as seq, current_setting('enable_indexscan') as index`))[0];
+    });
+    expect(settings).toEqual({ seq: 'on', index: 'on' });
   });
 
   it('answers natural questions whose words no passage has all of', async () => {
