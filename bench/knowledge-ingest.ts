@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makePdf } from '../tests/fixtures/documents';
-import { report } from './stats';
+import { report, runBench } from './stats';
 
 const WORDS =
   'policy travel refund invoice contract payment delivery customer account support server deploy release version cache database backup restore schedule meeting budget quarter report summary employee manager office security password access network storage request response timeout retry error'.split(
@@ -111,6 +111,7 @@ export async function benchIngest(): Promise<void> {
 }
 
 const arg = process.argv.find((a) => a.startsWith('--scenario='));
+if (!arg && /knowledge-ingest\.ts$/.test(process.argv[1] ?? '')) runBench(benchIngest);
 if (arg) {
   scenario(arg.split('=')[1] as 'pdf' | 'html').then(
     () => process.exit(0),

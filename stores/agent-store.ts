@@ -11,6 +11,8 @@ export type AgentInput = {
   model: string;
   temperature: number;
   avatar: string | null;
+  /** Sent only when the form knows the person's bases (an early save must not clear them). */
+  knowledgeBaseIds?: string[];
 };
 
 /**

@@ -13,7 +13,6 @@ import { knowledgeListQuery } from '@/stores/knowledge-store';
 
 type Props = { show: boolean; onClose: () => void; agent?: Agent };
 /** What the form sends: the agent's fields and, once the person's bases are known, which it answers from. */
-type AgentFormInput = AgentInput & { knowledgeBaseIds?: string[] };
 
 const suggestHandle = (name: string) =>
   name
@@ -30,14 +29,14 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
   const [handleTouched, setHandleTouched] = useState(Boolean(agent));
   const knowledgeList = useQuery(knowledgeListQuery(root));
   const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(() => agent?.knowledgeBaseIds ?? []);
-  const save = useAction((input: AgentFormInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
+  const save = useAction((input: AgentInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
   const fieldErrors = (save.error?.details && typeof save.error.details === 'object' ? save.error.details : {}) as Record<string, string>;
   const bases = knowledgeList.data?.knowledgeBases;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const input: AgentFormInput = {
+    const input: AgentInput = {
       name: String(form.get('name') ?? ''),
       handle,
       description: String(form.get('description') ?? ''),

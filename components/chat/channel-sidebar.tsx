@@ -11,10 +11,14 @@ import { useChannels } from './use-channels';
 
 const hubLinks = [
   { href: '/hub/agents', label: 'Agents', icon: '✦', testId: 'agents-link' },
+  { href: '/hub/knowledge', label: 'Knowledge', icon: '❏', testId: 'knowledge-link' },
   { href: '/hub/dashboard', label: 'Usage', icon: '▤', testId: 'usage-link' },
   { href: '/hub/keys', label: 'API keys', icon: '⚿', testId: 'keys-link' },
   { href: '/hub/docs', label: 'API docs', icon: '⌘', testId: 'docs-link' },
 ];
+
+/** A section is current on its own page and the pages under it (a knowledge base under Knowledge). */
+const isCurrent = (pathname: string, href: string) => pathname === href || pathname.startsWith(`${href}/`);
 
 export const ChannelSidebar = observer(function ChannelSidebar() {
   const { channels: channelStore } = useStores();
@@ -30,8 +34,8 @@ export const ChannelSidebar = observer(function ChannelSidebar() {
             <Link
               href={link.href}
               data-testid={link.testId}
-              aria-current={pathname === link.href ? 'page' : undefined}
-              className={`flex items-center gap-2 rounded-md px-2 py-1 text-sm ${pathname === link.href ? 'bg-sky-600 text-white' : 'text-gray-700 hover:bg-gray-200 dark:text-gray-300 dark:hover:bg-gray-800'}`}
+              aria-current={isCurrent(pathname, link.href) ? 'page' : undefined}
+              className={`flex items-center gap-2 rounded-md px-2 py-1 text-sm ${isCurrent(pathname, link.href) ? 'bg-sky-600 text-white' : 'text-gray-700 hover:bg-gray-200 dark:text-gray-300 dark:hover:bg-gray-800'}`}
             >
               <span aria-hidden className="w-4 text-center">{link.icon}</span> {link.label}
             </Link>

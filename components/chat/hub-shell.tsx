@@ -2,7 +2,6 @@
 
 import { SignOutButton } from '@clerk/nextjs';
 import { observer } from 'mobx-react-lite';
-import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Avatar } from '@/components/ui/avatar';
@@ -19,7 +18,6 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
   // The open channel is whatever the URL says: one source, whatever stays mounted between routes.
   const openChannelId = /^\/hub\/channels\/([^/]+)/.exec(pathname)?.[1] ?? null;
   useEffect(() => channels.open(openChannelId), [channels, openChannelId]);
-  const inKnowledge = pathname === '/hub/knowledge' || pathname.startsWith('/hub/knowledge/');
   const signOut = useAction(() => user.signOut(), {
     final: true,
     onSuccess: () => {
@@ -46,16 +44,6 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
         <div className="flex items-center justify-between px-4 py-3">
           <span className="font-semibold">Neurocache</span>
           <ThemeToggle />
-        </div>
-        <div className="mb-0.5 px-2">
-          <Link
-            href="/hub/knowledge"
-            data-testid="knowledge-link"
-            aria-current={inKnowledge ? 'page' : undefined}
-            className={`flex items-center gap-2 rounded-md px-2 py-1 text-sm ${inKnowledge ? 'bg-sky-600 text-white' : 'text-gray-700 hover:bg-gray-200 dark:text-gray-300 dark:hover:bg-gray-800'}`}
-          >
-            <span aria-hidden className="w-4 text-center">❏</span> Knowledge
-          </Link>
         </div>
         <ChannelSidebar />
         {user.user && (

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '@/lib/db/errors';
 import { documents, knowledgeBases, knowledgeChunks } from '@/lib/db/schema';
 import { conflict, notFound } from '@/lib/http/errors';
 import type { DocumentJson, KnowledgeBaseJson, RetrievalMode, SearchResultJson } from '@/lib/contracts/knowledge';
+import { env } from '@/lib/env';
 import { isUuid, newId } from '@/lib/ids';
 import { getFileStore } from '@/lib/storage';
 import { requireOwnKnowledgeBase } from './access';
@@ -192,4 +193,10 @@ export async function searchKnowledgeBase({
 
 export function knowledgeRetrieval(): RetrievalMode {
   return retrievalMode();
+}
+
+/** What one upload may carry, for the browser to refuse a file too large before sending its bytes. */
+export function knowledgeLimits() {
+  const config = env();
+  return { maxFileBytes: config.KNOWLEDGE_MAX_FILE_BYTES, maxFilesPerUpload: config.KNOWLEDGE_MAX_FILES_PER_UPLOAD, maxBytesPerUser: config.KNOWLEDGE_MAX_BYTES_PER_USER };
 }

@@ -56,6 +56,7 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
     const listed = await client.get('/api/knowledge');
     expect(listed.status).toBe(200);
     expect(listed.json.retrieval).toEqual({ kind: 'full-text' });
+    expect(listed.json.limits).toEqual({ maxFileBytes: 25 * 1024 * 1024, maxFilesPerUpload: 20, maxBytesPerUser: 500 * 1024 * 1024 });
     expect(listed.json.knowledgeBases).toEqual([
       expect.objectContaining({ id: baseId, description: 'Company rules', documentCount: 0, chunkCount: 0, bytes: 0 }),
     ]);

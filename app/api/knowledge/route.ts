@@ -1,10 +1,10 @@
 import { sessionRoute } from '@/lib/auth/route';
 import { json, methods } from '@/lib/http/route';
-import { createKnowledgeBase, knowledgeRetrieval, listKnowledgeBases } from '@/lib/knowledge';
+import { createKnowledgeBase, knowledgeLimits, knowledgeRetrieval, listKnowledgeBases } from '@/lib/knowledge';
 import { createKnowledgeBaseInput } from '@/lib/knowledge/schemas';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
-  GET: sessionRoute(async ({ user }) => json({ knowledgeBases: await listKnowledgeBases({ userId: user.id }), retrieval: knowledgeRetrieval() })),
+  GET: sessionRoute(async ({ user }) => json({ knowledgeBases: await listKnowledgeBases({ userId: user.id }), retrieval: knowledgeRetrieval(), limits: knowledgeLimits() })),
 
   POST: sessionRoute(async ({ body, user }) => {
     const input = await body(createKnowledgeBaseInput);
