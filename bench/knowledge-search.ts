@@ -3,7 +3,11 @@
  * one knowledge base, on PGlite and, when DATABASE_URL is set, on that Postgres too. Passages are
  * generated from the real vocabulary of the documentation installed under node_modules, words
  * drawn with a Zipf distribution (a few words everywhere, most words rare, as in real text), so
- * idf and the candidate budget face what they would in production. Prints JSON lines.
+ * idf and the candidate budget face what they would in production. At the first size it also
+ * measures hybrid search (the fixture's embeddings, BENCH_EMBEDDING_DIMS long, through the real
+ * SDK): pgvector's HNSW index on PGlite, the exact fallback on a Postgres without pgvector.
+ * BENCH_TSV_STORAGE=main stores the tsvector inline (ALTER TABLE ... SET STORAGE MAIN) to
+ * measure that layout against the migrations' default. Prints JSON lines.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,8 +15,11 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '@/lib/db/client';
 import { documents, knowledgeBases, knowledgeChunks, users } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';
+import { createOpenAIEmbeddings, type EmbeddingsProvider } from '@/lib/ai/embeddings';
 import { searchPassages } from '@/lib/knowledge/search';
 import { addTerms } from '@/lib/knowledge/terms';
+import { embedDocument } from '@/lib/knowledge/vectors';
+import { startOpenAIServer } from '../tests/fixtures/openai-server';
 import { openTestDatabase, type TestDatabaseKind } from '../tests/helpers/database';
 import { report, runBench, summarize, time } from './stats';
 
@@ -22,6 +29,8 @@ const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = 50;
 const LIMIT = 8;
+const EMBEDDING_DIMS = Number(process.env.BENCH_EMBEDDING_DIMS ?? 256);
+const TSV_STORAGE = process.env.BENCH_TSV_STORAGE === 'main' ? 'main' : 'default';
 
 /** A seeded generator (mulberry32): every run writes the same corpus and asks the same questions. */
 function random(seed: number) {
@@ -99,9 +108,10 @@ function passage(corpus: Corpus): { heading: string; content: string } {
   return { heading, content: content.trim() };
 }
 
-export async function fill(handle: DatabaseHandle, corpus: Corpus, knowledgeBaseId: string, ownerId: string, passages: number, sample: string[]) {
+export async function fill(handle: DatabaseHandle, corpus: Corpus, knowledgeBaseId: string, ownerId: string, passages: number, sample: string[], documentIds: string[] = []) {
   for (let done = 0; done < passages; done += PASSAGES_PER_DOCUMENT) {
     const documentId = newId();
+    documentIds.push(documentId);
     const rows = Array.from({ length: PASSAGES_PER_DOCUMENT }, (_, position) => ({ id: newId(), documentId, knowledgeBaseId, position, ...passage(corpus) }));
     if (sample.length < 2000 && corpus.next() < 0.2) sample.push(rows[Math.floor(corpus.next() * rows.length)]!.content);
     await handle.db.transaction(async (tx) => {
@@ -142,12 +152,12 @@ export function queries(corpus: Corpus, sample: string[]): string[] {
   });
 }
 
-async function measure(handle: DatabaseHandle, kind: TestDatabaseKind, knowledgeBaseId: string, passages: number, asked: string[]) {
-  const run = (query: string) => searchPassages({ db: handle.db, knowledgeBaseIds: [knowledgeBaseId], query, limit: LIMIT, embeddings: null });
+async function measure(handle: DatabaseHandle, kind: TestDatabaseKind, knowledgeBaseId: string, passages: number, asked: string[], embeddings: EmbeddingsProvider | null = null, rounds = ROUNDS) {
+  const run = (query: string) => searchPassages({ db: handle.db, knowledgeBaseIds: [knowledgeBaseId], query, limit: LIMIT, embeddings });
   for (const query of asked.slice(0, WARMUP)) await run(query);
   const samples: number[] = [];
   let answered = 0;
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (const query of asked) {
       let hits = 0;
       samples.push(await time(async () => void (hits = (await run(query)).length)));
@@ -155,7 +165,8 @@ async function measure(handle: DatabaseHandle, kind: TestDatabaseKind, knowledge
     }
   }
   const figures = summarize(samples);
-  report({ bench: 'knowledge-search', database: kind, passages, limit: LIMIT, queries: asked.length, answered, ...figures });
+  const mode = embeddings ? { mode: 'hybrid', vectors: kind === 'pglite' ? 'pgvector hnsw' : 'exact fallback', dims: EMBEDDING_DIMS } : { mode: 'full-text' };
+  report({ bench: 'knowledge-search', database: kind, tsvStorage: TSV_STORAGE, passages, ...mode, limit: LIMIT, queries: asked.length, answered, ...figures });
   return figures;
 }
 
@@ -166,20 +177,38 @@ async function benchOne(kind: TestDatabaseKind, corpus: Corpus) {
     await handle.db.insert(users).values({ id: ownerId, name: 'Bench', email: `${ownerId}@example.com` });
     const knowledgeBaseId = newId();
     await handle.db.insert(knowledgeBases).values({ id: knowledgeBaseId, ownerId, name: 'bench' });
+    if (TSV_STORAGE === 'main') await handle.db.execute(sql`alter table knowledge_chunks alter column tsv set storage main`);
     const sample: string[] = [];
+    const documentIds: string[] = [];
     let filled = 0;
-    for (const size of SIZES) {
+    for (const [index, size] of SIZES.entries()) {
       const start = performance.now();
-      await fill(handle, corpus, knowledgeBaseId, ownerId, size - filled, sample);
+      await fill(handle, corpus, knowledgeBaseId, ownerId, size - filled, sample, documentIds);
       const seconds = (performance.now() - start) / 1000;
       report({ bench: 'knowledge-search', database: kind, ingest: { passages: size - filled, seconds: Math.round(seconds * 10) / 10, passagesPerSecond: Math.round((size - filled) / seconds) } });
       filled = size;
       await handle.db.execute(sql`analyze`);
-      const figures = await measure(handle, kind, knowledgeBaseId, size, queries(corpus, sample));
+      const asked = queries(corpus, sample);
+      const figures = await measure(handle, kind, knowledgeBaseId, size, asked);
+      if (index === 0 && process.env.BENCH_HYBRID !== '0') await measureHybrid(handle, kind, knowledgeBaseId, size, asked, documentIds);
       if (size >= 100_000) report({ bench: 'knowledge-search', database: kind, goal: 'p50 under 20 ms at 100k passages', value: figures.p50_ms, met: figures.p50_ms < 20 });
     }
   } finally {
     await handle.close();
+  }
+}
+
+/** Embeds every passage so far with the fixture model, then times hybrid searches (one round: each also embeds its query over HTTP). */
+async function measureHybrid(handle: DatabaseHandle, kind: TestDatabaseKind, knowledgeBaseId: string, passages: number, asked: string[], documentIds: string[]) {
+  const server = await startOpenAIServer({ embeddingDims: EMBEDDING_DIMS });
+  try {
+    const embeddings = createOpenAIEmbeddings({ model: 'fixture-embed', apiKey: 'bench', baseURL: server.baseURL, timeoutMs: 60_000 });
+    const start = performance.now();
+    for (const documentId of documentIds) await embedDocument({ db: handle.db, documentId, embeddings });
+    report({ bench: 'knowledge-search', database: kind, embed: { passages, dims: EMBEDDING_DIMS, seconds: Math.round((performance.now() - start) / 100) / 10 } });
+    await measure(handle, kind, knowledgeBaseId, passages, asked, embeddings, 1);
+  } finally {
+    await server.close();
   }
 }
 

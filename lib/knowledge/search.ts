@@ -4,6 +4,7 @@ import { getEmbeddingsProvider, type EmbeddingsProvider } from '@/lib/ai/embeddi
 import type { RetrievalMode } from '@/lib/contracts/knowledge';
 import type { Database } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
+import { isUuid } from '@/lib/ids';
 import { PASSAGE_COUNT_LEXEME } from './terms';
 import { searchVectors } from './vectors';
 
@@ -295,17 +296,19 @@ export async function searchPassages({
   embeddings?: EmbeddingsProvider | null;
 }): Promise<SearchHit[]> {
   const take = Math.max(0, Math.min(Math.floor(limit), 100));
-  if (take === 0 || knowledgeBaseIds.length === 0) return [];
+  // Not an id, not a base: a malformed one would otherwise fail the uuid[] cast for all of them.
+  const bases = [...new Set(knowledgeBaseIds)].filter(isUuid);
+  if (!(take > 0) || bases.length === 0) return [];
   const prepared = prepareQuery(query);
-  const analysis = await analyze(db, knowledgeBaseIds, prepared);
+  const analysis = await analyze(db, bases, prepared);
   if (!analysis) return [];
-  if (!embeddings) return hydrate(db, await rankFullText(db, knowledgeBaseIds, analysis, take), analysis.terms, highlight);
+  if (!embeddings) return hydrate(db, await rankFullText(db, bases, analysis, take), analysis.terms, highlight);
 
   const depth = Math.max(take, FUSION_DEPTH);
   const [fullText, vector] = await Promise.all([
-    rankFullText(db, knowledgeBaseIds, analysis, depth),
+    rankFullText(db, bases, analysis, depth),
     embedQuery(embeddings, prepared.positive).then((vector) =>
-      vector ? searchVectors({ db, knowledgeBaseIds, vector, model: embeddings.model, limit: depth, exclude: analysis.exclude }) : [],
+      vector ? searchVectors({ db, knowledgeBaseIds: bases, vector, model: embeddings.model, limit: depth, exclude: analysis.exclude }) : [],
     ),
   ]);
   return hydrate(db, fuseRankings([fullText, vector]).slice(0, take), analysis.terms, highlight);

@@ -162,7 +162,6 @@ export async function searchVectors({
     k.knowledge_base_id = any(${sql.param(knowledgeBaseIds)}::uuid[])
     and array_length(k.embedding, 1) = ${sql.raw(String(dims))}
     and k.embedding_model = ${model}
-    and d.status = 'ready'
     ${exclude ? sql`and not (k.tsv @@ ${exclude}::tsquery)` : sql``}`;
   let rows: { id: string; distance: number | string }[];
   if (method === 'auto' && cast && (await hasPgvector(db))) {
@@ -171,12 +170,14 @@ export async function searchVectors({
     rows = await db.transaction(async (tx) => {
       // Filtered HNSW scans keep going until `limit` rows pass the filter (pgvector 0.8), and
       // look at enough neighbours for the depth fusion wants; relaxed order is sorted below.
-      await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(Math.max(100, limit * 2))}, true)`);
+      await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(Math.max(200, limit * 4))}, true)`);
       return rowsOf<{ id: string; distance: number | string }>(
         await tx.execute(sql`
           select k.id, (k.embedding::${type} <=> ${`[${query.join(',')}]`}::${type})::float8 as distance
-          from knowledge_chunks k join documents d on d.id = k.document_id
-          where ${where}
+          from knowledge_chunks k
+          -- Readiness as a condition on the row, not a join: the HNSW scan then filters as it
+          -- goes and stops at \`limit\`, where a join above it would read the whole index first.
+          where ${where} and (select d.status from documents d where d.id = k.document_id) = 'ready'
           order by k.embedding::${type} <=> ${`[${query.join(',')}]`}::${type}
           limit ${limit}
         `),
@@ -186,8 +187,9 @@ export async function searchVectors({
     rows = rowsOf<{ id: string; distance: number | string }>(
       await db.execute(sql`
         select k.id, 1 - (select coalesce(sum(a::float8 * b::float8) / nullif(sqrt(sum(a::float8 * a::float8)), 0), 0) from unnest(k.embedding, ${`{${query.join(',')}}`}::real[]) as u(a, b)) as distance
-        from knowledge_chunks k join documents d on d.id = k.document_id
+        from knowledge_chunks k
         where ${where}
+          and k.document_id in (select d.id from documents d where d.knowledge_base_id = any(${sql.param(knowledgeBaseIds)}::uuid[]) and d.status = 'ready')
         order by distance, k.id
         limit ${limit}
       `),

@@ -211,6 +211,7 @@ describe.each(testDatabaseKinds())('knowledge search (%s)', (kind: TestDatabaseK
     const both = await search(handle, [mine.knowledgeBaseId, theirs.knowledgeBaseId], 'turbine blade');
     expect(new Set(both.map((hit) => hit.knowledgeBaseId))).toEqual(new Set([mine.knowledgeBaseId, theirs.knowledgeBaseId]));
     expect(await search(handle, [], 'turbine')).toEqual([]);
+    expect((await search(handle, ['not-an-id', mine.knowledgeBaseId, mine.knowledgeBaseId], 'turbine')).map((hit) => hit.chunkId)).toEqual(mine.chunkIds[0]);
   });
 
   it('leaves out documents that are not ready', async () => {
