@@ -120,13 +120,17 @@ class Progress {
     private readonly job: DocumentRow,
   ) {}
 
-  /** Records progress (0..1): published when it moved by a step, written at most twice a second. */
-  async report(fraction: number): Promise<void> {
+  /**
+   * Records progress (0..1): published when it moved by a step, written at most twice a second.
+   * Inside the passages' transaction it is only published: a write from outside it would wait on
+   * the row the transaction holds (and on PGlite's one connection, on the transaction itself).
+   */
+  async report(fraction: number, { write = true }: { write?: boolean } = {}): Promise<void> {
     const progress = Math.round(Math.max(0, Math.min(0.99, fraction)) * 100) / 100;
     if (progress - this.lastSent < 0.05 && this.lastSent >= 0) return;
     this.lastSent = progress;
     publishProgress(this.job.ownerId, toDocumentJson({ ...this.job, progress }));
-    if (Date.now() - this.lastWrite < 500) return;
+    if (!write || Date.now() - this.lastWrite < 500) return;
     this.lastWrite = Date.now();
     await this.db.update(documents).set({ progress }).where(ours(this.job));
   }
@@ -273,7 +277,7 @@ async function savePassages(db: Database, job: DocumentRow, passages: Passage[],
           content: passage.content,
         })),
       );
-      await progress.report(0.65 + ((start + batch.length) / passages.length) * 0.15);
+      await progress.report(0.65 + ((start + batch.length) / passages.length) * 0.15, { write: false });
     }
     await addTerms(tx, { knowledgeBaseId: job.knowledgeBaseId, documentId: job.id });
   });

@@ -280,6 +280,29 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
     expect((await kim.client.get(`/api/agents/${agent.json.agent.id}`)).json.agent.knowledgeBaseIds).toEqual([]);
   });
 
+  test('indexes a document of thousands of passages (progress keeps moving while they are written), and refuses one over the passage limit', async () => {
+    const { client, baseId } = await owner();
+    const sections = Array.from({ length: 3000 }, (_, i) => `## Item ${i}\n\nPart number ${i} ships from warehouse ${i % 17} within ${(i % 9) + 1} days.`);
+    const big = Buffer.from(`# Catalogue\n\n${sections.join('\n\n')}\n`);
+    expect((await upload(hub.server.url, client, baseId, [{ name: 'catalogue.md', type: 'text/markdown', bytes: big }])).status).toBe(202);
+    const [doc] = await documentsOf(client, baseId);
+    expect(doc).toEqual(expect.objectContaining({ status: 'ready', chunkCount: expect.any(Number) }));
+    expect(doc!.chunkCount).toBeGreaterThan(1000);
+    expect((await client.post(`/api/knowledge/${baseId}/search`, { query: '"Part number 2718"' })).json.results[0].heading).toBe('Catalogue › Item 2718');
+
+    const restore = setEnv({ KNOWLEDGE_MAX_PASSAGES_PER_DOCUMENT: '100' });
+    resetEnv();
+    try {
+      await upload(hub.server.url, client, baseId, [{ name: 'again.md', type: 'text/markdown', bytes: big }]);
+      const again = (await documentsOf(client, baseId)).find((d) => d.name === 'again.md')!;
+      expect(again.status).toBe('error');
+      expect(again.error).toEqual({ code: 'too_large', message: expect.stringMatching(/over the limit of 100 for one document; split it/) });
+    } finally {
+      restore();
+      resetEnv();
+    }
+  }, 60_000);
+
   test('a document left processing by a stopped process is indexed again at start', async () => {
     const { client, baseId } = await owner();
     await upload(hub.server.url, client, baseId, [{ name: 'notes.txt', type: 'text/plain', bytes: Buffer.from('The spare key is under the third plant pot.') }]);
