@@ -48,8 +48,14 @@ async function scenario(name: 'pdf' | 'html'): Promise<void> {
   await client.signUp('Bench');
   const baseId = (await client.post('/api/knowledge', { name: 'bench' })).json.knowledgeBase.id as string;
 
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const { rss, heapUsed } = process.memoryUsage();
+    peak = Math.max(peak, rss);
+    peakHeap = Math.max(peakHeap, heapUsed);
+  }, 20);
   let files: { name: string; type: string; bytes: Uint8Array }[];
   let pages: number;
   if (name === 'pdf') {
@@ -93,7 +99,9 @@ async function scenario(name: 'pdf' | 'html'): Promise<void> {
     ready_ms: Math.round(readyMs),
     pages_per_s: Math.round((pages / (readyMs / 1000)) * 10) / 10,
     mb_per_s: Math.round((bytes / 1024 / 1024 / (readyMs / 1000)) * 100) / 100,
+    rss_before_mb: Math.round(before / 1024 / 1024),
     peak_rss_mb: Math.round(peak / 1024 / 1024),
+    peak_heap_mb: Math.round(peakHeap / 1024 / 1024),
   });
   await server.close();
   await db.close();
