@@ -111,6 +111,8 @@ const schema = z
     KNOWLEDGE_MAX_PASSAGES_PER_DOCUMENT: z.coerce.number().int().min(1).max(1_000_000).default(5000),
     KNOWLEDGE_MAX_BYTES_PER_USER: z.coerce.number().int().min(1024).max(1024 ** 4).default(500 * 1024 * 1024),
     KNOWLEDGE_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    // Documents one person may have waiting to be indexed (each web page is a fetch).
+    KNOWLEDGE_MAX_PENDING_PER_USER: z.coerce.number().int().min(1).max(100_000).default(200),
     // Passages of an agent's knowledge given to it for each reply.
     KNOWLEDGE_CONTEXT_PASSAGES: z.coerce.number().int().min(1).max(50).default(5),
     // Embeddings: with a model set, search fuses full-text and vector rankings. The server is

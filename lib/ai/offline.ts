@@ -35,7 +35,7 @@ const sentencesOf = (text: string) =>
 /** A mention quoted from a document must not hand the conversation to that agent. */
 const unmention = (text: string) => text.replace(/(^|[^\w@])@([a-z0-9-]{2,32})\b/gi, '$1$2');
 
-const where = (source: SourcePassage) => [source.title, source.page ? `page ${source.page}` : '', source.heading ?? ''].filter(Boolean).join(', ');
+const where = (source: SourcePassage) => unmention([source.title, source.page ? `page ${source.page}` : '', source.heading ?? ''].filter(Boolean).join(', '));
 
 /**
  * With knowledge: an extractive answer. For each source, the sentence sharing the most words with

@@ -27,7 +27,8 @@ export async function readMultipart(req: Request, limits: UploadLimits): Promise
   try {
     parser = busboy({
       headers: Object.fromEntries(req.headers),
-      limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fields: 20, fieldSize: 64 * 1024, parts: limits.maxFiles + 20 },
+      // busboy calls a file at its cap when it reaches fileSize: one byte more lets a file of exactly the cap through.
+      limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes + 1, fields: 20, fieldSize: 64 * 1024, parts: limits.maxFiles + 21 },
       defParamCharset: 'utf8',
     });
   } catch {
@@ -46,6 +47,13 @@ export async function readMultipart(req: Request, limits: UploadLimits): Promise
       reject(error);
     };
     parser.on('file', (field, stream, info) => {
+      // A truncated body ends the file stream with an error: answered, never an uncaught exception.
+      stream.on('error', () => fail(invalidRequest('The upload was interrupted.')));
+      if (field !== 'file') {
+        // Only `file` fields are documents; anything else is read past, never held.
+        stream.resume();
+        return;
+      }
       const chunks: Buffer[] = [];
       const name = info.filename?.trim() || 'untitled';
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -18,9 +18,11 @@ export async function findSources({ db, knowledgeBaseIds, query, limit }: { db: 
   return hits.map((hit, index) => ({ n: index + 1, hit }));
 }
 
-/** Markup that could close the data block early is defused; the text reads the same. */
-const defuse = (text: string) => text.replace(/<(\/?)(sources?)\b/gi, '<$1 $2');
-const attribute = (text: string) => text.replace(/["<>\n]/g, ' ').slice(0, 200);
+/** A mention in a document must not read as one: the system prompt says mentioning a handle hands work over. */
+const unmention = (text: string) => text.replace(/(^|[^\w@])@([a-z0-9-]{2,32})\b/gi, '$1$2');
+/** Markup that could open or close a source (however spaced) is escaped, so a document cannot leave its block. */
+const defuse = (text: string) => unmention(text).replace(/<(?=\s*\/?\s*sources?\b)/gi, '&lt;');
+const attribute = (text: string) => unmention(text).replace(/["<>\n]/g, ' ').slice(0, 200);
 
 /** The system message that hands the model its sources. */
 export function sourcesPrompt(sources: Source[]): string {

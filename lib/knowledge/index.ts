@@ -106,7 +106,8 @@ export async function deleteKnowledgeBase(args: { userId: string; knowledgeBaseI
   const docs = await db.select({ id: documents.id, storageKey: documents.storageKey }).from(documents).where(eq(documents.knowledgeBaseId, args.knowledgeBaseId));
   for (const doc of docs) abortIngestion(doc.id);
   await db.delete(knowledgeBases).where(eq(knowledgeBases.id, args.knowledgeBaseId));
-  await removeFiles(docs.map((doc) => doc.storageKey));
+  // Every file a document of the base may have had: a web page fetched since the list was read is stored under the same key.
+  await removeFiles(docs.map((doc) => doc.storageKey ?? `knowledge/${args.userId}/${doc.id}`));
 }
 
 async function removeFiles(keys: (string | null)[]): Promise<void> {
@@ -159,12 +160,17 @@ export async function deleteDocument(args: { userId: string; knowledgeBaseId: st
   const db = await getDb();
   const row = await requireOwnDocument(db, args);
   abortIngestion(row.id);
-  await db.transaction(async (tx) => {
+  const storageKey = await db.transaction(async (tx) => {
+    // The document's row first, as indexing takes it: a job writing its passages finishes (or
+    // is shut out) before the counts are taken off, and the two never wait on each other.
+    const [held] = await tx.select({ storageKey: documents.storageKey }).from(documents).where(eq(documents.id, row.id)).for('update');
+    if (!held) return null;
     await removeTerms(tx, { knowledgeBaseId: row.knowledgeBaseId, documentId: row.id });
     await tx.delete(knowledgeChunks).where(eq(knowledgeChunks.documentId, row.id));
     await tx.delete(documents).where(eq(documents.id, row.id));
+    return held.storageKey;
   });
-  await removeFiles([row.storageKey]);
+  await removeFiles([storageKey ?? row.storageKey]);
   publishProgress(row.ownerId, { ...toDocumentJson(row), status: 'error', error: { code: 'deleted', message: 'The document was deleted.' } });
 }
 

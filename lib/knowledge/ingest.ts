@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, sum } from 'drizzle-orm';
 import { runInBackground } from '@/lib/background';
 import { getEmbeddingsProvider } from '@/lib/ai/embeddings';
 import { getDb, type Database } from '@/lib/db';
@@ -12,7 +12,7 @@ import { fetchPublic, OutboundError } from '@/lib/outbound';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { getFileStore } from '@/lib/storage';
 import { chunkDocument, type Passage } from './chunk';
-import { toDocumentJson } from './format';
+import { describeBytes, toDocumentJson } from './format';
 import { detectKind, mimeTypeFor, parseDocument, ParseError } from './parse';
 import { addTerms, removeTerms } from './terms';
 import { embedDocument } from './vectors';
@@ -30,6 +30,8 @@ import { embedDocument } from './vectors';
 const LEASE_SECONDS = 60;
 const HEARTBEAT_MS = 15_000;
 const MAX_ATTEMPTS = 3;
+/** One document's indexing ends here whatever it is doing, so a parse that never settles cannot hold a worker (and renew its lease) for ever. */
+const JOB_MAX_MS = 15 * 60_000;
 const INSERT_BATCH = 250;
 
 type IngestGlobal = { running: Map<string, AbortController>; draining?: Promise<void>; again: boolean };
@@ -154,6 +156,8 @@ async function runJob(db: Database, job: DocumentRow): Promise<void> {
     return fail(db, job, 'interrupted', `Indexing was interrupted ${MAX_ATTEMPTS} times; upload the document again.`);
   }
   const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(new Unindexable('timeout', 'Indexing took longer than 15 minutes and was stopped; split the document and upload the parts.')), JOB_MAX_MS);
+  deadline.unref?.();
   state.running.set(job.id, controller);
   const heartbeat = setInterval(() => {
     void db
@@ -166,6 +170,8 @@ async function runJob(db: Database, job: DocumentRow): Promise<void> {
   try {
     await indexDocument(db, job, controller.signal);
   } catch (error) {
+    const reason: unknown = controller.signal.reason;
+    if (reason instanceof Unindexable) return fail(db, job, reason.code, reason.message);
     if (controller.signal.aborted || error instanceof Gone || isForeignKeyViolation(error)) return; // deleted meanwhile
     if (error instanceof ParseError || error instanceof Unindexable) return fail(db, job, error.code, error.message);
     if (error instanceof OutboundError) return fail(db, job, error.code, error.message);
@@ -177,6 +183,7 @@ async function runJob(db: Database, job: DocumentRow): Promise<void> {
     await fail(db, job, 'internal', 'Indexing failed on our side; upload the document again.');
   } finally {
     clearInterval(heartbeat);
+    clearTimeout(deadline);
     state.running.delete(job.id);
   }
 }
@@ -198,16 +205,28 @@ async function loadBytes(db: Database, job: DocumentRow, signal: AbortSignal): P
     return { job, bytes };
   }
   if (!job.sourceUrl) throw new Unindexable('missing', 'The document has neither a file nor a web address.');
-  const page = await fetchPublic(job.sourceUrl, { signal, accept: 'text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.1' });
+  const maxBytes = Math.min(env().OUTBOUND_MAX_BYTES, env().KNOWLEDGE_MAX_FILE_BYTES);
+  const page = await fetchPublic(job.sourceUrl, { signal, maxBytes, accept: 'text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.1' });
   const kind = detectKind({ name: new URL(page.url).pathname, mimeType: page.contentType, bytes: page.body });
   if (!kind) throw new Unindexable('unsupported', `The page at that address is ${page.contentType || 'of an unknown type'}, which the hub cannot read.`);
   const storageKey = `knowledge/${job.ownerId}/${job.id}`;
   await getFileStore().put(storageKey, page.body, mimeTypeFor(kind));
-  const [updated] = await db
-    .update(documents)
-    .set({ storageKey, bytes: page.body.length, mimeType: mimeTypeFor(kind) })
-    .where(ours(job))
-    .returning();
+  // The page counts against its owner's storage like an upload, under the same per-person lock.
+  const updated = await db
+    .transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`knowledge-storage:${job.ownerId}`}, 0))`);
+      const [row] = await tx.select({ bytes: sum(documents.bytes) }).from(documents).where(eq(documents.ownerId, job.ownerId));
+      const limit = env().KNOWLEDGE_MAX_BYTES_PER_USER;
+      if (Number(row?.bytes ?? 0) + page.body.length > limit) {
+        throw new Unindexable('too_large', `This page would bring your documents over your storage limit of ${describeBytes(limit)}; delete some documents first.`);
+      }
+      const [saved] = await tx.update(documents).set({ storageKey, bytes: page.body.length, mimeType: mimeTypeFor(kind) }).where(ours(job)).returning();
+      return saved;
+    })
+    .catch(async (error: unknown) => {
+      await getFileStore().remove([storageKey]);
+      throw error;
+    });
   if (!updated) {
     await getFileStore().remove([storageKey]);
     throw new Gone();
@@ -223,7 +242,7 @@ async function indexDocument(db: Database, claimed: DocumentRow, signal: AbortSi
   const kind = detectKind({ name: job.name, mimeType: job.mimeType, bytes });
   if (!kind) throw new Unindexable('unsupported', 'The file is not a type the hub can read.');
   // A plain Uint8Array: pdf.js refuses Node Buffers.
-  const parsed = await parseDocument({ kind, bytes: new Uint8Array(bytes), onProgress: (fraction: number) => progress.report(0.05 + fraction * 0.6) });
+  const parsed = await parseDocument({ kind, bytes: new Uint8Array(bytes), signal, onProgress: (fraction: number) => progress.report(0.05 + fraction * 0.6) });
   if (signal.aborted) throw new Gone();
   const passages = chunkDocument(parsed);
   const max = env().KNOWLEDGE_MAX_PASSAGES_PER_DOCUMENT;
@@ -233,7 +252,7 @@ async function indexDocument(db: Database, claimed: DocumentRow, signal: AbortSi
   }
   await savePassages(db, job, passages, progress);
   const embeddings = getEmbeddingsProvider();
-  if (embeddings) await embedDocument({ db, documentId: job.id, onProgress: (fraction: number) => progress.report(0.85 + fraction * 0.14) });
+  if (embeddings) await embedDocument({ db, documentId: job.id, signal, onProgress: (fraction: number) => progress.report(0.85 + fraction * 0.14) });
   const [ready] = await db
     .update(documents)
     .set({

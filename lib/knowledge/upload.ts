@@ -1,10 +1,11 @@
 import 'server-only';
-import { eq, sql, sum } from 'drizzle-orm';
+import { and, count, eq, inArray, sql, sum } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getDb, type Database } from '@/lib/db';
 import { documents, type DocumentRow } from '@/lib/db/schema';
 import { env } from '@/lib/env';
-import { AppError, invalidRequest } from '@/lib/http/errors';
+import { isForeignKeyViolation } from '@/lib/db/errors';
+import { AppError, invalidRequest, notFound } from '@/lib/http/errors';
 import { isMultipart, readMultipart, type UploadedFile } from '@/lib/http/multipart';
 import type { DocumentJson } from '@/lib/contracts/knowledge';
 import { newId } from '@/lib/ids';
@@ -46,6 +47,18 @@ function overStorage(used: number, adding: number): AppError {
   );
 }
 
+/** Documents of a person still waiting to be indexed, against KNOWLEDGE_MAX_PENDING_PER_USER. */
+async function pendingCount(db: Database, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(documents)
+    .where(and(eq(documents.ownerId, userId), inArray(documents.status, ['queued', 'processing'])));
+  return Number(row?.n ?? 0);
+}
+
+const tooManyPending = (limit: number) =>
+  new AppError('rate_limited', `You have ${limit} documents waiting to be indexed, the most one person may; add more once they are ready.`, { headers: { 'Retry-After': '30' } });
+
 type NewDocument = { id: string; name: string; mimeType: string; bytes: number; storageKey: string | null; sourceUrl?: string; data?: Buffer };
 
 /**
@@ -72,6 +85,8 @@ async function store(userId: string, knowledgeBaseId: string, docs: NewDocument[
       await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`knowledge-storage:${userId}`}, 0))`);
       const used = await storageUsed(tx, userId);
       if (used + adding > limit) throw overStorage(used, adding);
+      const maxPending = env().KNOWLEDGE_MAX_PENDING_PER_USER;
+      if ((await pendingCount(tx, userId)) + docs.length > maxPending) throw tooManyPending(maxPending);
       return tx
         .insert(documents)
         .values(
@@ -91,6 +106,8 @@ async function store(userId: string, knowledgeBaseId: string, docs: NewDocument[
     return announce(userId, rows);
   } catch (error) {
     if (written.length > 0) await files.remove(written).catch(() => {});
+    // The base was deleted while the files came in.
+    if (isForeignKeyViolation(error)) throw notFound('Knowledge base');
     throw error;
   }
 }
@@ -151,6 +168,9 @@ export async function addUrlDocument({ userId, knowledgeBaseId, url }: { userId:
   return document!;
 }
 
+/** A refusal before the body was read closes the connection (lib/http/route.ts says why). */
+const withClose = (error: AppError) => new AppError(error.code, error.message, { headers: { ...error.headers, Connection: 'close' } });
+
 /** What one upload may carry (lib/http/multipart holds each file to it as it streams in). */
 export const uploadLimits = () => ({ maxFiles: env().KNOWLEDGE_MAX_FILES_PER_UPLOAD, maxFileBytes: env().KNOWLEDGE_MAX_FILE_BYTES, describeBytes });
 
@@ -170,8 +190,12 @@ export async function receiveDocuments({
   readJson: () => Promise<z.infer<typeof addDocumentInput>>;
 }): Promise<DocumentJson[]> {
   if (isMultipart(req)) {
-    // The base is checked before a byte of the upload is read.
+    // The base, and room for what the request declares, are checked before a byte of it is read.
     await requireOwnKnowledgeBase({ userId, knowledgeBaseId });
+    const declared = Number(req.headers.get('content-length') ?? '0');
+    const used = await storageUsed(await getDb(), userId);
+    // The multipart framing is a few hundred bytes a file: a body this much over the room left cannot fit.
+    if (declared - 64 * 1024 > env().KNOWLEDGE_MAX_BYTES_PER_USER - used) throw withClose(overStorage(used, declared));
     const { files } = await readMultipart(req, uploadLimits());
     return addDocuments({ userId, knowledgeBaseId, files });
   }

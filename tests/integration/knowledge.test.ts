@@ -172,6 +172,8 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
       const big = await upload(hub.server.url, client, baseId, [{ name: 'big.txt', type: 'text/plain', bytes: Buffer.alloc(4096, 'a') }]);
       expect(big.status).toBe(413);
       expect(big.json.error.message).toBe('big.txt is larger than 2 KB, the limit for one file.');
+      const oneOver = await upload(hub.server.url, client, baseId, [{ name: 'over.txt', type: 'text/plain', bytes: Buffer.alloc(2049, 'a') }]);
+      expect(oneOver.status).toBe(413);
 
       const many = await upload(
         hub.server.url,
@@ -182,16 +184,48 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
       expect(many.status).toBe(400);
       expect(many.json.error.message).toBe('Upload at most 2 files at once.');
 
+      // A file of exactly the limit is within it.
       const fill = await upload(hub.server.url, client, baseId, [
-        { name: 'a.txt', type: 'text/plain', bytes: Buffer.alloc(2000, 'a') },
+        { name: 'a.txt', type: 'text/plain', bytes: Buffer.alloc(2048, 'a') },
         { name: 'b.txt', type: 'text/plain', bytes: Buffer.alloc(2000, 'b') },
       ]);
       expect(fill.status).toBe(202);
       const over = await upload(hub.server.url, client, baseId, [{ name: 'c.txt', type: 'text/plain', bytes: Buffer.alloc(2000, 'c') }]);
       expect(over.status).toBe(413);
       expect(over.json.error.message).toMatch(/over your storage limit of 5 KB/);
+      // A body that declares more than the room left is refused before it is read.
+      const declared = await upload(hub.server.url, client, baseId, [{ name: 'huge.txt', type: 'text/plain', bytes: Buffer.alloc(100_000, 'h') }]);
+      expect(declared.status).toBe(413);
     } finally {
       restore();
+      resetEnv();
+    }
+    // A body cut off mid-file is a 400, and the server goes on.
+    const cut = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${hub.server.url}/api/knowledge/${baseId}/documents`, {
+        method: 'POST',
+        headers: { cookie: client.cookie, 'content-type': 'multipart/form-data; boundary=XyZ', 'transfer-encoding': 'chunked' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('--XyZ\r\nContent-Disposition: form-data; name="file"; filename="cut.txt"\r\nContent-Type: text/plain\r\n\r\nthe beginning of a file and no end');
+    });
+    expect(cut).toBe(400);
+
+    const pending = setEnv({ KNOWLEDGE_MAX_PENDING_PER_USER: '1' });
+    resetEnv();
+    try {
+      const queued = await upload(hub.server.url, client, baseId, [
+        { name: 'p1.txt', type: 'text/plain', bytes: Buffer.from('one') },
+        { name: 'p2.txt', type: 'text/plain', bytes: Buffer.from('two') },
+      ]);
+      expect(queued.status).toBe(429);
+      expect(queued.json.error.message).toMatch(/documents waiting to be indexed/);
+    } finally {
+      pending();
       resetEnv();
     }
     // Nothing refused was stored.
@@ -201,8 +235,9 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
   });
 
   test('fetches a public web page by URL (a local server allowed by OUTBOUND_ALLOW_HOSTS), and refuses private ones', async () => {
-    const site = http.createServer((_req, res) => {
+    const site = http.createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      if (req.url === '/again') return void res.end(`<html><body><p>${'Long page. '.repeat(300)}</p></body></html>`);
       res.end('<html><head><title>Release notes</title></head><body><article><h1>Version 2</h1><p>Version two adds offline sync for field teams.</p></article></body></html>');
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -222,6 +257,20 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
         const [doc] = await documentsOf(client, baseId);
         expect(doc).toEqual(expect.objectContaining({ status: 'ready', name: 'Release notes', mimeType: 'text/html' }));
         expect((await client.post(`/api/knowledge/${baseId}/search`, { query: 'offline sync' })).json.results[0].documentId).toBe(doc!.id);
+
+        // A page counts against its owner's storage like an upload.
+        const small = setEnv({ OUTBOUND_ALLOW_HOSTS: host, KNOWLEDGE_MAX_BYTES_PER_USER: '2048' });
+        resetEnv();
+        try {
+          await client.post(`/api/knowledge/${baseId}/documents`, { url: `http://${host}/again` });
+          const again = (await documentsOf(client, baseId)).find((d) => d.sourceUrl?.endsWith('/again'))!;
+          expect(again.status).toBe('error');
+          expect(again.error).toEqual({ code: 'too_large', message: expect.stringMatching(/over your storage limit/) });
+          expect(again.bytes).toBe(0);
+        } finally {
+          small();
+          resetEnv();
+        }
       } finally {
         restore();
         resetEnv();

@@ -16,7 +16,8 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
         'Content-Length': String(file.bytes.length),
         'Content-Disposition': `${type === 'application/octet-stream' ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(file.name)}`,
         'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': "default-src 'none'; sandbox",
+        // Browsers refuse to show a PDF under a sandbox policy (their viewer isolates it anyway); text and downloads get one.
+        ...(type === 'application/pdf' ? {} : { 'Content-Security-Policy': "default-src 'none'; sandbox" }),
         'Cache-Control': 'private, max-age=300',
       },
     });
