@@ -117,10 +117,12 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
       const rows = await screen.findAllByTestId('upload-row');
       expect(rows.map((row) => row.dataset.name)).toEqual(files.map((f) => f.name));
       expect(rows.filter((row) => row.dataset.state === 'uploading')).toHaveLength(UPLOAD_CONCURRENCY);
-      expect(rows.filter((row) => row.dataset.state === 'waiting')).toHaveLength(files.length - UPLOAD_CONCURRENCY);
+      // GET /api/knowledge says the file limit: the oversized file is refused here, before a byte of it goes.
+      expect(rows.filter((row) => row.dataset.state === 'waiting')).toHaveLength(files.length - UPLOAD_CONCURRENCY - 1);
+      expect(rows.at(-1)!.dataset.state).toBe('failed');
       expect(within(rows[0]!).getByRole('progressbar', { name: 'Uploading policy.pdf' })).toHaveAttribute('aria-valuenow', '0');
       expect(within(rows[0]!).getByTestId('upload-status')).toHaveTextContent('Uploading… 0%');
-      expect(within(rows.at(-1)!).getByTestId('upload-status')).toHaveTextContent('Waiting to upload…');
+      expect(within(rows.at(-2)!).getByTestId('upload-status')).toHaveTextContent('Waiting to upload…');
       release();
 
       // Indexed: the three good files become documents that reach ready, told by the socket
@@ -139,7 +141,7 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
     });
     stopWatching();
     expect(net.count(/^GET \/api\/knowledge\/.+\/documents$/)).toBe(1);
-    expect(net.count(/^POST \/api\/knowledge\/.+\/documents$/)).toBe(files.length);
+    expect(net.count(/^POST \/api\/knowledge\/.+\/documents$/)).toBe(files.length - 1);
     for (const name of ['policy.pdf', 'shipping.md', 'faq.txt']) expect(sent.get(name)).toBe(1);
 
     const pdfRow = screen.getAllByTestId('document-row').find((row) => row.dataset.name === 'policy.pdf')!;
@@ -156,7 +158,7 @@ describe.each(testDatabaseKinds())('the knowledge page (%s)', (kind) => {
     const totals = (await api.get(`/api/knowledge/${kb!.id}`)).json.knowledgeBase as KnowledgeBase;
     expect(screen.getByTestId('knowledge-base-totals')).toHaveTextContent(`${totals.documentCount} documents · ${totals.chunkCount} passages · `);
 
-    // Refused files keep their rows with the server's own words; none of them is retried as is.
+    // Refused files keep their rows with the server's own words (the oversized one refused here, in the same words); none is retried as is.
     const failed = screen.getAllByTestId('upload-row');
     expect(failed.map((row) => row.dataset.name)).toEqual(['photo.png', 'empty.txt', 'huge.txt']);
     for (const row of failed) {
