@@ -2,6 +2,7 @@ import {
   braveProvider,
   createSearchProvider,
   deepResearch,
+  deepResearchTool,
   describeWebSearch,
   PageReadError,
   readPage,
@@ -394,6 +395,16 @@ describe('deepResearch', () => {
     expect(result.failures).toEqual([{ url: `${web.site.origin}/slow-tides`, error: 'The page took longer than 0.3 seconds to read.' }]);
     // No snippet to stand in for the slow page; the duplicate address is read once.
     expect(result.sources.map((source) => source.url)).toEqual([`${web.site.origin}/tides`, `${web.site.origin}/tide-tables.txt`]);
+  });
+
+  it('runs as the deep_research tool: the sources as text, one citation per source', async () => {
+    const tool = deepResearchTool(searxngProvider({ baseUrl: web.searxng.origin }), { maxPages: 2 });
+    expect(tool.spec).toMatchObject({ name: 'deep_research', parameters: { required: ['question'] } });
+    const result = await tool.run({ question: 'What is a tide table?' }, { signal: new AbortController().signal });
+    expect(result.citations).toHaveLength(2);
+    expect(result.content).toContain('<source n="2" url="');
+    expect(result.citations!.map((citation) => citation.url)).toContain(`${web.site.origin}/tide-tables.txt`);
+    await expect(tool.run({ question: '  ' }, { signal: new AbortController().signal })).rejects.toThrow(ToolInputError);
   });
 
   it('fails with the provider\'s sentence when every search fails', async () => {

@@ -5,7 +5,7 @@ import type { Lookup } from '@/lib/outbound';
 import { attribute, excerptOf, pageCitation, passagesText, sourceBlock, WEB_DATA_NOTICE } from './format';
 import { readPage, type PagePassage } from './read-page';
 import { keywordsOf } from './relevance';
-import { WebSearchError, type ResearchActivity, type SearchProvider, type SearchResult, type ToolResult, type WebTool } from './types';
+import { ToolInputError, WebSearchError, type ResearchActivity, type SearchProvider, type SearchResult, type ToolResult, type WebTool } from './types';
 
 /*
  * Deep research without a model in the loop: the question and up to two rewordings of it are
@@ -100,7 +100,7 @@ const hostOf = (url: string) => new URL(url).hostname;
 export async function deepResearch(options: DeepResearchOptions): Promise<DeepResearchResult> {
   const { provider, signal, onActivity } = options;
   const question = options.question.replace(/\s+/g, ' ').trim();
-  if (!question) throw new WebSearchError('bad_response', 'Deep research needs a question.');
+  if (!question) throw new ToolInputError('Deep research needs a question.');
   const report = (activity: ResearchActivity) => onActivity?.(activity);
   const queries = researchQueries(question, options.maxSearches ?? 3);
   const resultsPerSearch = bounded(options.resultsPerSearch, 5, 20);
@@ -203,7 +203,7 @@ export function deepResearchTool(provider: SearchProvider, options: Omit<DeepRes
     },
     async run(args, { signal }) {
       const question = typeof args === 'object' && args !== null ? (args as Record<string, unknown>).question : undefined;
-      if (typeof question !== 'string' || !question.trim()) throw new WebSearchError('bad_response', 'deep_research needs "question" (a string).');
+      if (typeof question !== 'string' || !question.trim()) throw new ToolInputError('The tool needs "question" (a string).');
       const result = await deepResearch({ ...options, provider, question: question.slice(0, QUESTION_MAX_CHARS), signal });
       return { content: result.content, citations: result.citations };
     },
