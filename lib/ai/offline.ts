@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { ModelError, type CompletionRequest, type ModelProvider, type SourcePassage, type StreamEvent } from './provider';
+import { ModelError, NO_USAGE, textOf, type CompletionRequest, type ModelMessage, type ModelProvider, type SourcePassage, type StreamEvent, type ToolCall } from './provider';
+import { toolResultBodies } from './tools';
 
 export const OFFLINE_LABEL = '[offline model]';
 
@@ -68,22 +69,88 @@ function extractiveReply(question: string, sources: SourcePassage[]): string {
   return [`${OFFLINE_LABEL} From your documents:`, '', ...lines, '', 'These are quotes, not a written answer: set OPENAI_API_KEY for one.'].join('\n');
 }
 
+/** The tools the offline model knows how to call, in the order it calls them. */
+export const OFFLINE_TOOL_POLICY = ['search_knowledge', 'web_search', 'describe_image'] as const;
+
+/** What the offline model searches for: the question's text without @mentions, cut to 200 characters. */
+export const offlineQuery = (text: string) =>
+  text
+    .replace(/(^|[^\w@])@[a-z0-9-]{2,32}\b/gi, '$1')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+
+/**
+ * The fixed way the offline model uses tools (with `toolPolicy: 'fixed'`), so every ability can be
+ * tried without a key and tests can drive it. Step 1, when no tool result follows the last user
+ * message: it calls each offered tool of OFFLINE_TOOL_POLICY once, in that order:
+ * `search_knowledge` and `web_search` with `{ query }` (offlineQuery of that message),
+ * `describe_image` with `{ image: n }` for each image part of that message (n counts from 1),
+ * and says nothing else. No known tool offered: it answers as it would without tools.
+ */
+export function offlineToolCalls(messages: ModelMessage[], offered: string[], digest: string): ToolCall[] {
+  const last = messages.findLast((m) => m.role === 'user');
+  if (!last) return [];
+  const images = typeof last.content === 'string' ? 0 : last.content.filter((part) => part.type === 'image').length;
+  const query = offlineQuery(textOf(last));
+  const calls: { name: string; args: Record<string, unknown> }[] = [];
+  for (const name of OFFLINE_TOOL_POLICY) {
+    if (!offered.includes(name)) continue;
+    if (name === 'describe_image') for (let n = 1; n <= images; n++) calls.push({ name, args: { image: n } });
+    else if (query) calls.push({ name, args: { query } });
+  }
+  return calls.map((call, index) => ({ id: `offline_${digest}_${index}`, name: call.name, arguments: JSON.stringify(call.args) }));
+}
+
+/** The tool results that answer the last user message (those after it), as `<tool_result>` bodies. */
+const resultsAfterLastUser = (messages: ModelMessage[]) => {
+  const at = messages.findLastIndex((m) => m.role === 'user');
+  return messages.slice(at + 1).flatMap((m) => (m.role === 'tool' ? toolResultBodies(m.content) : []));
+};
+
+/**
+ * Step 2, when tool results follow the last user message (tools offered or not): with numbered
+ * sources among them (`request.sources`), the extractive answer quoting them with their [n];
+ * otherwise the first words of each result, by tool, and which tools failed.
+ */
+function toolsReply(question: string, results: ReturnType<typeof resultsAfterLastUser>, sources: SourcePassage[] | undefined): string {
+  if (sources && sources.length > 0) return extractiveReply(question, sources);
+  const lines = results.map((result) => {
+    const flat = unmention(result.body.replace(/\s+/g, ' ').trim()).replace(/"/g, "'");
+    const text = flat.length > 300 ? `${flat.slice(0, 297)}…` : flat;
+    return result.status === 'error' ? `- ${result.name} failed: ${text}` : `- ${result.name}: "${text}"`;
+  });
+  return [`${OFFLINE_LABEL} What my tools returned:`, '', ...lines, '', 'These are quotes, not a written answer: set OPENAI_API_KEY for one.'].join('\n');
+}
+
 /**
  * The embedded default when no OPENAI_API_KEY is set: deterministic (the same conversation always
  * gets the same reply), fast, streamed word by word like a real model, and plainly labelled, so
- * every agent feature works offline and nobody mistakes it for a real model.
+ * every agent feature works offline and nobody mistakes it for a real model. It ignores tools
+ * unless `toolPolicy` is 'fixed' (see offlineToolCalls).
  *
  * It never quotes the system message: that holds the agent's instructions, which are its owner's
  * alone, while the reply is read by every member of the channel and every API caller.
  */
-export function createOfflineProvider({ tokenDelayMs = 15 }: { tokenDelayMs?: number } = {}): ModelProvider {
+export function createOfflineProvider({ tokenDelayMs = 15, toolPolicy = 'none' }: { tokenDelayMs?: number; toolPolicy?: 'none' | 'fixed' } = {}): ModelProvider {
   return {
     kind: 'offline',
-    async *stream({ messages, signal, sources }: CompletionRequest): AsyncIterable<StreamEvent> {
+    async *stream({ messages, signal, sources, tools }: CompletionRequest): AsyncIterable<StreamEvent> {
       const hasInstructions = messages.some((m) => m.role === 'system' && m.content.trim());
-      const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content.trim() ?? '';
+      const lastMessage = messages.findLast((m) => m.role === 'user');
+      const lastUser = lastMessage ? textOf(lastMessage).trim() : '';
       const digest = createHash('sha256').update(JSON.stringify(messages)).digest('hex').slice(0, 8);
-      const reply = sources ? extractiveReply(lastUser, sources) : [
+      const promptTokens = words(messages.map(textOf).join(' ')).length;
+      const results = toolPolicy === 'fixed' ? resultsAfterLastUser(messages) : [];
+      if (toolPolicy === 'fixed' && results.length === 0 && tools?.length) {
+        const calls = offlineToolCalls(messages, tools.map((tool) => tool.name), digest);
+        if (calls.length > 0) {
+          if (signal?.aborted) throw new ModelError('cancelled', 'The reply was stopped.');
+          for (const call of calls) yield { type: 'tool_call', call, usage: NO_USAGE };
+          return void (yield { type: 'done', usage: { promptTokens, completionTokens: calls.length } });
+        }
+      }
+      const reply = results.length > 0 ? toolsReply(lastUser, results, sources) : sources ? extractiveReply(lastUser, sources) : [
         OFFLINE_LABEL,
         lastUser ? `You said: "${quote(lastUser)}".` : 'Nothing was asked yet.',
         hasInstructions ? 'I follow the instructions my owner gave me; they stay private.' : '',
@@ -97,10 +164,7 @@ export function createOfflineProvider({ tokenDelayMs = 15 }: { tokenDelayMs?: nu
         if (tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
         yield { type: 'delta', text: token };
       }
-      yield {
-        type: 'done',
-        usage: { promptTokens: words(messages.map((m) => m.content).join(' ')).length, completionTokens: tokens.length },
-      };
+      yield { type: 'done', usage: { promptTokens, completionTokens: tokens.length } };
     },
   };
 }
