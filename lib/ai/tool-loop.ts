@@ -31,6 +31,11 @@ export type ToolLoopOptions = {
   maxCallsPerStep?: number;
   /** What the model reads of one result at most. */
   maxResultChars?: number;
+  /**
+   * The message, fit for people and the model, of an error a tool threw; undefined for "The tool
+   * failed." A ToolError's message is used without it (abilities pass their own error types here).
+   */
+  describeError?: (error: unknown) => string | undefined;
   /** Stop: ends the loop at once, the model call or the tools it is waiting on. */
   signal?: AbortSignal;
   onActivity?: (activity: ToolActivity) => void;
@@ -46,7 +51,7 @@ export type ToolLoopResult = {
   /** Model calls made. */
   steps: number;
   usage: Usage;
-  /** Each call's last activity, in the order the calls were made. */
+  /** The last state of every activity (each call's, and the steps tools published inside theirs), in the order they started. */
   activities: ToolActivity[];
   calls: ToolCallRecord[];
   /** Every source the tools returned, in order. */
@@ -76,8 +81,20 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
   if (!stream) throw new TypeError('runToolLoop needs a stream function or a provider.');
   const byName = new Map(Object.values(tools).map((tool) => [tool.spec.name, tool]));
   // Copied and frozen once: the same set goes with every call of this loop.
-  const specs: readonly ToolSpec[] = Object.freeze([...byName.values()].map((tool) => Object.freeze({ ...tool.spec })));
-  const run = { tools: byName, toolTimeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, maxResultChars: options.maxResultChars ?? 32_000, signal, onActivity };
+  const specs: readonly ToolSpec[] = Object.freeze([...byName.values()].map((tool) => Object.freeze(structuredClone(tool.spec))));
+  const activities = new Map<string, ToolActivity>();
+  const publish = (activity: ToolActivity) => {
+    activities.set(activity.id, activity);
+    onActivity?.(activity);
+  };
+  const run: RunContext = {
+    tools: byName,
+    toolTimeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+    maxResultChars: options.maxResultChars ?? 32_000,
+    signal,
+    publish,
+    describeError: options.describeError,
+  };
   const maxCalls = options.maxCallsPerStep ?? 8;
 
   const messages: ModelMessage[] = specs.length > 0 && maxSteps > 0 ? withToolsPrompt(request.messages) : [...request.messages];
@@ -112,7 +129,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     steps += 1;
     usage.promptTokens += said.usage.promptTokens;
     usage.completionTokens += said.usage.completionTokens;
-    if (!offer || said.calls.length === 0) return { content, steps, usage, activities: calls.map((c) => c.activity), calls, sources };
+    if (!offer || said.calls.length === 0) return { content, steps, usage, activities: [...activities.values()], calls, sources };
 
     const stepCalls = said.calls.map((call, index) => ({ ...call, id: uniqueId(call.id, step, index, seenIds) }));
     messages.push({ role: 'assistant', content: stepText, toolCalls: stepCalls });
@@ -159,7 +176,8 @@ type RunContext = {
   toolTimeoutMs: number;
   maxResultChars: number;
   signal?: AbortSignal;
-  onActivity?: (activity: ToolActivity) => void;
+  publish: (activity: ToolActivity) => void;
+  describeError?: (error: unknown) => string | undefined;
 };
 
 type Ran = { record: ToolCallRecord; message: string };
@@ -183,8 +201,8 @@ function titleOf(tool: ToolDefinition | undefined, call: ToolCall, args: Record<
 
 function refuse(run: RunContext, call: ToolCall, step: number, reason: string): Ran {
   const activity: ToolActivity = { id: call.id, tool: safeName(call.name), status: 'error', title: titleOf(run.tools.get(call.name), call, undefined), detail: reason };
-  run.onActivity?.({ ...activity, status: 'running', detail: undefined });
-  run.onActivity?.(activity);
+  run.publish({ id: activity.id, tool: activity.tool, status: 'running', title: activity.title });
+  run.publish(activity);
   return { record: { step, call, activity }, message: delimitToolResult(call, `Error: ${reason}`, 'error') };
 }
 
@@ -210,35 +228,57 @@ async function runCall(run: RunContext, call: ToolCall, step: number): Promise<R
   if (!parsed.ok) return refuse(run, call, step, `${parsed.error} Call ${tool.spec.name} again with a JSON object that matches its parameters.`);
 
   const base = { id: call.id, tool: tool.spec.name, title: titleOf(tool, call, parsed.value) };
-  run.onActivity?.({ ...base, status: 'running' });
+  run.publish({ ...base, status: 'running' });
   const controller = new AbortController();
   const onStop = () => controller.abort(stopped());
   run.signal?.addEventListener('abort', onStop, { once: true });
   if (run.signal?.aborted) onStop();
   const timer = setTimeout(() => controller.abort(new ToolTimeout()), run.toolTimeoutMs);
+  // Steps a tool publishes inside its call, open until the call ends; any still running then end with it.
+  const inner = new Map<string, ToolActivity>();
+  let open = true;
+  const activity = (item: ToolActivity) => {
+    if (!open) return;
+    const published: ToolActivity = { id: `${call.id}:${safeName(item.id)}`, tool: safeName(item.tool), status: item.status, title: oneLine(item.title), ...(item.detail ? { detail: oneLine(item.detail) } : {}) };
+    inner.set(published.id, published);
+    run.publish(published);
+  };
+  const end = (ended: ToolActivity) => {
+    open = false;
+    for (const item of inner.values()) if (item.status === 'running') run.publish({ ...item, status: ended.status, ...(ended.detail ? { detail: ended.detail } : {}) });
+    run.publish(ended);
+    return ended;
+  };
   try {
-    const result = await race(Promise.resolve().then(() => tool.run(parsed.value, { signal: controller.signal, callId: call.id })), controller.signal);
+    const result = await race(
+      Promise.resolve().then(() => tool.run(parsed.value, { signal: controller.signal, callId: call.id, activity })),
+      controller.signal,
+    );
     if (typeof result?.content !== 'string') throw new Error('A tool returned no content.');
-    const activity: ToolActivity = { ...base, status: 'done', ...(result.detail ? { detail: oneLine(result.detail) } : {}) };
-    run.onActivity?.(activity);
-    return { record: { step, call, activity, result }, message: delimitToolResult(call, cut(result.content, run.maxResultChars)) };
+    const ended = end({ ...base, status: 'done', ...(result.detail ? { detail: oneLine(result.detail) } : {}) });
+    return { record: { step, call, activity: ended, result }, message: delimitToolResult(call, cut(result.content, run.maxResultChars)) };
   } catch (error) {
     if (run.signal?.aborted) {
-      run.onActivity?.({ ...base, status: 'error', detail: 'Stopped.' });
+      end({ ...base, status: 'error', detail: 'Stopped.' });
       throw stopped();
     }
-    const reason =
-      error instanceof ToolTimeout || (controller.signal.aborted && controller.signal.reason instanceof ToolTimeout)
-        ? `The tool took longer than ${Math.round(run.toolTimeoutMs / 100) / 10} s and was stopped.`
-        : error instanceof ToolError
-          ? oneLine(error.message, 500)
-          : 'The tool failed.';
-    const activity: ToolActivity = { ...base, status: 'error', detail: reason };
-    run.onActivity?.(activity);
-    return { record: { step, call, activity }, message: delimitToolResult(call, `Error: ${reason}`, 'error') };
+    const timedOut = error instanceof ToolTimeout || (controller.signal.aborted && controller.signal.reason instanceof ToolTimeout);
+    const reason = timedOut ? `The tool took longer than ${Math.round(run.toolTimeoutMs / 100) / 10} s and was stopped.` : oneLine(describe(run, error), 500);
+    const ended = end({ ...base, status: 'error', detail: reason });
+    return { record: { step, call, activity: ended }, message: delimitToolResult(call, `Error: ${reason}`, 'error') };
   } finally {
     clearTimeout(timer);
     run.signal?.removeEventListener('abort', onStop);
+  }
+}
+
+/** What people and the model read of a tool's error: only a message written for them. */
+function describe(run: RunContext, error: unknown): string {
+  if (error instanceof ToolError) return error.message || 'The tool failed.';
+  try {
+    return run.describeError?.(error) || 'The tool failed.';
+  } catch {
+    return 'The tool failed.';
   }
 }
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { CitationJson } from '@/lib/contracts/citations';
 import type { SourcePassage, ToolCall, ToolSpec } from './provider';
 
 /** One step of a reply shown live in the chat (API.md, `agent:activity`). */
@@ -10,13 +11,24 @@ export type ToolResult = {
   content: string;
   /** A short line for the activity when the call ends ("Read 3 pages"). */
   detail?: string;
-  /** Passages the reply may cite as `[n]`; `n` must be unique across the tools of one reply. */
+  /** Passages the reply may cite as `[n]` (the offline model quotes these); `n` must be unique across the tools of one reply. */
   sources?: SourcePassage[];
+  /** What the reply keeps as citations when it cites them (web pages with their `url`). */
+  citations?: CitationJson[];
   /** Anything else the caller keeps (pages read for citations, measurements); never shown to the model. */
   data?: unknown;
 };
 
-export type ToolContext = { signal: AbortSignal; callId: string };
+export type ToolContext = {
+  /** Aborted at the call's deadline or when the reply is stopped. */
+  signal: AbortSignal;
+  callId: string;
+  /**
+   * Publishes a step inside the call (deep research's searches and pages) as its own activity,
+   * shown and kept like the call's; its id is prefixed with the call's, so it cannot clash.
+   */
+  activity: (activity: ToolActivity) => void;
+};
 
 /** A tool the loop may run: its spec as the model sees it, and the code that runs it. */
 export type ToolDefinition = {

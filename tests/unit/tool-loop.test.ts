@@ -120,6 +120,49 @@ describe('the tool loop with a scripted stream function', () => {
     }
   });
 
+  it('uses the messages describeError gives for an ability\'s own errors, and the generic one for the rest', async () => {
+    class PageError extends Error {}
+    const failing: ToolSet = {
+      page: { spec: { name: 'page', description: 'Reads.', parameters: object }, run: async () => Promise.reject(new PageError('Could not read https://example.com: 404.')) },
+      other: { spec: { name: 'other', description: 'Breaks.', parameters: object }, run: async () => Promise.reject(new Error('secret stack')) },
+    };
+    const model = scripted([[call('a', 'page'), call('b', 'other'), done()], [done()]]);
+    const result = await runToolLoop({
+      stream: model.stream,
+      request: { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+      tools: failing,
+      describeError: (error) => (error instanceof PageError ? error.message : undefined),
+    });
+    expect(result.activities.map((a) => a.detail)).toEqual(['Could not read https://example.com: 404.', 'The tool failed.']);
+    const answers = model.requests[1]!.messages.filter((m) => m.role === 'tool').map((m) => m.content);
+    expect(answers[0]).toContain('Error: Could not read https://example.com: 404.');
+    expect(answers[1]).not.toContain('secret');
+  });
+
+  it('publishes the steps a tool reports inside its call under the call\'s id, and ends those still running with the call', async () => {
+    const research: ToolSet = {
+      deep: {
+        spec: { name: 'deep', description: 'Researches.', parameters: object },
+        run: async (_args, { activity }) => {
+          activity({ id: 's1', tool: 'web_search', status: 'running', title: 'Searching the web for water' });
+          activity({ id: 's1', tool: 'web_search', status: 'done', title: 'Searching the web for water', detail: '5 results' });
+          activity({ id: 'p1', tool: 'read_page', status: 'running', title: 'Reading example.com' });
+          return { content: 'report', citations: [{ n: 1, url: 'https://example.com', title: 'Example', excerpt: 'x' }] };
+        },
+      },
+    };
+    const seen: string[] = [];
+    const model = scripted([[call('c', 'deep'), done()], [done()]]);
+    const result = await runToolLoop({ stream: model.stream, request: { model: 'm', messages: [{ role: 'user', content: 'hi' }] }, tools: research, onActivity: (a) => seen.push(`${a.id}:${a.status}`) });
+    expect(seen).toEqual(['c:running', 'c:s1:running', 'c:s1:done', 'c:p1:running', 'c:p1:done', 'c:done']);
+    expect(result.activities.map((a) => [a.id, a.status, a.detail])).toEqual([
+      ['c', 'done', undefined],
+      ['c:s1', 'done', '5 results'],
+      ['c:p1', 'done', undefined],
+    ]);
+    expect(result.calls[0]!.result!.citations).toEqual([{ n: 1, url: 'https://example.com', title: 'Example', excerpt: 'x' }]);
+  });
+
   it('passes the sources tools return to the next calls, after the request\'s own', async () => {
     const knowledge: ToolSet = {
       search_knowledge: {
