@@ -199,7 +199,7 @@ export async function apiChannelQuery({
       if (event.type === 'delta') {
         answer += event.text;
         yield { type: 'delta', text: event.text };
-      } else {
+      } else if (event.type === 'done') {
         total.promptTokens += event.usage.promptTokens;
         total.completionTokens += event.usage.completionTokens;
       }

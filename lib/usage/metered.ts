@@ -34,7 +34,7 @@ export async function* meteredStream(request: CompletionRequest, meter: Metered,
       if (event.type === 'delta') {
         firstTokenMs ??= performance.now() - started;
         text += event.text;
-      } else {
+      } else if (event.type === 'done') {
         usage = event.usage;
       }
       yield event;

@@ -36,7 +36,7 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
           if (event.type === 'delta') {
             content += event.text;
             yield { text: event.text };
-          } else yield { usage: event.usage, extra: { neurocache: { citations: citations(content) } } };
+          } else if (event.type === 'done') yield { usage: event.usage, extra: { neurocache: { citations: citations(content) } } };
         }
       })(),
       includeUsage,

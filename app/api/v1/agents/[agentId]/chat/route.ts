@@ -20,7 +20,7 @@ async function chat({ req, body, params, caller }: KeyHandlerArgs<{ agentId: str
         if (event.type === 'delta') {
           content += event.text;
           yield { event: 'delta', data: { content: event.text } };
-        } else {
+        } else if (event.type === 'done') {
           yield { event: 'done', data: { message: { role: 'assistant', content }, usage: event.usage, citations: citations(content) } };
         }
       }
