@@ -137,8 +137,12 @@ export function CitationChip({ citation }: { citation: Citation }) {
   );
 }
 
-/** The "Sources" under a reply: each citation by its number, name and place, opening in a new tab. */
-export function SourcesList({ citations }: { citations: Citation[] }) {
+/**
+ * The "Sources" under a reply: each citation by its number, name and place, opening in a new tab.
+ * A document opens only for its owner (files are theirs): given the viewer's own bases, a
+ * document of someone else's base is named without a link, instead of a link that answers 404.
+ */
+export function SourcesList({ citations, ownKnowledgeBaseIds }: { citations: Citation[]; ownKnowledgeBaseIds?: ReadonlySet<string> }) {
   if (citations.length === 0) return null;
   const sorted = [...citations].sort((a, b) => a.n - b.n);
   return (
@@ -146,7 +150,8 @@ export function SourcesList({ citations }: { citations: Citation[] }) {
       <h4 className="text-[0.7rem] font-semibold uppercase tracking-wide text-gray-500 dark:text-gray-400">Sources</h4>
       <ol className="mt-0.5 flex flex-col gap-0.5 text-xs">
         {sorted.map((citation) => {
-          const href = citationHref(citation);
+          const othersDocument = Boolean(citation.knowledgeBaseId && ownKnowledgeBaseIds && !ownKnowledgeBaseIds.has(citation.knowledgeBaseId));
+          const href = othersDocument ? null : citationHref(citation);
           const where = citationWhere(citation);
           const name = citationName(citation);
           return (
@@ -158,7 +163,9 @@ export function SourcesList({ citations }: { citations: Citation[] }) {
                     {name}
                   </a>
                 ) : (
-                  <span className="font-medium">{name}</span>
+                  <span className="font-medium" title={othersDocument ? "Only the owner of this agent's knowledge base can open the document." : undefined}>
+                    {name}
+                  </span>
                 )}
                 {where && <span className="text-gray-500 dark:text-gray-400"> · {where}</span>}
               </span>

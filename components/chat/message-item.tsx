@@ -1,13 +1,15 @@
 'use client';
 
 import { observer } from 'mobx-react-lite';
-import { useState, type KeyboardEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { Markdown } from '@/components/ui/markdown';
 import { useAction } from '@/components/ui/use-action';
 import type { Message } from '@/lib/api-types';
 import type { ApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
+import { knowledgeListQuery } from '@/stores/knowledge-store';
 import type { OutgoingMessage } from '@/stores/message-store';
 import { CitedMarkdown, SourcesList } from './citations';
 
@@ -18,7 +20,8 @@ function formatTime(iso: string): string {
 const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-200 hover:text-gray-900 dark:hover:bg-gray-700 dark:hover:text-gray-100';
 
 export const MessageItem = observer(function MessageItem({ message, canDelete }: { message: Message; canDelete: boolean }) {
-  const { user, messages } = useStores();
+  const root = useStores();
+  const { user, messages } = root;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
@@ -27,6 +30,10 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
   const text = messages.textOf(message);
   // Only an agent's reply cites: a person typing "[1]" gets no chip.
   const citations = (agent && message.citations) || [];
+  // Which cited documents the viewer may open: those of their own bases (one cached list for every message).
+  const citesDocuments = citations.some((citation) => citation.knowledgeBaseId);
+  const ownBases = useQuery({ ...knowledgeListQuery(root), enabled: citesDocuments, staleTime: 60_000 }).data;
+  const ownKnowledgeBaseIds = useMemo(() => (ownBases ? new Set(ownBases.knowledgeBases.map((base) => base.id)) : undefined), [ownBases]);
   // The last action's failure shows under the message until another action starts.
   const [error, setError] = useState<string | null>(null);
   const failed = (apiError: ApiError) => setError(apiError.message);
@@ -109,7 +116,7 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
         ) : (
           <Markdown source={text} />
         )}
-        {!editing && <SourcesList citations={citations} />}
+        {!editing && <SourcesList citations={citations} ownKnowledgeBaseIds={ownKnowledgeBaseIds} />}
         {agent && message.status === 'streaming' && (
           <button
             type="button"
@@ -165,7 +172,8 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
 
 /** A message the server has not confirmed yet: sending, or failed with a retry control. */
 export const PendingMessageItem = observer(function PendingMessageItem({ entry }: { entry: OutgoingMessage }) {
-  const { user, messages } = useStores();
+  const root = useStores();
+  const { user, messages } = root;
   const name = user.user?.name ?? 'You';
   const failed = entry.state === 'failed';
   return (

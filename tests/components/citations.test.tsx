@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { citationHref } from '@/components/chat/citations';
 import { MessageItem } from '@/components/chat/message-item';
 import type { Citation, Message } from '@/lib/api-types';
+import { queryKeys } from '@/stores/query-keys';
 import { RootStore } from '@/stores/root-store';
 import { renderWithStore } from '../helpers/render-hub';
 
@@ -27,8 +28,9 @@ function reply(content: string, citations: Citation[], author: Message['author']
   return { id: '0190a000-0000-7000-8000-0000000000m1', channelId: 'ch', author, content, status: 'complete', citations, createdAt: new Date(0).toISOString() };
 }
 
-function show(message: Message) {
+function show(message: Message, seed?: (store: RootStore) => void) {
   const store = new RootStore({ user: me });
+  seed?.(store);
   renderWithStore(store, <ul><MessageItem message={message} canDelete={false} /></ul>);
 }
 
@@ -92,6 +94,18 @@ describe('citations in an agent reply', () => {
       expect(link).toHaveAttribute('target', '_blank');
       expect(link.getAttribute('rel')).toContain('noopener');
     }
+  });
+
+  it("names another person's document without a link (its file is theirs), and still links web pages", () => {
+    const theirs = '0190a000-0000-7000-8000-0000000000b9';
+    show(reply('From the handbook [1] and the web [3].', [handbook, web]), (store) =>
+      // The viewer's own bases, as GET /api/knowledge answers them: the handbook's base is not among them.
+      store.queryClient.setQueryData(queryKeys.knowledge, { knowledgeBases: [{ id: theirs, name: 'Mine' }], retrieval: { kind: 'full-text' } }),
+    );
+    const sources = screen.getAllByTestId('source');
+    expect(within(sources[0]!).queryByTestId('source-link')).toBeNull();
+    expect(within(sources[0]!).getByText('handbook.pdf')).toHaveAttribute('title', expect.stringMatching(/Only the owner/));
+    expect(within(sources[1]!).getByTestId('source-link')).toHaveAttribute('href', 'https://example.com/policy');
   });
 
   it('never builds markup from the content or the citations', () => {
