@@ -270,6 +270,11 @@ describe('tool sets', () => {
     await expect(set.tools.mcp_loop_back_ECHO!.run({ text: 'after' }, { signal: new AbortController().signal, callId: 'c2', activity: () => {} })).rejects.toBeInstanceOf(McpToolError);
   });
 
+  it('rejects with the stop’s reason when stopped while connecting', async () => {
+    const reason = new Error('stopped');
+    await expect(mcpToolSet([{ id: 's', name: 'Stopped', url: server.url }], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
   it('caps the tools a server brings', async () => {
     const set = await mcpToolSet([{ id: 's', name: 'Capped', url: server.url }], { maxToolsPerServer: 2 });
     try {
@@ -384,6 +389,12 @@ describe('stdio servers from MCP_SERVERS', () => {
       await connection.close();
       restore();
     }
+  });
+
+  it('fails with an McpToolError when the command cannot start', async () => {
+    const error = await rejection(connectStdio({ name: 'Missing', command: path.join(process.cwd(), 'no-such-command'), args: [], env: {} }, { stderr: 'ignore', timeoutMs: 5000 }));
+    expect(error).toBeInstanceOf(McpToolError);
+    expect((error as Error).message).toMatch(/^The MCP server "Missing"/);
   });
 
   it('joins a tool set like any server', async () => {

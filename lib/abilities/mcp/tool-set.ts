@@ -128,7 +128,8 @@ export async function mcpToolSet(servers: McpServerEntry[], options: McpToolSetO
   const perServer = options.maxToolsPerServer ?? 64;
   const maxTools = options.maxTools ?? 128;
   const connections: McpConnection[] = [];
-  const listed = await Promise.all(
+  // Settled, not Promise.all: on a stop, every connection that did open is known and closed.
+  const settled = await Promise.allSettled(
     servers.map(async (server) => {
       let connection: McpConnection | undefined;
       try {
@@ -142,10 +143,13 @@ export async function mcpToolSet(servers: McpServerEntry[], options: McpToolSetO
         return { server, connection: undefined, tools: [] as McpTool[], error: message };
       }
     }),
-  ).catch(async (error: unknown) => {
+  );
+  if (options.signal?.aborted || settled.some((outcome) => outcome.status === 'rejected')) {
     await Promise.all(connections.map((connection) => connection.close()));
-    throw error;
-  });
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    throw options.signal?.aborted ? options.signal.reason : (failed as PromiseRejectedResult).reason;
+  }
+  const listed = settled.map((outcome) => (outcome as PromiseFulfilledResult<{ server: McpServerEntry; connection?: McpConnection; tools: McpTool[]; error?: string }>).value);
 
   const statuses: McpServerStatus[] = [];
   const chosen: { server: McpServerEntry; connection: McpConnection; tool: McpTool }[] = [];
