@@ -68,28 +68,36 @@ function mediaErrorOf(error: unknown): MediaError {
 /** The first frame, decoded strictly (a truncated file fails rather than coming back half grey), EXIF rotation applied. */
 const open = (bytes: Uint8Array): Sharp => sharp(bytes, { autoOrient: true, pages: 1, failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS });
 
+type Header = { format: ImageFormat; width: number; height: number; alphaChannel: boolean; frames: number };
+
+/** What the file's header says, without decoding its pixels. */
+async function readHeader(bytes: Uint8Array): Promise<Header> {
+  const format = formatOf(bytes);
+  const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+  if (!meta.width || !meta.height) throw new MediaError('corrupt', 'This image is damaged or incomplete and cannot be read.');
+  return { format, width: meta.autoOrient.width, height: meta.autoOrient.height, alphaChannel: meta.hasAlpha, frames: meta.pages ?? 1 };
+}
+
+/** GIF and some PNGs decode with an alpha channel whether or not any pixel uses it: only a pixel that is see-through counts. */
+const usesAlpha = async (bytes: Uint8Array, header: Header) => header.alphaChannel && !(await open(bytes).stats()).isOpaque;
+
 /** Measures an image: type, displayed size, transparency, animation and its dominant colours. */
 export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo> {
-  const format = formatOf(bytes);
   try {
-    const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
-    if (!meta.width || !meta.height) throw new MediaError('corrupt', 'This image is damaged or incomplete and cannot be read.');
+    const header = await readHeader(bytes);
     // Nearest-neighbour sampling keeps each sampled pixel a real one: smoothing would invent the
     // blended colours of every edge and spread a flat colour's share over several boxes.
     const { data } = await open(bytes).resize(96, 96, { fit: 'inside', kernel: 'nearest', withoutEnlargement: true }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    const frames = meta.pages ?? 1;
-    // GIF and some PNGs decode with an alpha channel whether or not any pixel uses it.
-    const hasAlpha = meta.hasAlpha && !(await open(bytes).stats()).isOpaque;
     return {
-      format,
-      mimeType: IMAGE_MIME_TYPES[format],
-      width: meta.autoOrient.width,
-      height: meta.autoOrient.height,
+      format: header.format,
+      mimeType: IMAGE_MIME_TYPES[header.format],
+      width: header.width,
+      height: header.height,
       bytes: bytes.byteLength,
-      hasAlpha,
+      hasAlpha: await usesAlpha(bytes, header),
       dominantColours: dominantColoursOf(data),
-      animated: frames > 1,
-      frames,
+      animated: header.frames > 1,
+      frames: header.frames,
     };
   } catch (error) {
     throw mediaErrorOf(error);
@@ -117,15 +125,17 @@ async function encode(bytes: Uint8Array, size: { width: number; height: number }
  * `maxBytes`, an image without transparency is re-encoded as JPEG, and any image is shrunk until it fits.
  */
 export async function prepareImageForModel(bytes: Uint8Array, options: PrepareImageOptions = {}): Promise<PreparedImage> {
-  const info = await inspectImage(bytes);
   const quality = options.quality ?? 85;
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
-  let target: 'jpeg' | 'png' | 'webp' = info.format === 'gif' ? 'png' : info.format;
-  let size = fitted(info.width, info.height, options.maxSide ?? 2048, options.maxPixels);
   try {
+    const header = await readHeader(bytes);
+    let target: 'jpeg' | 'png' | 'webp' = header.format === 'gif' ? 'png' : header.format;
+    let size = fitted(header.width, header.height, options.maxSide ?? 2048, options.maxPixels);
     let out = await encode(bytes, size, target, quality);
+    let seeThrough: boolean | undefined;
     for (let attempt = 0; out.data.byteLength > maxBytes && attempt < 8; attempt++) {
-      if (target === 'png' && !info.hasAlpha) target = 'jpeg';
+      seeThrough ??= await usesAlpha(bytes, header);
+      if (target === 'png' && !seeThrough) target = 'jpeg';
       else size = { width: Math.max(1, Math.floor(size.width * 0.75)), height: Math.max(1, Math.floor(size.height * 0.75)) };
       out = await encode(bytes, size, target, quality);
     }
