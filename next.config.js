@@ -5,7 +5,7 @@ const withFlowbiteReact = require('flowbite-react/plugin/nextjs');
 const nextConfig = {
   // Native and WASM packages must be loaded by Node from node_modules, not bundled:
   // PGlite resolves its .wasm/.data files relative to its own module.
-  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'],
+  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres', '@ffmpeg-installer/ffmpeg'],
   poweredByHeader: false,
   devIndicators: { position: 'bottom-right' },
   experimental: {
