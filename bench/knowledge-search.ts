@@ -22,6 +22,7 @@ import { embedDocument } from '@/lib/knowledge/vectors';
 import { startOpenAIServer } from '../tests/fixtures/openai-server';
 import { openTestDatabase, type TestDatabaseKind } from '../tests/helpers/database';
 import { report, runBench, summarize, time } from './stats';
+import { random } from '../tests/helpers/random';
 
 const SIZES = (process.env.BENCH_PASSAGES ?? '10000,100000').split(',').map(Number);
 const PASSAGES_PER_DOCUMENT = 50;
@@ -31,16 +32,6 @@ const WARMUP = 50;
 const LIMIT = 8;
 const EMBEDDING_DIMS = Number(process.env.BENCH_EMBEDDING_DIMS ?? 256);
 const TSV_STORAGE = process.env.BENCH_TSV_STORAGE === 'main' ? 'main' : 'default';
-
-/** A seeded generator (mulberry32): every run writes the same corpus and asks the same questions. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Words of the Markdown shipped in node_modules, most frequent first: a real vocabulary to sample from. */
 function vocabulary(max = 30_000): string[] {

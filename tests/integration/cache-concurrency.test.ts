@@ -6,21 +6,12 @@ import { createChannel } from '@/lib/channels';
 import { deleteMessage, editMessage, listMessages, sendMessage } from '@/lib/messages';
 import { testDatabaseKinds } from '../helpers/database';
 import { useHub } from '../helpers/hub';
+import { random } from '../helpers/random';
 
 const WINDOW = 12;
 const CHANNELS = 3;
 const ROUNDS = 40;
 const OPS_PER_ROUND = 16;
-
-/** A small seeded generator (mulberry32), so a failing interleaving can be replayed by its seed. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)', (kind) => {
   const hub = useHub(kind);
