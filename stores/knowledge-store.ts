@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { makeAutoObservable, runInAction } from 'mobx';
-import { formatBytes } from '@/components/knowledge/format';
+import { describeBytes } from '@/lib/bytes';
 import type { KnowledgeBase, KnowledgeDocument, KnowledgeProgress, KnowledgeSearchResult, RetrievalMode } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { queryKeys } from './query-keys';
@@ -167,7 +167,7 @@ export class KnowledgeStore {
       // may report as a network failure instead of the 413: where the limit is known, the file
       // is refused here, in the same words.
       if (maxFileBytes && file.size > maxFileBytes) {
-        this.uploads.set(id, { id, knowledgeBaseId, name: file.name, bytes: file.size, state: 'failed', sent: 0, final: true, error: `${file.name} is larger than ${formatBytes(maxFileBytes)}, the limit for one file.` });
+        this.uploads.set(id, { id, knowledgeBaseId, name: file.name, bytes: file.size, state: 'failed', sent: 0, final: true, error: `${file.name} is larger than ${describeBytes(maxFileBytes)}, the limit for one file.` });
         continue;
       }
       this.files.set(id, file);

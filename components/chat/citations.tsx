@@ -1,15 +1,13 @@
 'use client';
 
 import { createElement, Fragment, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { documentFileUrl } from '@/components/knowledge/format';
 import { renderMarkdown } from '@/components/ui/markdown';
 import type { Citation } from '@/lib/api-types';
 
 /** Where a citation opens: its document's file at its page, or the web page it came from. */
 export function citationHref(citation: Citation): string | null {
-  if (citation.documentId && citation.knowledgeBaseId) {
-    const base = `/api/knowledge/${encodeURIComponent(citation.knowledgeBaseId)}/documents/${encodeURIComponent(citation.documentId)}/file`;
-    return citation.page ? `${base}#page=${citation.page}` : base;
-  }
+  if (citation.documentId && citation.knowledgeBaseId) return documentFileUrl(citation.knowledgeBaseId, citation.documentId, citation.page);
   // Only web addresses: a stored url is data from outside and must not become a javascript: link.
   if (citation.url && /^https?:\/\//i.test(citation.url)) return citation.url;
   return null;

@@ -10,7 +10,8 @@ import type { KnowledgeDocument } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { documentsQuery, type Upload } from '@/stores/knowledge-store';
-import { documentFileUrl, formatBytes, plural } from './format';
+import { describeBytes } from '@/lib/bytes';
+import { documentFileUrl, plural } from './format';
 
 type Tone = 'upload' | 'index' | 'ready' | 'error';
 
@@ -54,7 +55,7 @@ const UploadRow = observer(function UploadRow({ upload }: { upload: Upload }) {
     <li className={rowClass} data-testid="upload-row" data-state={upload.state} data-name={upload.name}>
       <div className="flex min-w-0 items-baseline gap-2">
         <span className="min-w-0 flex-1 truncate text-sm font-medium" title={upload.name}>{upload.name}</span>
-        <span className="shrink-0 text-xs text-gray-500 dark:text-gray-400">{formatBytes(upload.bytes)}</span>
+        <span className="shrink-0 text-xs text-gray-500 dark:text-gray-400">{describeBytes(upload.bytes)}</span>
       </div>
       {failed ? (
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
@@ -114,7 +115,7 @@ function DocumentRow({ doc, confirming, onAsk, onCancel, remove }: {
           {doc.name}
         </a>
         <span className="shrink-0 text-xs text-gray-500 dark:text-gray-400">
-          {kindOf(doc.mimeType, doc.name)} · {formatBytes(doc.bytes)}
+          {kindOf(doc.mimeType, doc.name)} · {describeBytes(doc.bytes)}
         </span>
       </div>
       {doc.status !== 'error' && (

@@ -10,8 +10,9 @@ import { useStores } from '@/stores/context';
 import { AddSourceForms } from './add-source-forms';
 import { DocumentDropZone } from './document-drop-zone';
 import { DocumentList } from './document-list';
-import { formatBytes, plural } from './format';
+import { plural } from './format';
 import { KnowledgeBaseModal } from './knowledge-base-modal';
+import { describeBytes } from '@/lib/bytes';
 import { KnowledgeSearch } from './knowledge-search';
 
 /** One base: its totals, rename and delete, the ways to add documents, its documents, and a search. */
@@ -47,7 +48,7 @@ export const KnowledgeBaseDetail = observer(function KnowledgeBaseDetail({ knowl
         </div>
         {knowledgeBase.description && <p className="break-words text-sm text-gray-600 dark:text-gray-300">{knowledgeBase.description}</p>}
         <p className="text-xs text-gray-500 dark:text-gray-400" data-testid="knowledge-base-totals">
-          {plural(knowledgeBase.documentCount, 'document')} · {plural(knowledgeBase.chunkCount, 'passage')} · {formatBytes(knowledgeBase.bytes)}
+          {plural(knowledgeBase.documentCount, 'document')} · {plural(knowledgeBase.chunkCount, 'passage')} · {describeBytes(knowledgeBase.bytes)}
         </p>
         {remove.error && <p className="text-sm text-red-600 dark:text-red-400" role="alert">{remove.error.message}</p>}
       </header>

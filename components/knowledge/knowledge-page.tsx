@@ -10,8 +10,9 @@ import type { KnowledgeBase, RetrievalMode } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { knowledgeListQuery } from '@/stores/knowledge-store';
-import { formatBytes, plural } from './format';
+import { plural } from './format';
 import { KnowledgeBaseDetail } from './knowledge-base-detail';
+import { describeBytes } from '@/lib/bytes';
 import { KnowledgeBaseModal } from './knowledge-base-modal';
 
 /** Says plainly how search works here, so nobody expects meaning-based matches from keywords. */
@@ -46,7 +47,7 @@ function BaseCard({ knowledgeBase, selected }: { knowledgeBase: KnowledgeBase; s
         <span className="truncate text-sm font-semibold">{knowledgeBase.name}</span>
         {knowledgeBase.description && <span className="line-clamp-2 text-xs text-gray-600 dark:text-gray-300">{knowledgeBase.description}</span>}
         <span className="text-xs text-gray-500 dark:text-gray-400" data-testid="knowledge-base-card-totals">
-          {plural(knowledgeBase.documentCount, 'document')} · {plural(knowledgeBase.chunkCount, 'passage')} · {formatBytes(knowledgeBase.bytes)}
+          {plural(knowledgeBase.documentCount, 'document')} · {plural(knowledgeBase.chunkCount, 'passage')} · {describeBytes(knowledgeBase.bytes)}
         </span>
       </Link>
     </li>

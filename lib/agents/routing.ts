@@ -6,7 +6,7 @@ import type { Database } from '@/lib/db';
 import type { Payer } from '@/lib/usage/payer';
 import { agents, channelMembers, channels, users, type Agent, type Channel } from '@/lib/db/schema';
 import type { ContextMember } from './context';
-import { parseMentions } from './mentions';
+import { parseMentions } from '@/lib/mentions';
 
 /** A channel as its agents see it: settings, its agents (in the order they joined), and everyone. */
 export type Team = { channel: Channel; agents: Agent[]; members: ContextMember[] };

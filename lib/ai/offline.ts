@@ -1,5 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
+import { withoutMentions } from '@/lib/mentions';
 import { ModelError, NO_USAGE, textOf, type CompletionRequest, type ModelMessage, type ModelProvider, type SourcePassage, type StreamEvent, type ToolCall } from './provider';
 import { toolResultBodies } from './tools';
 
@@ -11,11 +12,7 @@ const words = (text: string) => text.split(/\s+/).filter(Boolean);
  * What the offline model quotes of the question: its first words, with the @ taken off handles
  * so that quoting a mention never hands the conversation to that agent again.
  */
-const quote = (text: string) =>
-  words(text)
-    .slice(0, 40)
-    .join(' ')
-    .replace(/(^|[^\w@])@([a-z0-9-]{2,32})\b/gi, '$1$2');
+const quote = (text: string) => withoutMentions(words(text).slice(0, 40).join(' '));
 
 const STOPWORDS = new Set(
   'a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so than that the their them then there these they this to was we what when where which who why will with you your about should would could please tell'.split(' '),
@@ -33,10 +30,8 @@ const sentencesOf = (text: string) =>
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
 
-/** A mention quoted from a document must not hand the conversation to that agent. */
-const unmention = (text: string) => text.replace(/(^|[^\w@])@([a-z0-9-]{2,32})\b/gi, '$1$2');
 
-const where = (source: SourcePassage) => unmention([source.title, source.page ? `page ${source.page}` : '', source.heading ?? ''].filter(Boolean).join(', '));
+const where = (source: SourcePassage) => withoutMentions([source.title, source.page ? `page ${source.page}` : '', source.heading ?? ''].filter(Boolean).join(', '));
 
 /**
  * With knowledge: an extractive answer. For each source, the sentence sharing the most words with
@@ -59,7 +54,7 @@ function extractiveReply(question: string, sources: SourcePassage[]): string {
       });
       let text = sentences[best] ?? source.content.slice(0, 300);
       if (text.length < 120 && sentences[best + 1]) text = `${text} ${sentences[best + 1]}`;
-      text = unmention(text.replace(/"/g, "'"));
+      text = withoutMentions(text.replace(/"/g, "'"));
       return { source, rank, score: bestScore, text: text.length > 400 ? `${text.slice(0, 397)}…` : text };
     })
     .sort((a, b) => b.score - a.score || a.rank - b.rank)
@@ -116,7 +111,7 @@ const resultsAfterLastUser = (messages: ModelMessage[]) => {
 function toolsReply(question: string, results: ReturnType<typeof resultsAfterLastUser>, sources: SourcePassage[] | undefined): string {
   if (sources && sources.length > 0) return extractiveReply(question, sources);
   const lines = results.map((result) => {
-    const flat = unmention(result.body.replace(/\s+/g, ' ').trim()).replace(/"/g, "'");
+    const flat = withoutMentions(result.body.replace(/\s+/g, ' ').trim()).replace(/"/g, "'");
     const text = flat.length > 300 ? `${flat.slice(0, 297)}…` : flat;
     return result.status === 'error' ? `- ${result.name} failed: ${text}` : `- ${result.name}: "${text}"`;
   });

@@ -2,6 +2,7 @@ import 'server-only';
 import type { SourcePassage } from '@/lib/ai/provider';
 import type { Database } from '@/lib/db';
 import type { CitationJson } from '@/lib/contracts/citations';
+import { withoutMentions } from '@/lib/mentions';
 import { searchPassages, type SearchHit } from './search';
 
 /**
@@ -18,11 +19,9 @@ export async function findSources({ db, knowledgeBaseIds, query, limit }: { db: 
   return hits.map((hit, index) => ({ n: index + 1, hit }));
 }
 
-/** A mention in a document must not read as one: the system prompt says mentioning a handle hands work over. */
-const unmention = (text: string) => text.replace(/(^|[^\w@])@([a-z0-9-]{2,32})\b/gi, '$1$2');
 /** Markup that could open or close a source (however spaced) is escaped, so a document cannot leave its block. */
-const defuse = (text: string) => unmention(text).replace(/<(?=\s*\/?\s*sources?\b)/gi, '&lt;');
-const attribute = (text: string) => unmention(text).replace(/["<>\n]/g, ' ').slice(0, 200);
+const defuse = (text: string) => withoutMentions(text).replace(/<(?=\s*\/?\s*sources?\b)/gi, '&lt;');
+const attribute = (text: string) => withoutMentions(text).replace(/["<>\n]/g, ' ').slice(0, 200);
 
 /** The system message that hands the model its sources. */
 export function sourcesPrompt(sources: Source[]): string {

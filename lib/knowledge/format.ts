@@ -34,10 +34,3 @@ export function toDocumentJson(row: DocumentRow): DocumentJson {
     updatedAt: row.updatedAt.toISOString(),
   };
 }
-
-/** "25 MB", "512 KB": how limits and sizes are said to people. */
-export function describeBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}

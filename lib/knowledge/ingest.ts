@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, inArray, sql, sum } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { runInBackground } from '@/lib/background';
 import { getEmbeddingsProvider } from '@/lib/ai/embeddings';
 import { getDb, type Database } from '@/lib/db';
@@ -12,7 +12,8 @@ import { fetchPublic, OutboundError } from '@/lib/outbound';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { getFileStore } from '@/lib/storage';
 import { chunkDocument, type Passage } from './chunk';
-import { describeBytes, toDocumentJson } from './format';
+import { toDocumentJson } from './format';
+import { fitsStorage, lockStorage, overStorageMessage } from './quota';
 import { detectKind, mimeTypeFor, parseDocument, ParseError } from './parse';
 import { addTerms, removeTerms } from './terms';
 import { embedDocument } from './vectors';
@@ -214,12 +215,8 @@ async function loadBytes(db: Database, job: DocumentRow, signal: AbortSignal): P
   // The page counts against its owner's storage like an upload, under the same per-person lock.
   const updated = await db
     .transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`knowledge-storage:${job.ownerId}`}, 0))`);
-      const [row] = await tx.select({ bytes: sum(documents.bytes) }).from(documents).where(eq(documents.ownerId, job.ownerId));
-      const limit = env().KNOWLEDGE_MAX_BYTES_PER_USER;
-      if (Number(row?.bytes ?? 0) + page.body.length > limit) {
-        throw new Unindexable('too_large', `This page would bring your documents over your storage limit of ${describeBytes(limit)}; delete some documents first.`);
-      }
+      const used = await lockStorage(tx, job.ownerId);
+      if (!fitsStorage(used, page.body.length)) throw new Unindexable('too_large', overStorageMessage(used, page.body.length));
       const [saved] = await tx.update(documents).set({ storageKey, bytes: page.body.length, mimeType: mimeTypeFor(kind) }).where(ours(job)).returning();
       return saved;
     })

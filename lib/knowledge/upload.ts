@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, count, eq, inArray, sql, sum } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getDb, type Database } from '@/lib/db';
 import { documents, type DocumentRow } from '@/lib/db/schema';
@@ -12,7 +12,9 @@ import { newId } from '@/lib/ids';
 import { checkPublicUrl, OutboundError } from '@/lib/outbound';
 import { getFileStore } from '@/lib/storage';
 import { requireOwnKnowledgeBase } from './access';
-import { describeBytes, toDocumentJson } from './format';
+import { describeBytes } from '@/lib/bytes';
+import { toDocumentJson } from './format';
+import { fitsStorage, lockStorage, overStorageMessage, storageUsed } from './quota';
 import { kickIngestion, publishProgress } from './ingest';
 import { detectKind, mimeTypeFor } from './parse';
 import type { addDocumentInput } from './schemas';
@@ -33,19 +35,7 @@ export function cleanName(name: string): string {
   return clean || 'untitled';
 }
 
-/** Bytes of documents a person holds, against KNOWLEDGE_MAX_BYTES_PER_USER. */
-async function storageUsed(db: Database, userId: string): Promise<number> {
-  const [row] = await db.select({ bytes: sum(documents.bytes) }).from(documents).where(eq(documents.ownerId, userId));
-  return Number(row?.bytes ?? 0);
-}
-
-function overStorage(used: number, adding: number): AppError {
-  const limit = env().KNOWLEDGE_MAX_BYTES_PER_USER;
-  return new AppError(
-    'payload_too_large',
-    `These documents would bring yours to ${describeBytes(used + adding)}, over your storage limit of ${describeBytes(limit)}; delete some documents first.`,
-  );
-}
+const overStorage = (used: number, adding: number) => new AppError('payload_too_large', overStorageMessage(used, adding));
 
 /** Documents of a person still waiting to be indexed, against KNOWLEDGE_MAX_PENDING_PER_USER. */
 async function pendingCount(db: Database, userId: string): Promise<number> {
@@ -69,10 +59,9 @@ type NewDocument = { id: string; name: string; mimeType: string; bytes: number; 
 async function store(userId: string, knowledgeBaseId: string, docs: NewDocument[]): Promise<DocumentJson[]> {
   const db = await getDb();
   const adding = docs.reduce((total, doc) => total + doc.bytes, 0);
-  const limit = env().KNOWLEDGE_MAX_BYTES_PER_USER;
   // Checked before writing any file too, so a person far over the limit costs no storage writes.
   const usedBefore = await storageUsed(db, userId);
-  if (usedBefore + adding > limit) throw overStorage(usedBefore, adding);
+  if (!fitsStorage(usedBefore, adding)) throw overStorage(usedBefore, adding);
   const files = getFileStore();
   const written: string[] = [];
   try {
@@ -82,9 +71,8 @@ async function store(userId: string, knowledgeBaseId: string, docs: NewDocument[
       written.push(doc.storageKey);
     }
     const rows = await db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`knowledge-storage:${userId}`}, 0))`);
-      const used = await storageUsed(tx, userId);
-      if (used + adding > limit) throw overStorage(used, adding);
+      const used = await lockStorage(tx, userId);
+      if (!fitsStorage(used, adding)) throw overStorage(used, adding);
       const maxPending = env().KNOWLEDGE_MAX_PENDING_PER_USER;
       if ((await pendingCount(tx, userId)) + docs.length > maxPending) throw tooManyPending(maxPending);
       return tx
@@ -195,7 +183,7 @@ export async function receiveDocuments({
     const declared = Number(req.headers.get('content-length') ?? '0');
     const used = await storageUsed(await getDb(), userId);
     // The multipart framing is a few hundred bytes a file: a body this much over the room left cannot fit.
-    if (declared - 64 * 1024 > env().KNOWLEDGE_MAX_BYTES_PER_USER - used) throw withClose(overStorage(used, declared));
+    if (!fitsStorage(used, declared - 64 * 1024)) throw withClose(overStorage(used, declared));
     const { files } = await readMultipart(req, uploadLimits());
     return addDocuments({ userId, knowledgeBaseId, files });
   }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { env } from '@/lib/env';
 import { isPublicAddress } from './addresses';
 import { outboundErrors } from './errors';
@@ -68,4 +68,14 @@ export async function resolveOutbound(url: URL, lookup: Lookup = systemLookup): 
   if (addresses.length === 0) throw outboundErrors.notFound(host);
   if (!allowed && !addresses.every((answer) => isPublicAddress(answer.address))) throw outboundErrors.blocked();
   return addresses;
+}
+
+/** A `lookup` for the socket that answers only the addresses already checked. */
+export function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const usable = options.family ? addresses.filter((entry) => entry.family === options.family) : addresses;
+    const choice = usable.length > 0 ? usable : addresses;
+    if (options.all) callback(null, choice);
+    else callback(null, choice[0]!.address, choice[0]!.family);
+  };
 }

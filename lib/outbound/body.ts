@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { outboundErrors } from './errors';
 
 // Lenient like browsers: a stream cut short at the end still yields what arrived.
-function decoderFor(encoding: string): Transform | undefined {
+export function decoderFor(encoding: string): Transform | undefined {
   switch (encoding) {
     case 'gzip':
     case 'x-gzip':

@@ -1,9 +1,8 @@
 import 'server-only';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { env } from '@/lib/env';
-import { bareHost, parseOutboundUrl, resolveOutbound, type Lookup, type ResolvedAddress } from './address-check';
+import { bareHost, parseOutboundUrl, pinnedLookup, resolveOutbound, type Lookup, type ResolvedAddress } from './address-check';
 import { readCappedBody } from './body';
 import { OutboundError, outboundErrors } from './errors';
 
@@ -14,7 +13,8 @@ import { OutboundError, outboundErrors } from './errors';
  */
 
 export { OutboundError, type OutboundErrorCode } from './errors';
-export type { Lookup } from './address-check';
+export { bareHost, parseOutboundUrl, pinnedLookup, resolveOutbound, type Lookup, type ResolvedAddress } from './address-check';
+export { decoderFor } from './body';
 
 export const OUTBOUND_USER_AGENT = 'NeurocacheBot/1.0 (+https://neurocache.ai)';
 const DEFAULT_MAX_REDIRECTS = 5;
@@ -55,7 +55,7 @@ export async function checkPublicUrl(url: string | URL, options: { lookup?: Look
 }
 
 // Headers the transport owns; a caller's value would be wrong or unsafe.
-const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'accept-encoding', 'upgrade', 'te', 'keep-alive']);
+export const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'accept-encoding', 'upgrade', 'te', 'keep-alive']);
 // On a hop to another origin, only these of the caller's headers follow: the rest may be
 // credentials meant for the first site (an MCP server's token must not go where it redirects).
 const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'user-agent']);
@@ -70,16 +70,6 @@ function requestHeaders(options: FetchPublicOptions): Record<string, string> {
     if (!RESERVED_HEADERS.has(key)) headers[key] = value;
   }
   return headers;
-}
-
-/** A `lookup` for the socket that answers only the addresses already checked. */
-function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const usable = options.family ? addresses.filter((entry) => entry.family === options.family) : addresses;
-    const choice = usable.length > 0 ? usable : addresses;
-    if (options.all) callback(null, choice);
-    else callback(null, choice[0]!.address, choice[0]!.family);
-  };
 }
 
 function send(hop: Hop, addresses: ResolvedAddress[], signal: AbortSignal): Promise<IncomingMessage> {

@@ -192,7 +192,7 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
       expect(fill.status).toBe(202);
       const over = await upload(hub.server.url, client, baseId, [{ name: 'c.txt', type: 'text/plain', bytes: Buffer.alloc(2000, 'c') }]);
       expect(over.status).toBe(413);
-      expect(over.json.error.message).toMatch(/over your storage limit of 5 KB/);
+      expect(over.json.error.message).toMatch(/over your storage limit of 4.9 KB/);
       // A body that declares more than the room left is refused before it is read.
       const declared = await upload(hub.server.url, client, baseId, [{ name: 'huge.txt', type: 'text/plain', bytes: Buffer.alloc(100_000, 'h') }]);
       expect(declared.status).toBe(413);

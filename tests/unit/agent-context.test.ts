@@ -1,6 +1,6 @@
 import { buildContext } from '@/lib/agents/context';
 import { estimateTokens } from '@/lib/ai/provider';
-import { parseMentions } from '@/lib/agents/mentions';
+import { parseMentions } from '@/lib/mentions';
 import { chooseByOverlap } from '@/lib/agents/routing';
 import type { Agent } from '@/lib/db/schema';
 import type { MessageJson } from '@/lib/contracts/messages';

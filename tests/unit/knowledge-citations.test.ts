@@ -1,6 +1,6 @@
 import { createOfflineProvider } from '@/lib/ai/offline';
 import { collectStream } from '@/lib/ai/provider';
-import { parseMentions } from '@/lib/agents/mentions';
+import { parseMentions } from '@/lib/mentions';
 import { citationsFor, sourcePassages, sourcesPrompt, type Source } from '@/lib/knowledge/citations';
 import type { SearchHit } from '@/lib/knowledge/search';
 

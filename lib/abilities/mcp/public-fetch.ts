@@ -1,11 +1,8 @@
 import 'server-only';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
-import zlib from 'node:zlib';
-import { OutboundError, OUTBOUND_USER_AGENT, type Lookup } from '@/lib/outbound';
-import { bareHost, parseOutboundUrl, resolveOutbound, type ResolvedAddress } from '@/lib/outbound/address-check';
+import { bareHost, decoderFor, OutboundError, OUTBOUND_USER_AGENT, parseOutboundUrl, pinnedLookup, RESERVED_HEADERS, resolveOutbound, type Lookup } from '@/lib/outbound';
 
 /*
  * The fetch the MCP SDK's Streamable HTTP transport is given, so that every HTTP request it makes
@@ -29,27 +26,16 @@ export type PublicFetchOptions = {
   onRequest?: (url: URL, method: string) => void;
 };
 
-const RESERVED = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'accept-encoding', 'upgrade', 'te', 'keep-alive']);
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 const timeoutError = (ms: number) => new OutboundError('timeout', `The MCP server took longer than ${Math.round(ms / 100) / 10} s to answer.`);
 const tooLargeError = () => new OutboundError('too_large', 'The MCP server sent an answer larger than the hub accepts.');
 const unreachableError = () => new OutboundError('unreachable', 'The MCP server could not be reached.');
 
-function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const usable = options.family ? addresses.filter((entry) => entry.family === options.family) : addresses;
-    const choice = usable.length > 0 ? usable : addresses;
-    if (options.all) callback(null, choice);
-    else callback(null, choice[0]!.address, choice[0]!.family);
-  };
-}
-
 function decoded(response: IncomingMessage): Readable {
   const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
   if (!encoding || encoding === 'identity') return response;
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'deflate' ? zlib.createInflate() : encoding === 'br' ? zlib.createBrotliDecompress() : undefined;
+  const decoder = decoderFor(encoding);
   if (!decoder) {
     response.destroy();
     throw new OutboundError('unreachable', 'The MCP server answered in an encoding the hub cannot read.');
@@ -71,7 +57,7 @@ function outgoingHeaders(defaults: Record<string, string>, init: RequestInit | u
   new Headers(init?.headers).forEach((value, name) => {
     headers[name] = value;
   });
-  for (const name of Object.keys(headers)) if (RESERVED.has(name)) delete headers[name];
+  for (const name of Object.keys(headers)) if (RESERVED_HEADERS.has(name)) delete headers[name];
   headers['accept-encoding'] = 'gzip, deflate, br';
   if (length !== undefined) headers['content-length'] = String(length);
   return headers;

@@ -1,0 +1,21 @@
+/**
+ * `@handle` mentions: a mention starts at a word boundary (not inside an email address) and a
+ * handle is 2 to 32 of [a-z0-9-], as agent handles are. Shared by the server (routing, hand-offs)
+ * and by every place that passes on text from outside, which must not read as a mention.
+ */
+const MENTION = /(?<![\w@.])@([a-z0-9-]{2,32})(?![\w-])/gi;
+
+/** The mentions of a message, lowercased, each once, in the order they first appear. */
+export function parseMentions(content: string): string[] {
+  const found = new Set<string>();
+  for (const match of content.matchAll(MENTION)) found.add(match[1]!.toLowerCase());
+  return [...found];
+}
+
+/**
+ * The text with each mention's @ taken off ("ask @billing" reads "ask billing"): quoted from a
+ * document, a web page or a question, it can no longer hand the conversation to that agent.
+ */
+export function withoutMentions(text: string): string {
+  return text.replace(MENTION, '$1');
+}
