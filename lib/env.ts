@@ -20,6 +20,8 @@ const schema = z
     // Database: DATABASE_URL selects real Postgres (local or Supabase); otherwise embedded PGlite.
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/, message: 'DATABASE_URL must be a postgres:// URL' }).optional()),
     PGLITE_DIR: z.string().default('.data/pglite'),
+    // PGlite's page cache, in megabytes: it is taken from the process's memory at start.
+    PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(16).max(4096).default(64),
 
     // Sign-in: Clerk when its keys are set; otherwise local email + password.
     CLERK_SECRET_KEY: optionalString,
@@ -176,7 +178,7 @@ export type Env = RawEnv & {
   cache: CacheConfig;
   /** Origins whose browsers may open a realtime connection. */
   realtimeOrigins: string[];
-  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string; sharedBuffersMb: number };
   storage: { kind: 'local'; dir: string } | { kind: 'supabase'; url: string; serviceRoleKey: string; bucket: string };
   embeddings?: { model: string; baseURL?: string; apiKey: string };
   /** Lowercased `host` and `host:port` entries of OUTBOUND_ALLOW_HOSTS. */
@@ -209,7 +211,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         : { kind: 'memory', maxKeys: raw.CACHE_MEMORY_MAX_KEYS },
     database: raw.DATABASE_URL
       ? { kind: 'postgres', url: raw.DATABASE_URL }
-      : { kind: 'pglite', dataDir: path.resolve(raw.PGLITE_DIR) },
+      : { kind: 'pglite', dataDir: path.resolve(raw.PGLITE_DIR), sharedBuffersMb: raw.PGLITE_SHARED_BUFFERS_MB },
     storage:
       raw.SUPABASE_URL && raw.SUPABASE_SERVICE_ROLE_KEY
         ? { kind: 'supabase', url: raw.SUPABASE_URL, serviceRoleKey: raw.SUPABASE_SERVICE_ROLE_KEY, bucket: raw.SUPABASE_STORAGE_BUCKET }

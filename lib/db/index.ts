@@ -14,7 +14,7 @@ async function openFromEnv(): Promise<DatabaseHandle> {
   const handle =
     database.kind === 'postgres'
       ? await openDatabase({ kind: 'postgres', url: database.url })
-      : await openDatabase({ kind: 'pglite', dataDir: database.dataDir });
+      : await openDatabase({ kind: 'pglite', dataDir: database.dataDir, sharedBuffersMb: database.sharedBuffersMb });
   // PGlite is migrated at start so a fresh clone needs no setup step; a real server is migrated
   // explicitly with `pnpm db:migrate`, so that many app processes never race on DDL.
   if (handle.kind === 'pglite') await handle.migrate();

@@ -347,8 +347,10 @@ export const knowledgeChunks = pgTable(
   },
   (t) => [
     index('knowledge_chunks_document_idx').on(t.documentId, t.position),
-    index('knowledge_chunks_kb_idx').on(t.knowledgeBaseId),
-    index('knowledge_chunks_tsv_idx').using('gin', t.tsv),
+    // One GIN index over (base, words), through btree_gin: search finds the passages of the
+    // bases asked that hold the words in the index itself, whatever the size of the base and
+    // however common the words are in other people's bases; it also serves "all of a base".
+    index('knowledge_chunks_kb_tsv_idx').using('gin', t.knowledgeBaseId, t.tsv),
   ],
 );
 export type KnowledgeChunk = typeof knowledgeChunks.$inferSelect;

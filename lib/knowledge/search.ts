@@ -165,12 +165,16 @@ async function rankFullText(db: Database, knowledgeBaseIds: string[], analysis: 
         limit ${CANDIDATE_CAP}
       ),`
     : sql``;
+  const candidates = candidateQuery(terms, analysis.passages);
+  // A one-word query's candidates are its whole-query matches: no second scan for none.
+  const others = !websearch || candidates !== websearch;
   const query = sql`
     with ${wholeMatches} g as (
       select k.id, k.document_id, k.tsv || ''::tsvector as v, false as whole
       from knowledge_chunks k
-      where ${inBases} and k.tsv @@ ${candidateQuery(terms, analysis.passages)}::tsquery ${notExcluded}
+      where ${inBases} and k.tsv @@ ${candidates}::tsquery ${notExcluded}
         ${websearch ? sql`and k.id not in (select w.id from w)` : sql``}
+        ${others ? sql`` : sql`and false`}
       limit ${CANDIDATE_CAP}
     ), c as (
       ${websearch ? sql`select * from w union all` : sql``} select * from g
@@ -190,14 +194,17 @@ async function rankFullText(db: Database, knowledgeBaseIds: string[], analysis: 
     order by score desc, s.id
     limit ${depth}
   `;
-  // The planner, seeing common terms, would read the table in order (or by base) and filter,
-  // which reads every passage when few match; the GIN index finds the matches for the cost of
-  // their posting lists, which the candidate budget keeps short. Set for this statement only
-  // (put back after it, for a caller that searches inside its own transaction).
+  // The planner, seeing common terms (or, with no statistics yet, as on PGlite which has no
+  // autovacuum, seeing nothing), would read the table in order and filter, which reads every
+  // passage when few match; the GIN index over (base, words) finds the matches for the cost of
+  // their posting lists, which the candidate budget keeps short. And guessing one row
+  // everywhere, it would run the candidate scans once per ready document of the base in a nested
+  // loop: hashing the documents is right at every size. Set for this statement only (put back
+  // after it, for a caller that searches inside its own transaction).
   const rows = await db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`);
+    await tx.execute(sql`select set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), set_config('enable_nestloop', 'off', true)`);
     const ranked = rowsOf<{ id: string; score: number | string }>(await tx.execute(query));
-    await tx.execute(sql`select set_config('enable_seqscan', 'on', true), set_config('enable_indexscan', 'on', true)`);
+    await tx.execute(sql`select set_config('enable_seqscan', 'on', true), set_config('enable_indexscan', 'on', true), set_config('enable_nestloop', 'on', true)`);
     return ranked;
   });
   return rows.map((row) => ({ id: row.id, score: Number(row.score) }));
@@ -249,8 +256,11 @@ async function hydrate(db: Database, ranked: Ranked[], terms: Term[], highlight:
     await db.execute(sql`
       select k.id, k.document_id, k.knowledge_base_id, d.name, k.content, k.page, k.heading,
         ${anyTerm ? sql`ts_headline('english', k.content, ${anyTerm}::tsquery, ${HEADLINE_OPTIONS})` : sql`null`} as headline
-      from knowledge_chunks k join documents d on d.id = k.document_id
-      where k.id = any(${sql.param(ranked.map((hit) => hit.id))}::uuid[]) and d.status = 'ready'
+      from knowledge_chunks k
+      -- The few passages first, then each one's document by key: never the base's documents
+      -- scanned for them (the plan a planner without statistics picks for a plain join).
+      cross join lateral (select d.name from documents d where d.id = k.document_id and d.status = 'ready' limit 1) d
+      where k.id = any(${sql.param(ranked.map((hit) => hit.id))}::uuid[])
     `),
   );
   const byId = new Map(rows.map((row) => [row.id, row]));

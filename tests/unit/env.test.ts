@@ -14,7 +14,7 @@ function parseError(source: Record<string, string | undefined>): EnvError {
 describe('parseEnv', () => {
   it('defaults to embedded PGlite, local sign-in and development settings', () => {
     const parsed = parseEnv({});
-    expect(parsed.database).toEqual({ kind: 'pglite', dataDir: path.resolve('.data/pglite') });
+    expect(parsed.database).toEqual({ kind: 'pglite', dataDir: path.resolve('.data/pglite'), sharedBuffersMb: 64 });
     expect(path.isAbsolute((parsed.database as { dataDir: string }).dataDir)).toBe(true);
     expect(parsed.auth).toEqual({ kind: 'local' });
     expect(parsed).toEqual(
@@ -29,7 +29,12 @@ describe('parseEnv', () => {
   });
 
   it('uses PGLITE_DIR for the embedded database', () => {
-    expect(parseEnv({ PGLITE_DIR: 'tmp/db' }).database).toEqual({ kind: 'pglite', dataDir: path.resolve('tmp/db') });
+    expect(parseEnv({ PGLITE_DIR: 'tmp/db' }).database).toEqual({ kind: 'pglite', dataDir: path.resolve('tmp/db'), sharedBuffersMb: 64 });
+  });
+
+  it('sizes the embedded page cache from PGLITE_SHARED_BUFFERS_MB, and names a bad value', () => {
+    expect(parseEnv({ PGLITE_SHARED_BUFFERS_MB: '256' }).database).toEqual(expect.objectContaining({ sharedBuffersMb: 256 }));
+    for (const bad of ['8', 'lots', '1.5']) expect(parseError({ PGLITE_SHARED_BUFFERS_MB: bad }).message).toContain('PGLITE_SHARED_BUFFERS_MB');
   });
 
   it('picks real Postgres when DATABASE_URL is set', () => {
