@@ -129,6 +129,26 @@ const schema = z
     OUTBOUND_ALLOW_HOSTS: optionalString,
     OUTBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(10 * 1024 * 1024),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+
+    // Abilities (tools). One reply calls tools in at most this many rounds, each tool call
+    // within the timeout; then the model answers without tools.
+    AGENT_MAX_TOOL_STEPS: z.coerce.number().int().min(1).max(20).default(6),
+    AGENT_TOOL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    // Web search: the first provider configured, or the one WEB_SEARCH_PROVIDER names.
+    WEB_SEARCH_PROVIDER: optionalString.pipe(z.enum(['searxng', 'tavily', 'brave'], { message: 'WEB_SEARCH_PROVIDER must be searxng, tavily or brave' }).optional()),
+    SEARXNG_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'SEARXNG_URL must be the SearXNG instance URL, e.g. http://localhost:8888' }).optional()),
+    TAVILY_API_KEY: optionalString,
+    BRAVE_SEARCH_API_KEY: optionalString,
+    WEB_SEARCH_MAX_RESULTS: z.coerce.number().int().min(1).max(20).default(5),
+    // MCP: the key that seals the headers people give their servers (at least 16 characters;
+    // in development a key is made once under .data when unset), and the deployment's own
+    // stdio servers, a JSON array of {"name", "command", "args"?, "env"?}.
+    MCP_SECRET_KEY: optionalString.pipe(z.string().min(16, 'MCP_SECRET_KEY must be at least 16 characters (openssl rand -hex 32)').optional()),
+    MCP_SERVERS: optionalString,
+    // Attachments in channels: the largest image or document, the largest video, and how many one message may carry.
+    ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
+    ATTACHMENT_MAX_VIDEO_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 ** 3).default(200 * 1024 * 1024),
+    ATTACHMENTS_PER_MESSAGE: z.coerce.number().int().min(1).max(50).default(10),
   })
   .superRefine((value, ctx) => {
     const clerkKeys = [value.CLERK_SECRET_KEY, value.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY];
@@ -154,6 +174,13 @@ const schema = z
     }
     if (value.EMBEDDINGS_MODEL && !value.EMBEDDINGS_BASE_URL && !value.OPENAI_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['EMBEDDINGS_MODEL'], message: 'set OPENAI_API_KEY (and OPENAI_BASE_URL) or EMBEDDINGS_BASE_URL, the server that runs the model' });
+    }
+    if (value.MCP_SERVERS) {
+      try {
+        if (!Array.isArray(JSON.parse(value.MCP_SERVERS))) throw new Error('not an array');
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['MCP_SERVERS'], message: 'MCP_SERVERS must be a JSON array of {"name", "command", "args"?, "env"?}' });
+      }
     }
     if (Boolean(value.UPSTASH_REDIS_REST_URL) !== Boolean(value.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['UPSTASH_REDIS_REST_TOKEN'], message: 'set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither' });

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { AbilityId, ActivityJson } from '@/lib/contracts/abilities';
 import type { CitationJson } from '@/lib/contracts/citations';
 import { type AnyPgColumn, bigint, check, customType, date, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
@@ -76,6 +77,8 @@ export const agents = pgTable(
     model: text('model').notNull(),
     temperature: real('temperature').notNull().default(0.7),
     avatar: text('avatar'),
+    // What the agent may do beyond talking (lib/contracts/abilities): its tools.
+    abilities: text('abilities').array().$type<AbilityId[]>().notNull().default(sql`'{}'::text[]`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -142,6 +145,8 @@ export const messages = pgTable(
     streamStartedAt: timestamp('stream_started_at', { withTimezone: true }),
     // The sources a reply drew on (knowledge passages, web pages), numbered as its text cites them.
     citations: jsonb('citations').$type<CitationJson[]>(),
+    // The tool calls of an agent reply, in order (what the chat shows as its steps).
+    activities: jsonb('activities').$type<ActivityJson[]>(),
   },
   (t) => [
     // History pages walk (channel_id, id) in either direction.
@@ -371,3 +376,70 @@ export const knowledgeTerms = pgTable(
   },
   (t) => [primaryKey({ columns: [t.knowledgeBaseId, t.lexeme] })],
 );
+
+/**
+ * An MCP server a person added (Streamable HTTP). Header values are sealed (AES-256-GCM,
+ * lib/abilities/mcp/headers) and only their names are kept in the clear, to be shown.
+ */
+export const mcpServers = pgTable(
+  'mcp_servers',
+  {
+    id: uuid('id').primaryKey(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    headersSealed: text('headers_sealed'),
+    headerNames: text('header_names').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('mcp_servers_owner_name_key').on(t.ownerId, sql`lower(${t.name})`)],
+);
+export type McpServerRow = typeof mcpServers.$inferSelect;
+
+/** The MCP servers an agent's tools come from; either side's deletion removes the link. */
+export const agentMcpServers = pgTable(
+  'agent_mcp_servers',
+  {
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    mcpServerId: uuid('mcp_server_id')
+      .notNull()
+      .references(() => mcpServers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.mcpServerId] }), index('agent_mcp_servers_server_idx').on(t.mcpServerId)],
+);
+
+/**
+ * A file uploaded into a channel (image, video, document). It is the uploader's until a message
+ * carries it (`message_id`), then it belongs to the message and goes with it. Its bytes, and a
+ * thumbnail for images and videos, live in the file store.
+ */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey(),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    uploaderId: uuid('uploader_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    mimeType: text('mime_type').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    durationMs: integer('duration_ms'),
+    storageKey: text('storage_key').notNull(),
+    thumbnailKey: text('thumbnail_key'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('attachments_message_id_idx').on(t.messageId), index('attachments_channel_id_idx').on(t.channelId, t.createdAt)],
+);
+export type AttachmentRow = typeof attachments.$inferSelect;
+
