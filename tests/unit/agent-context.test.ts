@@ -24,6 +24,7 @@ const agent = (handle: string, description: string, instructions = ''): Agent =>
   model: 'm',
   temperature: 0.7,
   avatar: null,
+  abilities: [],
   createdAt: new Date(),
   updatedAt: new Date(),
 });
