@@ -1,4 +1,5 @@
 import type { MessageRow } from '@/lib/db/schema';
+import type { ActivityJson } from './abilities';
 import type { CitationJson } from './citations';
 
 /** Messages as the API, the realtime events and the browser see them (API.md). */
@@ -28,6 +29,8 @@ export type MessageJson = {
   error?: { code: string; message: string };
   /** The sources the reply drew on; its content cites them as `[n]`. */
   citations?: CitationJson[];
+  /** Agent replies that used tools: each call, as the chat shows its steps. */
+  activities?: ActivityJson[];
   createdAt: string;
   editedAt?: string;
 };

@@ -41,6 +41,7 @@ export function toMessageJson({ message, ...names }: { message: MessageRow } & A
     ...(message.replyToId ? { replyTo: message.replyToId } : {}),
     ...(message.status === 'error' ? { error: { code: message.errorCode ?? 'upstream', message: message.errorMessage ?? 'The reply failed.' } } : {}),
     ...(message.citations?.length ? { citations: message.citations } : {}),
+    ...(message.activities?.length ? { activities: message.activities } : {}),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   };
