@@ -5,7 +5,7 @@ import { getCache } from '@/lib/cache';
 import { invalidateWindow } from '@/lib/cache/channel-cache';
 import { getDb, type Database } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { agentKnowledgeBases, agents, channelMembers, channels, messages, type Agent } from '@/lib/db/schema';
+import { agentKnowledgeBases, agentMcpServers, agents, channelMembers, channels, mcpServers, messages, type Agent } from '@/lib/db/schema';
 import { conflict, notFound } from '@/lib/http/errors';
 import { foreignKnowledgeBaseIds } from '@/lib/knowledge/access';
 import type { AgentJson } from '@/lib/contracts/agents';
@@ -13,21 +13,31 @@ import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { DEFAULT_MODEL, type createAgentInput, type updateAgentInput } from './schemas';
 
-export function toAgentJson(agent: Agent, knowledgeBaseIds: string[]): AgentJson {
-  return { ...agent, knowledgeBaseIds, createdAt: agent.createdAt.toISOString(), updatedAt: agent.updatedAt.toISOString() };
+/** What an agent is linked to: the knowledge bases it answers from and the MCP servers its tools come from. */
+export type AgentLinks = { knowledgeBaseIds: string[]; mcpServerIds: string[] };
+
+const NO_LINKS: AgentLinks = { knowledgeBaseIds: [], mcpServerIds: [] };
+
+export function toAgentJson(agent: Agent, links: AgentLinks = NO_LINKS): AgentJson {
+  return { ...agent, ...links, createdAt: agent.createdAt.toISOString(), updatedAt: agent.updatedAt.toISOString() };
 }
 
-/** The knowledge bases of each agent, by agent id. */
-export async function knowledgeBasesOf(db: Database, agentIds: string[]): Promise<Map<string, string[]>> {
-  const byAgent = new Map<string, string[]>(agentIds.map((id) => [id, []]));
+/** The links of each agent, by agent id (every id given has an entry). */
+export async function linksOf(db: Database, agentIds: string[]): Promise<Map<string, AgentLinks>> {
+  const byAgent = new Map<string, AgentLinks>(agentIds.map((id) => [id, { knowledgeBaseIds: [], mcpServerIds: [] }]));
   if (agentIds.length === 0) return byAgent;
-  const rows = await db
-    .select()
-    .from(agentKnowledgeBases)
-    .where(inArray(agentKnowledgeBases.agentId, agentIds))
-    .orderBy(asc(agentKnowledgeBases.knowledgeBaseId));
-  for (const row of rows) byAgent.get(row.agentId)?.push(row.knowledgeBaseId);
+  const [bases, servers] = await Promise.all([
+    db.select().from(agentKnowledgeBases).where(inArray(agentKnowledgeBases.agentId, agentIds)).orderBy(asc(agentKnowledgeBases.knowledgeBaseId)),
+    db.select().from(agentMcpServers).where(inArray(agentMcpServers.agentId, agentIds)).orderBy(asc(agentMcpServers.mcpServerId)),
+  ]);
+  for (const row of bases) byAgent.get(row.agentId)?.knowledgeBaseIds.push(row.knowledgeBaseId);
+  for (const row of servers) byAgent.get(row.agentId)?.mcpServerIds.push(row.mcpServerId);
   return byAgent;
+}
+
+/** One agent's links. */
+export async function linksOfAgent(db: Database, agentId: string): Promise<AgentLinks> {
+  return (await linksOf(db, [agentId])).get(agentId) ?? NO_LINKS;
 }
 
 /** Gives the agent exactly these bases; another person's base is a 404, like any resource of theirs. */
@@ -35,6 +45,31 @@ async function setKnowledgeBases(db: Database, { userId, agentId, knowledgeBaseI
   if ((await foreignKnowledgeBaseIds(db, { userId, knowledgeBaseIds })).length > 0) throw notFound('Knowledge base');
   await db.delete(agentKnowledgeBases).where(eq(agentKnowledgeBases.agentId, agentId));
   if (knowledgeBaseIds.length > 0) await db.insert(agentKnowledgeBases).values(knowledgeBaseIds.map((knowledgeBaseId) => ({ agentId, knowledgeBaseId })));
+}
+
+/** Gives the agent exactly these MCP servers; another person's server is a 404. */
+async function setMcpServers(db: Database, { userId, agentId, mcpServerIds }: { userId: string; agentId: string; mcpServerIds: string[] }): Promise<void> {
+  if (mcpServerIds.length > 0) {
+    const own = await db
+      .select({ id: mcpServers.id })
+      .from(mcpServers)
+      .where(and(inArray(mcpServers.id, mcpServerIds), eq(mcpServers.ownerId, userId)));
+    if (own.length !== mcpServerIds.length) throw notFound('MCP server');
+  }
+  await db.delete(agentMcpServers).where(eq(agentMcpServers.agentId, agentId));
+  if (mcpServerIds.length > 0) await db.insert(agentMcpServers).values(mcpServerIds.map((mcpServerId) => ({ agentId, mcpServerId })));
+}
+
+/**
+ * The abilities an agent is saved with: as given, or (when not given) `knowledge` for an agent
+ * given knowledge bases and `mcp` for one given MCP servers, so giving them is enough to use them.
+ */
+function abilitiesFor(input: { abilities?: Agent['abilities']; knowledgeBaseIds?: string[]; mcpServerIds?: string[] }, current: Agent['abilities'] = []): Agent['abilities'] {
+  if (input.abilities) return input.abilities;
+  const implied = new Set(current);
+  if (input.knowledgeBaseIds?.length) implied.add('knowledge');
+  if (input.mcpServerIds?.length) implied.add('mcp');
+  return [...implied];
 }
 
 const handleTaken = (handle: string) => conflict(`You already have an agent with the handle @${handle}.`);
@@ -51,17 +86,16 @@ export async function requireOwnAgent({ userId, agentId }: { userId: string; age
 export async function listAgents({ userId }: { userId: string }): Promise<AgentJson[]> {
   const db = await getDb();
   const rows = await db.select().from(agents).where(eq(agents.ownerId, userId)).orderBy(asc(agents.handle));
-  const bases = await knowledgeBasesOf(
+  const links = await linksOf(
     db,
     rows.map((row) => row.id),
   );
-  return rows.map((row) => toAgentJson(row, bases.get(row.id) ?? []));
+  return rows.map((row) => toAgentJson(row, links.get(row.id)));
 }
 
 export async function getAgent(args: { userId: string; agentId: string }): Promise<AgentJson> {
   const agent = await requireOwnAgent(args);
-  const bases = await knowledgeBasesOf(await getDb(), [agent.id]);
-  return toAgentJson(agent, bases.get(agent.id) ?? []);
+  return toAgentJson(agent, await linksOfAgent(await getDb(), agent.id));
 }
 
 export async function createAgent({ userId, input }: { userId: string; input: z.infer<typeof createAgentInput> }): Promise<AgentJson> {
@@ -80,12 +114,14 @@ export async function createAgent({ userId, input }: { userId: string; input: z.
         model: input.model ?? DEFAULT_MODEL,
         temperature: input.temperature ?? 0.7,
         avatar: input.avatar ?? null,
+        abilities: abilitiesFor(input),
       })
       .returning();
       if (input.knowledgeBaseIds?.length) await setKnowledgeBases(tx, { userId, agentId: row!.id, knowledgeBaseIds: input.knowledgeBaseIds });
+      if (input.mcpServerIds?.length) await setMcpServers(tx, { userId, agentId: row!.id, mcpServerIds: input.mcpServerIds });
       return row!;
     });
-    return toAgentJson(agent, input.knowledgeBaseIds ?? []);
+    return toAgentJson(agent, { knowledgeBaseIds: input.knowledgeBaseIds ?? [], mcpServerIds: input.mcpServerIds ?? [] });
   } catch (error) {
     if (isUniqueViolation(error)) throw handleTaken(input.handle);
     throw error;
@@ -126,17 +162,22 @@ export async function updateAgent({ userId, agentId, input }: { userId: string; 
     if (clash) throw conflict(`Another agent in one of this agent's channels already answers to @${input.handle}.`);
   }
   try {
-    const { knowledgeBaseIds, ...fields } = input;
+    const { knowledgeBaseIds, mcpServerIds, ...fields } = input;
     const agent = await db.transaction(async (tx) => {
-      const [row] = await tx.update(agents).set({ ...fields, updatedAt: new Date() }).where(eq(agents.id, agentId)).returning();
+      const [row] = await tx
+        .update(agents)
+        .set({ ...fields, abilities: abilitiesFor(input, current.abilities), updatedAt: new Date() })
+        .where(eq(agents.id, agentId))
+        .returning();
       if (row && knowledgeBaseIds) await setKnowledgeBases(tx, { userId, agentId, knowledgeBaseIds });
+      if (row && mcpServerIds) await setMcpServers(tx, { userId, agentId, mcpServerIds });
       return row;
     });
     if (!agent) throw notFound('Agent');
     if (input.name !== undefined || input.handle !== undefined || input.avatar !== undefined || input.description !== undefined) {
       await refreshChannels(await channelsShowing(db, agentId));
     }
-    return toAgentJson(agent, (await knowledgeBasesOf(db, [agent.id])).get(agent.id) ?? []);
+    return toAgentJson(agent, await linksOfAgent(db, agent.id));
   } catch (error) {
     if (isUniqueViolation(error)) throw handleTaken(input.handle ?? '');
     throw error;

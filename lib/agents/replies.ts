@@ -19,9 +19,12 @@ import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { citationsFor, findSources, sourcePassages, sourcesPrompt, type Source } from '@/lib/knowledge/citations';
+import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { CitationJson } from '@/lib/contracts/citations';
+import { runToolLoop } from '@/lib/ai/tool-loop';
+import { agentTools } from './tools';
 import { buildContext } from './context';
-import { knowledgeBasesOf } from './index';
+import { linksOfAgent } from './index';
 import { streamingQuoteDetector, WITHHELD } from './privacy';
 import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
 import type { MessageJson } from '@/lib/contracts/messages';
@@ -141,12 +144,17 @@ async function historyUpTo(db: Database, channelId: string, messageId: string): 
  * end that came first wins. The one place a reply ends: the cached window is dropped and the
  * message published.
  */
-async function endReply(db: Database, messageId: string, values: { content?: string; failure?: ModelError; citations?: CitationJson[] }): Promise<MessageJson | undefined> {
+async function endReply(
+  db: Database,
+  messageId: string,
+  values: { content?: string; failure?: ModelError; citations?: CitationJson[]; activities?: ActivityJson[] },
+): Promise<MessageJson | undefined> {
   const [updated] = await db
     .update(messages)
     .set({
       ...(values.content === undefined ? {} : { content: values.content }),
       citations: values.citations?.length ? values.citations : null,
+      ...(values.activities ? { activities: values.activities.length ? values.activities : null } : {}),
       status: values.failure ? 'error' : 'complete',
       errorCode: values.failure?.code ?? null,
       errorMessage: values.failure?.message ?? null,
@@ -164,7 +172,8 @@ async function endReply(db: Database, messageId: string, values: { content?: str
 
 /** The passages of the agent's knowledge bases that best match the message; undefined for an agent without knowledge. */
 async function knowledgeFor(db: Database, agent: Agent, question: string): Promise<Source[] | undefined> {
-  const knowledgeBaseIds = (await knowledgeBasesOf(db, [agent.id])).get(agent.id) ?? [];
+  if (!agent.abilities.includes('knowledge')) return undefined;
+  const { knowledgeBaseIds } = await linksOfAgent(db, agent.id);
   if (knowledgeBaseIds.length === 0) return undefined;
   return findSources({ db, knowledgeBaseIds, query: question, limit: env().KNOWLEDGE_CONTEXT_PASSAGES });
 }
@@ -227,6 +236,8 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   let content = '';
   let failure: ModelError | undefined;
   let sources: Source[] | undefined;
+  const activities = new Map<string, ActivityJson>();
+  let cite: (content: string) => CitationJson[] = () => [];
   try {
     const history = await historyUpTo(db, job.channelId, job.triggerId);
     sources = await knowledgeFor(db, agent, history.at(-1)?.content ?? '');
@@ -238,21 +249,47 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       tokenBudget: env().AGENT_CONTEXT_TOKENS,
       knowledge: sources && sourcesPrompt(sources),
     });
-    const stream = meteredStream(
-      { model: agent.model, temperature: agent.temperature, messages: context, signal: controller.signal, sources: sources && sourcePassages(sources) },
-      { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' },
-    );
+    const request = { model: agent.model, temperature: agent.temperature, messages: context, sources: sources && sourcePassages(sources) };
+    const meter = { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' } as const;
     const quotesInstructions = streamingQuoteDetector(agent.instructions);
-    for await (const event of stream) {
-      if (event.type !== 'delta') continue;
-      content += event.text;
-      // Checked before the token goes out: a quote of the instructions stops short of its last word.
-      if (quotesInstructions(content)) {
-        content = '';
-        failure = new ModelError('upstream', WITHHELD);
-        break;
+    const { tools, numbering } = agentTools(agent, { taken: sources?.length ?? 0 });
+    cite = (text) => numbering.cited(text);
+    if (Object.keys(tools).length === 0) {
+      for await (const event of meteredStream({ ...request, signal: controller.signal }, meter)) {
+        if (event.type !== 'delta') continue;
+        content += event.text;
+        // Checked before the token goes out: a quote of the instructions stops short of its last word.
+        if (quotesInstructions(content)) {
+          content = '';
+          failure = new ModelError('upstream', WITHHELD);
+          break;
+        }
+        publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: event.text });
       }
-      publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: event.text });
+    } else {
+      // Every model call of the loop is metered and paid like a reply's one call.
+      await runToolLoop({
+        stream: (step) => meteredStream(step, meter),
+        request,
+        tools,
+        maxSteps: env().AGENT_MAX_TOOL_STEPS,
+        toolTimeoutMs: env().AGENT_TOOL_TIMEOUT_MS,
+        signal: controller.signal,
+        onDelta: (text) => {
+          if (controller.signal.aborted) return;
+          content += text;
+          if (quotesInstructions(content)) {
+            content = '';
+            controller.abort(new ModelError('upstream', WITHHELD));
+            return;
+          }
+          publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: text });
+        },
+        onActivity: (activity) => {
+          activities.set(activity.id, activity);
+          publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId, activity });
+        },
+      });
     }
     if (!failure && !content.trim()) failure = new ModelError('upstream', 'The model returned an empty reply.');
   } catch (error) {
@@ -269,8 +306,8 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     state.running.delete(messageId);
   }
   try {
-    const citations = sources && !failure ? citationsFor(sources, content) : undefined;
-    const finished = await endReply(db, messageId, { content, failure, citations });
+    const citations = failure ? undefined : [...(sources ? citationsFor(sources, content) : []), ...cite(content)];
+    const finished = await endReply(db, messageId, { content, failure, citations, activities: [...activities.values()] });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
     if (!finished || failure || job.hop >= team.channel.hopLimit) return [];
     return mentionedAgents(team, content, agent.id).map((next) => ({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1, payer: job.payer, chain: job.chain }));

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { abilityIds } from '@/lib/contracts/abilities';
 import { idSchema } from '@/lib/ids';
 import { isBlank, storableText } from '@/lib/validation/text';
 
@@ -27,6 +28,14 @@ const agentFields = {
     .array(idSchema('Not a valid knowledge base id.'), { error: 'knowledgeBaseIds must be a list of ids.' })
     .max(20, 'Give an agent at most 20 knowledge bases.')
     .transform((ids) => [...new Set(ids)]),
+  abilities: z
+    .array(z.enum(abilityIds, { error: `Abilities are ${abilityIds.join(', ')}.` }), { error: 'abilities must be a list.' })
+    .max(abilityIds.length)
+    .transform((ids) => abilityIds.filter((id) => ids.includes(id))),
+  mcpServerIds: z
+    .array(idSchema('Not a valid MCP server id.'), { error: 'mcpServerIds must be a list of ids.' })
+    .max(20, 'Give an agent at most 20 MCP servers.')
+    .transform((ids) => [...new Set(ids)]),
 };
 
 export const createAgentInput = z.object({
@@ -38,6 +47,8 @@ export const createAgentInput = z.object({
   temperature: agentFields.temperature.optional(),
   avatar: agentFields.avatar.optional(),
   knowledgeBaseIds: agentFields.knowledgeBaseIds.optional(),
+  abilities: agentFields.abilities.optional(),
+  mcpServerIds: agentFields.mcpServerIds.optional(),
 });
 
 export const updateAgentInput = z

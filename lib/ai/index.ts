@@ -14,7 +14,8 @@ export function getModelProvider(): ModelProvider {
     const config = env();
     provider = config.OPENAI_API_KEY
       ? createOpenAIProvider({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, timeoutMs: config.MODEL_TIMEOUT_MS })
-      : createOfflineProvider();
+      : // The offline model calls an agent's tools in its fixed way (lib/ai/offline.ts), so every ability can be tried without a key.
+        createOfflineProvider({ toolPolicy: 'fixed' });
   }
   return provider;
 }

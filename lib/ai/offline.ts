@@ -79,7 +79,9 @@ export const offlineQuery = (text: string) =>
  * The fixed way the offline model uses tools (with `toolPolicy: 'fixed'`), so every ability can be
  * tried without a key and tests can drive it. Step 1, when no tool result follows the last user
  * message: it calls each offered tool of OFFLINE_TOOL_POLICY once, in that order:
- * `search_knowledge` and `web_search` with `{ query }` (offlineQuery of that message),
+ * `search_knowledge` and `web_search` with `{ query }` (offlineQuery of that message), except
+ * that with `deep_research` offered it researches instead of searching (`{ question }`: several
+ * searches, the best pages read, so its answer quotes pages and not only snippets),
  * `describe_image` with `{ image: n }` for each image part of that message (n counts from 1),
  * and says nothing else. No known tool offered: it answers as it would without tools.
  */
@@ -92,6 +94,7 @@ export function offlineToolCalls(messages: ModelMessage[], offered: string[], di
   for (const name of OFFLINE_TOOL_POLICY) {
     if (!offered.includes(name)) continue;
     if (name === 'describe_image') for (let n = 1; n <= images; n++) calls.push({ name, args: { image: n } });
+    else if (name === 'web_search' && offered.includes('deep_research') && query) calls.push({ name: 'deep_research', args: { question: query } });
     else if (query) calls.push({ name, args: { query } });
   }
   return calls.map((call, index) => ({ id: `offline_${digest}_${index}`, name: call.name, arguments: JSON.stringify(call.args) }));

@@ -4,6 +4,8 @@ import type { Agent } from '@/lib/db/schema';
 export type AgentJson = Omit<Agent, 'createdAt' | 'updatedAt'> & {
   /** The owner's knowledge bases the agent answers from (it cites their passages). */
   knowledgeBaseIds: string[];
+  /** The owner's MCP servers whose tools the agent may use (with the `mcp` ability). */
+  mcpServerIds: string[];
   createdAt: string;
   updatedAt: string;
 };

@@ -1,7 +1,7 @@
 import 'server-only';
 import { asc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { knowledgeBasesOf, requireOwnAgent, listAgents, toAgentJson } from '@/lib/agents';
+import { linksOfAgent, requireOwnAgent, listAgents, toAgentJson } from '@/lib/agents';
 import { citationsFor, findSources, sourcePassages, sourcesPrompt } from '@/lib/knowledge/citations';
 import type { CitationJson } from '@/lib/contracts/citations';
 import { env } from '@/lib/env';
@@ -68,7 +68,8 @@ export async function apiAgentChat({
 }): Promise<{ agent: AgentJson; events: AsyncGenerator<StreamEvent>; citations: (content: string) => CitationJson[] }> {
   const agent = await requireOwnAgent({ userId: caller.user.id, agentId });
   const db = await getDb();
-  const knowledgeBaseIds = (await knowledgeBasesOf(db, [agent.id])).get(agent.id) ?? [];
+  const links = await linksOfAgent(db, agent.id);
+  const knowledgeBaseIds = agent.abilities.includes('knowledge') ? links.knowledgeBaseIds : [];
   // An agent with knowledge searches it for the last thing the caller asked, as in channels.
   const question = messages.findLast((m) => m.role === 'user')?.content ?? '';
   const sources = knowledgeBaseIds.length > 0 ? await findSources({ db, knowledgeBaseIds, query: question, limit: env().KNOWLEDGE_CONTEXT_PASSAGES }) : undefined;
@@ -87,7 +88,7 @@ export async function apiAgentChat({
     },
     { payer: { userId: caller.user.id }, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
   );
-  return { agent: toAgentJson(agent, knowledgeBaseIds), events, citations: (content) => (sources ? citationsFor(sources, content) : []) };
+  return { agent: toAgentJson(agent, links), events, citations: (content) => (sources ? citationsFor(sources, content) : []) };
 }
 
 /**

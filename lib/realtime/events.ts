@@ -1,3 +1,4 @@
+import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { ChannelJson } from '@/lib/contracts/channels';
 import type { KnowledgeProgressEvent } from '@/lib/contracts/knowledge';
 import type { MessageJson } from '@/lib/contracts/messages';
@@ -23,6 +24,8 @@ export interface ServerToClientEvents {
   'message:updated': (payload: { message: MessageJson }) => void;
   'message:deleted': (payload: { channelId: string; messageId: string }) => void;
   'agent:token': (payload: { channelId: string; messageId: string; delta: string }) => void;
+  /** A tool call of a reply started, ended or failed (the message keeps the last state as `activities`). */
+  'agent:activity': (payload: { channelId: string; messageId: string; activity: ActivityJson }) => void;
   typing: (payload: { channelId: string; user: UserRef }) => void;
   presence: (payload: { channelId: string; online: string[] }) => void;
   /** To `user:<id>`: the user was added to a channel (the sidebar gains it). */
@@ -52,5 +55,5 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
 };
 
-export type ChannelEvent = 'message:created' | 'message:updated' | 'message:deleted' | 'agent:token' | 'channel:updated';
+export type ChannelEvent = 'message:created' | 'message:updated' | 'message:deleted' | 'agent:token' | 'agent:activity' | 'channel:updated';
 export type UserEvent = 'channel:added' | 'channel:removed' | 'usage:recorded' | 'knowledge:progress';

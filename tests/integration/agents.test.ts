@@ -23,6 +23,8 @@ describe.each(testDatabaseKinds())('agent roster over HTTP (%s)', (kind) => {
       temperature: 0.7,
       avatar: null,
       knowledgeBaseIds: [],
+      abilities: [],
+      mcpServerIds: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -1,0 +1,123 @@
+import 'server-only';
+import { webSearchProvider } from '@/lib/abilities/catalog';
+import { deepResearch, deepResearchTool, readPageTool, webSearchTool, type SearchProvider, type WebTool } from '@/lib/abilities/web';
+import { PageReadError, ToolInputError, WebSearchError } from '@/lib/abilities/web';
+import type { SourcePassage } from '@/lib/ai/provider';
+import { ToolError, type ToolDefinition, type ToolResult, type ToolSet } from '@/lib/ai/tools';
+import type { CitationJson } from '@/lib/contracts/citations';
+import type { Agent } from '@/lib/db/schema';
+import { env } from '@/lib/env';
+
+/*
+ * The tools one reply of an agent may call, from its abilities. Web tools number their sources
+ * from 1 in every call; a reply cites one list, so `Numbering` renumbers each result into the
+ * reply's list (after the knowledge passages it was given), one number per address.
+ */
+
+/** The reply's list of sources: numbers handed out in order, one per web address. */
+export class Numbering {
+  private next: number;
+  private readonly byUrl = new Map<string, number>();
+  readonly citations: CitationJson[] = [];
+
+  constructor(taken: number) {
+    this.next = taken + 1;
+  }
+
+  /** The result with its numbers in the reply's list: in the text the model reads and in its citations. */
+  renumber(result: { content: string; citations?: CitationJson[] }): ToolResult {
+    const local = new Map<number, number>();
+    const citations: CitationJson[] = [];
+    for (const citation of result.citations ?? []) {
+      const key = citation.url ?? `#${this.next}`;
+      let n = this.byUrl.get(key);
+      if (n === undefined) {
+        n = this.next++;
+        this.byUrl.set(key, n);
+        this.citations.push({ ...citation, n });
+      }
+      local.set(citation.n, n);
+      citations.push({ ...citation, n });
+    }
+    // Only the tools' own tags carry n="…": fetched text has every spelling of them escaped.
+    const content = result.content.replace(/<(result|source) n="(\d+)"/g, (whole, tag: string, n: string) => {
+      const mapped = local.get(Number(n));
+      return mapped === undefined ? whole : `<${tag} n="${mapped}"`;
+    });
+    const sources: SourcePassage[] = citations.map((citation) => ({
+      n: citation.n,
+      title: citation.title ?? citation.url ?? 'web page',
+      content: citation.excerpt,
+      ...(citation.page ? { page: citation.page } : {}),
+    }));
+    return { content, citations, sources, detail: citations.length > 0 ? `${citations.length} source${citations.length === 1 ? '' : 's'}` : undefined };
+  }
+
+  /** The sources the text cites, in number order. */
+  cited(content: string): CitationJson[] {
+    const cited = new Set<number>();
+    for (const match of content.matchAll(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g)) for (const n of match[1]!.split(',')) cited.add(Number(n.trim()));
+    return this.citations.filter((citation) => cited.has(citation.n));
+  }
+}
+
+const clip = (text: string, max = 80) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+const stringArg = (args: Record<string, unknown>, name: string) => (typeof args[name] === 'string' ? (args[name] as string) : '');
+
+/** Errors the web tools explain in words, as the loop's ToolError; anything else stays generic. */
+async function explained<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof WebSearchError || error instanceof PageReadError || error instanceof ToolInputError) throw new ToolError(error.message);
+    throw error;
+  }
+}
+
+/** A web tool as a tool of the loop: a title for its activity, its sources renumbered, its errors in words. */
+function fromWebTool(tool: WebTool, numbering: Numbering, title: (args: Record<string, unknown>) => string): ToolDefinition {
+  return { spec: tool.spec, title, run: (args, { signal }) => explained(async () => numbering.renumber(await tool.run(args, { signal }))) };
+}
+
+/** Deep research, its searches and pages shown as steps of their own inside the call's. */
+function deepResearchDefinition(provider: SearchProvider, numbering: Numbering, options: { resultsPerSearch: number; maxBytes: number; pageTimeoutMs: number }): ToolDefinition {
+  const { spec } = deepResearchTool(provider, options);
+  return {
+    spec,
+    title: (args) => `Researching "${clip(stringArg(args, 'question'))}"`,
+    run: (args, { signal, activity }) =>
+      explained(async () => {
+        const question = stringArg(args, 'question').trim();
+        if (!question) throw new ToolInputError('The tool needs "question" (a string).');
+        const result = await deepResearch({ ...options, provider, question, signal, onActivity: activity });
+        return numbering.renumber(result);
+      }),
+  };
+}
+
+export type AgentTools = { tools: ToolSet; numbering: Numbering };
+
+/**
+ * The tool set for one reply of `agent`: `web_search`, `read_page` and `deep_research` with
+ * the web_search ability and a search provider configured. `taken` is how many sources the
+ * reply was already given (its knowledge passages), numbered first.
+ */
+export function agentTools(agent: Pick<Agent, 'abilities'>, { taken = 0 }: { taken?: number } = {}): AgentTools {
+  const numbering = new Numbering(taken);
+  const tools: ToolSet = {};
+  const config = env();
+  if (agent.abilities.includes('web_search')) {
+    const provider = webSearchProvider();
+    if (provider) {
+      const maxResults = config.WEB_SEARCH_MAX_RESULTS;
+      const page = { maxBytes: config.OUTBOUND_MAX_BYTES, timeoutMs: config.OUTBOUND_TIMEOUT_MS };
+      tools.web_search = fromWebTool(webSearchTool(provider, { maxResults }), numbering, (args) => `Searching the web for "${clip(stringArg(args, 'query'))}"`);
+      tools.read_page = fromWebTool(readPageTool(page), numbering, (args) => `Reading ${clip(stringArg(args, 'url'), 100)}`);
+      tools.deep_research = deepResearchDefinition(provider, numbering, { resultsPerSearch: maxResults, maxBytes: page.maxBytes, pageTimeoutMs: page.timeoutMs });
+    }
+  }
+  return { tools, numbering };
+}

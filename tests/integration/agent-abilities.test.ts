@@ -1,0 +1,182 @@
+import { setModelProvider } from '@/lib/ai';
+import { createOfflineProvider, OFFLINE_LABEL } from '@/lib/ai/offline';
+import { createOpenAIProvider } from '@/lib/ai/openai';
+import { repliesSettled } from '@/lib/agents/replies';
+import { broadcastPublisher } from '@/lib/realtime/publisher';
+import type { ActivityJson } from '@/lib/contracts/abilities';
+import type { MessageJson } from '@/lib/contracts/messages';
+import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-server';
+import { testDatabaseKinds } from '../helpers/database';
+import { setEnv } from '../helpers/env';
+import { useHub } from '../helpers/hub';
+import { person, uniqueName } from '../helpers/people';
+import { connectSocket, emitAck, realtimeToken, record, startRealtimeNode, until, type TestSocket } from '../helpers/realtime';
+import { INJECTION_TEXT, startWebFixtures, type WebFixtures } from '../helpers/searxng-server';
+
+/*
+ * Abilities as people use them: an agent given web search answers in a channel from the pages it
+ * found, citing them, its tool calls shown live as `agent:activity` and kept on the reply, with
+ * the offline model (its fixed policy) and with a real model through the official SDK.
+ */
+describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) => {
+  let node: Awaited<ReturnType<typeof startRealtimeNode>>;
+  const hub = useHub(kind, { publisher: () => broadcastPublisher(() => node?.io as never) });
+  let web: WebFixtures;
+  let restoreEnv: () => void;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    node = await startRealtimeNode();
+    web = await startWebFixtures();
+    restoreEnv = setEnv({ SEARXNG_URL: web.searxng.origin, OUTBOUND_ALLOW_HOSTS: `${web.site.hostPort},${web.searxng.hostPort}`, OUTBOUND_TIMEOUT_MS: '5000' });
+  });
+  afterEach(async () => {
+    await repliesSettled();
+    sockets.splice(0).forEach((socket) => socket.close());
+    setModelProvider(undefined);
+  });
+  afterAll(async () => {
+    restoreEnv();
+    await web?.close();
+    await node?.close();
+  });
+
+  async function setUp(agent: Record<string, unknown>) {
+    const { client } = await person(hub, 'Ana');
+    const created = await client.post('/api/agents', { name: 'Scout', handle: 'scout', instructions: 'Answer from the web.', model: 'gpt-4o-mini', ...agent });
+    expect(created.status).toBe(201);
+    const channelId = (await client.post('/api/channels', { name: uniqueName('research') })).json.channel.id as string;
+    expect((await client.post(`/api/channels/${channelId}/members`, { agentId: created.json.agent.id })).status).toBe(201);
+    const socket = await connectSocket(node.url, { token: await realtimeToken(client) });
+    sockets.push(socket);
+    expect(await emitAck(socket, 'channel:join', channelId)).toEqual({ ok: true });
+    const activity = record(socket, 'agent:activity');
+    const ask = async (content: string) => {
+      const sent = (await client.post(`/api/channels/${channelId}/messages`, { content })).json.message as MessageJson;
+      await repliesSettled();
+      const history = (await client.get(`/api/channels/${channelId}/messages`)).json.messages as MessageJson[];
+      return history.find((m) => m.replyTo === sent.id)!;
+    };
+    return { client, agent: created.json.agent, channelId, ask, activity };
+  }
+
+  test('GET /api/abilities says what this deployment can do, and why web search is off without a provider', async () => {
+    const { client } = await person(hub, 'Cy');
+    const on = (await client.get('/api/abilities')).json.abilities as { id: string; available: boolean; reason?: string }[];
+    expect(on.map((a) => a.id)).toEqual(['knowledge', 'web_search', 'vision', 'video', 'mcp']);
+    expect(on.find((a) => a.id === 'web_search')).toEqual(expect.objectContaining({ available: true }));
+    const restore = setEnv({ SEARXNG_URL: undefined });
+    try {
+      const off = (await client.get('/api/abilities')).json.abilities as { id: string; available: boolean; reason?: string }[];
+      expect(off.find((a) => a.id === 'web_search')).toEqual(expect.objectContaining({ available: false, reason: expect.stringContaining('SEARXNG_URL') }));
+    } finally {
+      restore();
+    }
+    expect((await hub.client().get('/api/abilities')).status).toBe(401);
+  });
+
+  test('abilities are validated and saved; knowledge bases imply the knowledge ability; another person’s MCP server is a 404', async () => {
+    const { client } = await person(hub, 'Di');
+    const bad = await client.post('/api/agents', { name: 'X', handle: 'x-bad', instructions: '', abilities: ['telepathy'] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('Abilities are knowledge, web_search, vision, video, mcp');
+    const made = await client.post('/api/agents', { name: 'Y', handle: 'y-agent', instructions: '', abilities: ['vision', 'web_search', 'vision'] });
+    expect(made.json.agent).toEqual(expect.objectContaining({ abilities: ['web_search', 'vision'], mcpServerIds: [] }));
+    const base = (await client.post('/api/knowledge', { name: uniqueName('Notes') })).json.knowledgeBase.id as string;
+    const withBase = await client.post('/api/agents', { name: 'Z', handle: 'z-agent', instructions: '', knowledgeBaseIds: [base] });
+    expect(withBase.json.agent.abilities).toEqual(['knowledge']);
+    const patched = await client.patch(`/api/agents/${made.json.agent.id}`, { abilities: [] });
+    expect(patched.json.agent.abilities).toEqual([]);
+    const foreign = await client.patch(`/api/agents/${made.json.agent.id}`, { mcpServerIds: ['0190aaaa-0000-7000-8000-000000000000'] });
+    expect(foreign.status).toBe(404);
+  });
+
+  test('the offline model researches the web with the message, quotes the pages it read with [n], and its steps are published and kept', async () => {
+    setModelProvider(createOfflineProvider({ tokenDelayMs: 0, toolPolicy: 'fixed' }));
+    const { ask, activity } = await setUp({ abilities: ['web_search'] });
+    const reply = await ask('@scout how do tides work?');
+    expect(reply.status).toBe('complete');
+    expect(reply.content).toContain(OFFLINE_LABEL);
+    expect(reply.content).toMatch(/\[\d+\]/);
+    // Every [n] of the text is a citation with the page's address on the fixture site.
+    const cited = [...reply.content.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+    expect(reply.citations!.map((c) => c.n).sort()).toEqual([...new Set(cited)].sort());
+    for (const citation of reply.citations!) expect(citation.url!.startsWith(web.site.origin)).toBe(true);
+    expect(web.searxng.queries.some((q) => q.includes('tides'))).toBe(true);
+    // The research call and its own searches and page reads, each ended.
+    const steps = reply.activities as ActivityJson[];
+    expect(steps[0]).toEqual(expect.objectContaining({ tool: 'deep_research', status: 'done', title: expect.stringContaining('Researching') }));
+    expect(steps.some((step) => step.tool === 'read_page')).toBe(true);
+    expect(steps.every((step) => step.status !== 'running')).toBe(true);
+    await until(() => activity.some((event) => event.activity.status === 'done' && event.activity.tool === 'deep_research'), 5000, 'the done activity');
+    expect(activity.find((event) => event.activity.id === steps[0]!.id)!.activity.status).toBe('running');
+    expect(activity.every((event) => event.messageId === reply.id)).toBe(true);
+  });
+
+  test('a real model through the SDK: web_search then read_page, an injected page cannot add a tool, citations numbered once for the reply', async () => {
+    const model = await startOpenAIServer({
+      reply: (request) => {
+        const tools = request.messages.filter((m) => m.role === 'tool');
+        if (tools.length === 0) return { toolCalls: [{ name: 'web_search', arguments: JSON.stringify({ query: 'tide myths' }) }] };
+        if (tools.length === 1)
+          return {
+            toolCalls: [
+              { name: 'read_page', arguments: JSON.stringify({ url: `${web.site.origin}/tides` }) },
+              { name: 'read_page', arguments: JSON.stringify({ url: `${web.site.origin}/tide-myths` }) },
+              { name: 'send_email', arguments: '{}' },
+            ],
+          };
+        return 'Wind does not cause tides [1][4].';
+      },
+    });
+    try {
+      setModelProvider(createOpenAIProvider({ apiKey: 'test', baseURL: model.baseURL, timeoutMs: 10_000 }));
+      const { ask } = await setUp({ abilities: ['web_search'] });
+      const reply = await ask('@scout are tides caused by wind?');
+      const requests = model.requests;
+      expect(reply.status).toBe('complete');
+      expect(reply.content).toBe('Wind does not cause tides [1][4].');
+      // The tools offered never changed, whatever the page said.
+      const offered = requests.map((request) => (request.tools ?? []).map((tool) => tool.function.name).sort());
+      expect(offered).toEqual([
+        ['deep_research', 'read_page', 'web_search'],
+        ['deep_research', 'read_page', 'web_search'],
+        ['deep_research', 'read_page', 'web_search'],
+      ]);
+      const toolText = (request: FixtureRequest) => request.messages.filter((m) => m.role === 'tool').map((m) => m.content ?? '').join('\n');
+      const results = toolText(requests[1]!);
+      expect([...results.matchAll(/<result n="(\d+)" url="([^"]+)"/g)].map((m) => [m[1], m[2]])).toEqual([
+        ['1', `${web.site.origin}/tide-myths`],
+        ['2', `${web.site.origin}/tide-tables.txt`],
+        ['3', `${web.site.origin}/rock-pools`],
+      ]);
+      // One list for the reply: a new page takes the next number, a page already listed keeps its own.
+      const pages = toolText(requests[2]!);
+      expect(pages).toContain(`<source n="4" url="${web.site.origin}/tides"`);
+      expect(pages).toContain(`<source n="1" url="${web.site.origin}/tide-myths"`);
+      expect(pages).toContain(INJECTION_TEXT.slice(0, 40));
+      expect(pages).toMatch(/<tool_result name="send_email"[^>]*status="error">\nError: There is no tool named "send_email"/);
+      expect(reply.citations!.map((c) => [c.n, c.url])).toEqual([
+        [1, `${web.site.origin}/tide-myths`],
+        [4, `${web.site.origin}/tides`],
+      ]);
+      expect(reply.activities!.map((a) => [a.tool, a.status])).toEqual([
+        ['web_search', 'done'],
+        ['read_page', 'done'],
+        ['read_page', 'done'],
+        ['send_email', 'error'],
+      ]);
+    } finally {
+      await model.close();
+    }
+  });
+
+  test('an agent without web_search is offered no tools, and answers as before', async () => {
+    setModelProvider(createOfflineProvider({ tokenDelayMs: 0, toolPolicy: 'fixed' }));
+    const { ask } = await setUp({});
+    const reply = await ask('@scout how do tides work?');
+    expect(reply.status).toBe('complete');
+    expect(reply.content).toContain('You said');
+    expect(reply.activities).toBeUndefined();
+  });
+});
