@@ -1,5 +1,6 @@
 import type { MessageRow } from '@/lib/db/schema';
 import type { ActivityJson } from './abilities';
+import type { AttachmentJson } from './abilities';
 import type { CitationJson } from './citations';
 
 /** Messages as the API, the realtime events and the browser see them (API.md). */

@@ -3,7 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
 import { agents, messages, users, type MessageRow } from '@/lib/db/schema';
 import { notFound } from '@/lib/http/errors';
+import type { AttachmentJson } from '@/lib/contracts/abilities';
 import type { MessageAuthor, MessageJson } from '@/lib/contracts/messages';
+import { attachmentsOf } from '@/lib/attachments';
 import { isUuid } from '@/lib/ids';
 
 /** What an author's name is made of: the user, or the agent (null once the agent is deleted). */
@@ -30,7 +32,10 @@ function authorOf(message: MessageRow, names: AuthorColumns): MessageAuthor {
   return { kind: 'user', id: message.authorUserId!, name: names.userName ?? 'Unknown' };
 }
 
-export function toMessageJson({ message, ...names }: { message: MessageRow } & AuthorColumns): MessageJson {
+export type MessageRowWithNames = { message: MessageRow } & AuthorColumns;
+
+/** A message as the API shapes it; `attachments` come from their own table (`withAttachments`). */
+export function toMessageJson({ message, attachments, ...names }: MessageRowWithNames & { attachments?: AttachmentJson[] }): MessageJson {
   return {
     id: message.id,
     channelId: message.channelId,
@@ -41,6 +46,7 @@ export function toMessageJson({ message, ...names }: { message: MessageRow } & A
     ...(message.replyToId ? { replyTo: message.replyToId } : {}),
     ...(message.status === 'error' ? { error: { code: message.errorCode ?? 'upstream', message: message.errorMessage ?? 'The reply failed.' } } : {}),
     ...(message.citations?.length ? { citations: message.citations } : {}),
+    ...(attachments?.length ? { attachments } : {}),
     ...(message.activities?.length ? { activities: message.activities } : {}),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
@@ -62,4 +68,14 @@ export async function getMessage(db: Database, { channelId, messageId }: { chann
     .limit(1);
   if (!row) throw notFound('Message');
   return row;
+}
+
+/**
+ * Messages with their attachments, in one query for the whole list (people's messages only:
+ * agents' replies carry none).
+ */
+export async function withAttachments(db: Database, rows: MessageRowWithNames[]): Promise<MessageJson[]> {
+  const ids = rows.filter((row) => row.message.authorKind === 'user').map((row) => row.message.id);
+  const byMessage = await attachmentsOf(db, ids);
+  return rows.map((row) => toMessageJson({ ...row, attachments: byMessage.get(row.message.id) }));
 }

@@ -8,7 +8,7 @@ import { notFound } from '@/lib/http/errors';
 import { runInBackground } from '@/lib/background';
 import { isUuid } from '@/lib/ids';
 import { Timings } from '@/lib/http/timing';
-import { selectMessages, toMessageJson } from './format';
+import { selectMessages, withAttachments, type MessageRowWithNames } from './format';
 import type { ListMessagesQuery } from './schemas';
 import { endStaleReplies, shouldLookForStaleReplies } from './stale-replies';
 
@@ -22,8 +22,9 @@ export type HistoryResult = {
   timings: Timings;
 };
 
-const toItems = (rows: Parameters<typeof toMessageJson>[0][]): WindowItem[] =>
-  rows.map((row) => ({ id: row.message.id, json: JSON.stringify(toMessageJson(row)) }));
+/** Serialized with their attachments, so the cached window carries them as it carries citations. */
+const toItems = async (db: Database, rows: MessageRowWithNames[]): Promise<WindowItem[]> =>
+  (await withAttachments(db, rows)).map((message) => ({ id: message.id, json: JSON.stringify(message) }));
 
 /** A page straight from Postgres, for pages the cached window cannot answer. */
 async function queryPage(db: Database, channelId: string, { limit, before, after }: ListMessagesQuery) {
@@ -32,14 +33,14 @@ async function queryPage(db: Database, channelId: string, { limit, before, after
       .where(and(eq(messages.channelId, channelId), gt(messages.id, after)))
       .orderBy(asc(messages.id))
       .limit(limit + 1);
-    const page = toItems(rows.slice(0, limit));
+    const page = await toItems(db, rows.slice(0, limit));
     return { items: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
   }
   const rows = await selectMessages(db)
     .where(and(eq(messages.channelId, channelId), before ? lt(messages.id, before) : undefined))
     .orderBy(desc(messages.id))
     .limit(limit + 1);
-  const page = toItems(rows.slice(0, limit).reverse());
+  const page = await toItems(db, rows.slice(0, limit).reverse());
   return { items: page, nextCursor: rows.length > limit ? page[0]!.id : null };
 }
 
@@ -47,7 +48,7 @@ async function queryPage(db: Database, channelId: string, { limit, before, after
 async function queryWindow(db: Database, channelId: string) {
   const size = windowSize();
   const rows = await selectMessages(db).where(eq(messages.channelId, channelId)).orderBy(desc(messages.id)).limit(size + 1);
-  return { items: toItems(rows.slice(0, size).reverse()), complete: rows.length <= size };
+  return { items: await toItems(db, rows.slice(0, size).reverse()), complete: rows.length <= size };
 }
 
 async function memberIds(db: Database, channelId: string): Promise<string[]> {

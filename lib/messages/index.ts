@@ -7,12 +7,14 @@ import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation } from '@/lib/db/errors';
 import { messages } from '@/lib/db/schema';
 import { env } from '@/lib/env';
-import { conflict, forbidden, notFound } from '@/lib/http/errors';
+import { AppError, conflict, forbidden, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
 import { insertInOrder } from './insert';
 import { giveBack, throttle, type Allowance } from '@/lib/ratelimit';
 import { getPublisher } from '@/lib/realtime/publisher';
-import { getMessage, selectMessages, toMessageJson } from './format';
+import { attachmentsOf, claimAttachments, releaseAttachments, removeReleased } from '@/lib/attachments';
+import type { AttachmentJson } from '@/lib/contracts/abilities';
+import { getMessage, selectMessages, toMessageJson, withAttachments } from './format';
 import type { MessageJson } from '@/lib/contracts/messages';
 
 export { listMessages } from './history';
@@ -26,17 +28,21 @@ export { insertInOrder } from './insert';
  * channels (429 with Retry-After beyond): generous for typing and pasting, a ceiling for scripts
  * that would mention agents hundreds of times. A retry of a stored message is free: it is looked
  * up before the limit, so it answers with the stored copy even while the limit refuses new ones.
+ * `attachmentIds` are the sender's uploads to this channel; they are claimed in the transaction
+ * that stores the message, so a message never exists with only some of them (400 otherwise).
  */
 export async function sendMessage({
   user,
   channelId,
   content,
   clientId,
+  attachmentIds = [],
 }: {
   user: { id: string; name: string };
   channelId: string;
   content: string;
   clientId?: string;
+  attachmentIds?: string[];
 }): Promise<{ message: MessageJson; created: boolean }> {
   const db = await getDb();
   // The member set is usually cached (and invalidated on every membership change, like reads).
@@ -46,13 +52,19 @@ export async function sendMessage({
   const stored = clientId ? await storedCopy(db, { userId: user.id, clientId, channelId }) : undefined;
   if (stored) return { message: stored, created: false };
   const sendLimit = await throttleSend(user.id);
-  const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId }).catch((error: unknown) => {
+  let attachments: AttachmentJson[] = [];
+  const claim = async (tx: Database, row: { id: string }) => {
+    attachments = await claimAttachments(tx, { userId: user.id, channelId, messageId: row.id, attachmentIds });
+  };
+  const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId }, attachmentIds.length ? claim : undefined).catch(async (error: unknown) => {
     // The channel was deleted between the membership check and the insert.
     if (isForeignKeyViolation(error)) throw notFound('Channel');
+    // Refused attachments: nothing was stored, so the send is not counted.
+    if (error instanceof AppError) await giveBack(sendLimit, sendLimit.bucket);
     throw error;
   });
   if (inserted) {
-    const message = toMessageJson({ message: inserted, userName: user.name });
+    const message = toMessageJson({ message: inserted, userName: user.name, attachments });
     await cacheNewMessage(getCache(), { channelId, id: message.id, json: JSON.stringify(message) });
     getPublisher().toChannel(channelId, 'message:created', { message });
     return { message, created: true };
@@ -73,7 +85,8 @@ async function storedCopy(db: Database, { userId, clientId, channelId }: { userI
     .limit(1);
   if (!existing) return undefined;
   if (existing.message.channelId !== channelId) throw conflict('That clientId was already used for a message in another channel.');
-  return toMessageJson(existing);
+  const [message] = await withAttachments(db, [existing]);
+  return message!;
 }
 
 /** The log a person's sends count against (exported for the tests of its window). */
@@ -109,7 +122,7 @@ export async function editMessage({
     .returning();
   if (!updated) throw notFound('Message');
   await invalidateWindow(getCache(), { channelId });
-  const message = toMessageJson({ ...row, message: updated });
+  const message = toMessageJson({ ...row, message: updated, attachments: (await attachmentsOf(db, [messageId])).get(messageId) });
   getPublisher().toChannel(channelId, 'message:updated', { message });
   return message;
 }
@@ -120,7 +133,13 @@ export async function deleteMessage({ userId, channelId, messageId }: { userId: 
   const { isOwner } = await requireMember(db, { userId, channelId });
   const row = await getMessage(db, { channelId, messageId });
   if (row.message.authorUserId !== userId && !isOwner) throw forbidden('You can only delete your own messages.');
-  await db.delete(messages).where(eq(messages.id, messageId));
+  // Its attachments are let go of in the same transaction, so the cascade cannot lose their files.
+  const released = await db.transaction(async (tx) => {
+    const doomed = await releaseAttachments(tx, [messageId]);
+    await tx.delete(messages).where(eq(messages.id, messageId));
+    return doomed;
+  });
   await invalidateWindow(getCache(), { channelId, deletedIds: [messageId] });
   getPublisher().toChannel(channelId, 'message:deleted', { channelId, messageId });
+  await removeReleased(db, released);
 }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import type { Database } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
-import { messages } from '@/lib/db/schema';
+import { messages, type MessageRow } from '@/lib/db/schema';
 import { idAfter } from '@/lib/ids';
 
 // Values may be SQL (the database's now()), as drizzle's own insert takes them.
@@ -12,8 +12,9 @@ export type NewMessage = Omit<PgInsertValue<typeof messages>, 'id' | 'channelId'
 /**
  * Inserts under a per-channel lock with an id above the channel's last one, so messages commit in
  * id order: a reader catching up with `after=<id>` can never miss one that committed late.
+ * `then` runs inside the same transaction once the row is in (not for a clientId repeat).
  */
-export function insertInOrder(db: Database, channelId: string, values: NewMessage) {
+export function insertInOrder(db: Database, channelId: string, values: NewMessage, then?: (tx: Database, inserted: MessageRow) => Promise<void>) {
   return db.transaction(async (tx) => {
     // One round trip: take the channel's lock, then read its newest id under it.
     const [last] = rowsOf<{ id: string | null }>(
@@ -21,11 +22,14 @@ export function insertInOrder(db: Database, channelId: string, values: NewMessag
         sql`select (select ${messages.id} from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1) as id from (select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))) as locked`,
       ),
     );
-    return tx
+    const inserted = await tx
       .insert(messages)
       .values({ ...values, id: idAfter(last?.id ?? undefined), channelId })
       .onConflictDoNothing({ target: [messages.authorUserId, messages.clientId] })
       .returning();
+    // What must commit with the message or not at all (its attachments).
+    if (inserted[0] && then) await then(tx, inserted[0]);
+    return inserted;
   });
 }
 

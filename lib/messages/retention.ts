@@ -8,6 +8,7 @@ import { rowsOf } from '@/lib/db/rows';
 import { messages } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { purgeUsageDays } from '@/lib/usage/budget';
+import { releaseAttachments, removeReleased, sweepAttachments } from '@/lib/attachments';
 import { endStaleReplies } from './stale-replies';
 
 export type RetentionResult = { cutoff: string; deleted: number; batches: number; channels: number; skipped?: 'locked' };
@@ -36,35 +37,42 @@ export async function purgeExpiredMessages({
     const batch = await db.transaction(async (tx) => {
       const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as locked`));
       if (!lock?.locked) return null;
-      const doomed = tx.select({ id: messages.id }).from(messages).where(lt(messages.createdAt, cutoff)).orderBy(messages.createdAt).limit(batchSize);
-      return tx.delete(messages).where(inArray(messages.id, doomed)).returning({ id: messages.id, channelId: messages.channelId });
+      const doomed = (await tx.select({ id: messages.id }).from(messages).where(lt(messages.createdAt, cutoff)).orderBy(messages.createdAt).limit(batchSize)).map((row) => row.id);
+      if (doomed.length === 0) return { rows: [], released: [] };
+      // Their attachments are let go of first, so the cascade cannot lose the files they name.
+      const released = await releaseAttachments(tx, doomed);
+      const rows = await tx.delete(messages).where(inArray(messages.id, doomed)).returning({ id: messages.id, channelId: messages.channelId });
+      return { rows, released };
     });
     if (batch === null) return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size, skipped: 'locked' };
-    if (batch.length === 0) break;
+    await removeReleased(db, batch.released);
+    if (batch.rows.length === 0) break;
     batches += 1;
-    deleted += batch.length;
+    deleted += batch.rows.length;
     const byChannel = new Map<string, string[]>();
-    for (const row of batch) byChannel.set(row.channelId, [...(byChannel.get(row.channelId) ?? []), row.id]);
+    for (const row of batch.rows) byChannel.set(row.channelId, [...(byChannel.get(row.channelId) ?? []), row.id]);
     for (const [channelId, ids] of byChannel) {
       touched.add(channelId);
       await invalidateWindow(cache, { channelId, deletedIds: ids });
     }
-    if (batch.length < batchSize) break;
+    if (batch.rows.length < batchSize) break;
   }
   return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size };
 }
 
-export type MaintenanceResult = RetentionResult & { interruptedReplies: number; usageDaysPurged: number };
+export type MaintenanceResult = RetentionResult & { interruptedReplies: number; usageDaysPurged: number; attachmentsRemoved: number };
 
 /**
  * The periodic upkeep (the self-hosted schedule and Vercel Cron alike): retention, ending agent
- * replies that a process which died left streaming, and dropping old days of the model budget.
+ * replies that a process which died left streaming, dropping old days of the model budget, and
+ * removing uploads never sent within a day (and any attachment files a deletion left behind).
  */
 export async function runMaintenance(): Promise<MaintenanceResult> {
   const retention = await purgeExpiredMessages();
   // Deployments with no long-running process (Vercel) take up documents whose indexing was cut off.
   kickIngestion();
-  return { ...retention, interruptedReplies: await endStaleReplies(await getDb()), usageDaysPurged: await purgeUsageDays() };
+  const db = await getDb();
+  return { ...retention, interruptedReplies: await endStaleReplies(db), usageDaysPurged: await purgeUsageDays(), attachmentsRemoved: await sweepAttachments(db) };
 }
 
 /** Self-hosted: upkeep on start and then every RETENTION_INTERVAL_MINUTES (0 turns it off). */

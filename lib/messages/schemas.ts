@@ -15,10 +15,22 @@ export const messageContent = storableText('Content must be text.')
   .refine((value) => !isBlank(value), 'A message cannot be empty.')
   .refine((value) => [...value.trim()].length <= MAX_MESSAGE_CHARS, `A message can be at most ${MAX_MESSAGE_CHARS} characters.`);
 
-export const sendMessageInput = z.object({
-  content: messageContent,
-  clientId: storableText().trim().min(1).max(100, 'clientId can be at most 100 characters.').optional(),
-});
+/** The same rules, except that it may be empty: a message of attachments alone says nothing more. */
+const optionalContent = storableText('Content must be text.')
+  .max(MAX_MESSAGE_CHARS * 5, 'A message is too long.')
+  .refine((value) => [...value.trim()].length <= MAX_MESSAGE_CHARS, `A message can be at most ${MAX_MESSAGE_CHARS} characters.`);
+
+/** Ids of the sender's uploads to the channel (POST /api/channels/:id/attachments); ATTACHMENTS_PER_MESSAGE is checked when they are claimed. */
+const attachmentIds = z.array(idSchema('Not a valid attachment id.'), { error: 'attachmentIds must be a list of attachment ids.' }).max(50, 'A message can carry at most 50 attachments.');
+
+export const sendMessageInput = z
+  .object({
+    content: optionalContent.default(''),
+    clientId: storableText().trim().min(1).max(100, 'clientId can be at most 100 characters.').optional(),
+    attachmentIds: attachmentIds.optional(),
+  })
+  // Text, attachments or both: never neither.
+  .refine((value) => !isBlank(value.content) || (value.attachmentIds?.length ?? 0) > 0, { message: 'A message cannot be empty.', path: ['content'] });
 
 export const editMessageInput = z.object({ content: messageContent });
 
