@@ -1,4 +1,5 @@
 import type { InfiniteData } from '@tanstack/react-query';
+import type { ActivityJson } from '@/lib/contracts/abilities';
 import { makeAutoObservable, reaction, runInAction } from 'mobx';
 import type { Message, MessagePage } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
@@ -36,6 +37,8 @@ export class MessageStore {
   outbox = new Map<string, OutgoingMessage>();
   /** messageId -> text streamed so far, for agent replies in progress. */
   streams = new Map<string, string>();
+  /** Tool calls of agent replies still streaming (`agent:activity`), by message id, then by activity id. */
+  activities = new Map<string, { channelId: string; steps: Map<string, ActivityJson> }>();
   /** clientIds this tab has settled (delivered or discarded), so other tabs' copies do not bring them back. */
   private settled = new Set<string>();
   private stopPersisting?: () => void;
@@ -82,7 +85,36 @@ export class MessageStore {
   receiveUpdate(message: Message) {
     // The message's own text supersedes what streamed (a finished reply, or a retry starting over).
     this.streams.delete(message.id);
+    if (message.status !== 'streaming') this.activities.delete(message.id);
     this.live(message.channelId, () => void this.upsert(message));
+  }
+
+  /** A tool call of a reply in progress started, ended or failed. */
+  receiveActivity(channelId: string, messageId: string, activity: ActivityJson) {
+    // Set, then read back: the map holds an observable copy of what it is given.
+    if (!this.activities.has(messageId)) this.activities.set(messageId, { channelId, steps: new Map() });
+    this.activities.get(messageId)!.steps.set(activity.id, activity);
+  }
+
+  /** The steps a reply shows: live ones while it streams, then those the message kept. */
+  activitiesOf(message: Message): ActivityJson[] {
+    const live = this.activities.get(message.id);
+    if (message.status === 'streaming' && live) return [...live.steps.values()];
+    return message.activities ?? [];
+  }
+
+  /** What agents are doing in a channel right now: the latest running step of each reply ("Searching the web for …"). */
+  workingIn(channelId: string): { messageId: string; agent?: string; title: string }[] {
+    const doing: { messageId: string; agent?: string; title: string }[] = [];
+    const pages = this.root.queryClient.getQueryData<InfiniteData<MessagePage>>(queryKeys.messages(channelId))?.pages ?? [];
+    for (const [messageId, entry] of this.activities) {
+      if (entry.channelId !== channelId) continue;
+      const running = [...entry.steps.values()].filter((step) => step.status === 'running');
+      if (running.length === 0) continue;
+      const agent = pages.flatMap((page) => page.messages).find((message) => message.id === messageId)?.author.name;
+      doing.push({ messageId, agent, title: running.at(-1)!.title });
+    }
+    return doing;
   }
 
   /**

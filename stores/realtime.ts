@@ -86,6 +86,7 @@ export class RealtimeConnection {
     socket.on('message:created', ({ message }) => this.root.messages.receive(message));
     socket.on('message:updated', ({ message }) => this.root.messages.receiveUpdate(message));
     socket.on('agent:token', ({ messageId, delta }) => this.root.messages.receiveToken(messageId, delta));
+    socket.on('agent:activity', ({ channelId, messageId, activity }) => this.root.messages.receiveActivity(channelId, messageId, activity));
     socket.on('usage:recorded', () => this.root.dashboard.noteUsage());
     socket.on('knowledge:progress', (payload) => this.root.knowledge.receiveProgress(payload));
     socket.on('message:deleted', ({ channelId, messageId }) => this.root.messages.receiveDelete(channelId, messageId));

@@ -11,6 +11,7 @@ import type { ApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { knowledgeListQuery } from '@/stores/knowledge-store';
 import type { OutgoingMessage } from '@/stores/message-store';
+import { ActivitySteps } from './activities';
 import { CitedMarkdown, SourcesList } from './citations';
 
 function formatTime(iso: string): string {
@@ -83,6 +84,7 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
           </time>
           {message.editedAt && <span className="text-xs text-gray-500" data-testid="edited">(edited)</span>}
         </div>
+        {agent && <ActivitySteps activities={messages.activitiesOf(message)} streaming={message.status === 'streaming'} />}
         {editing ? (
           <div className="mt-1">
             <textarea
