@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { connectStdio, encryptHeaders, listTools, McpToolError, normalizeMcpHeaders, redactHeaders, type McpHeaders, type McpTool } from '@/lib/abilities/mcp';
+import { connectStdio, encryptHeaders, listTools, McpToolError, normalizeMcpHeaders, redactHeaders, type McpHeaders, type McpTool, type StdioServerConfig } from '@/lib/abilities/mcp';
 import type { McpServerJson } from '@/lib/contracts/abilities';
 import { getDb } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
@@ -114,20 +114,43 @@ function unavailable(error: unknown, signal?: AbortSignal): never {
   throw error;
 }
 
+/*
+ * Listing a deployment server's tools starts its command: the list is the same for everyone, so
+ * one start serves every request for a short while (and requests arriving together share it),
+ * rather than one child process per page view.
+ */
+const DEPLOYMENT_TOOLS_TTL_MS = 30_000;
+const deploymentTools = new Map<string, { at: number; tools: Promise<McpTool[]> }>();
+
+function toolsOfDeploymentServer(server: StdioServerConfig): Promise<McpTool[]> {
+  const key = JSON.stringify(server);
+  const held = deploymentTools.get(key);
+  if (held && Date.now() - held.at < DEPLOYMENT_TOOLS_TTL_MS) return held.tools;
+  const tools = (async () => {
+    const connection = await connectStdio(server);
+    try {
+      return await connection.listTools();
+    } finally {
+      await connection.close();
+    }
+  })();
+  deploymentTools.set(key, { at: Date.now(), tools });
+  // A failure is not kept: the next request tries again.
+  tools.catch(() => {
+    if (deploymentTools.get(key)?.tools === tools) deploymentTools.delete(key);
+  });
+  return tools;
+}
+
 /** The tools a server offers now: connects, lists and closes. */
 export async function listServerTools({ userId, mcpServerId, signal }: { userId: string; mcpServerId: string; signal?: AbortSignal }): Promise<McpTool[]> {
   if (isDeploymentServerId(mcpServerId)) {
     const server = deploymentServerById(mcpServerId);
     if (!server) throw notFound('MCP server');
     try {
-      const connection = await connectStdio(server, { signal });
-      try {
-        return await connection.listTools({ signal });
-      } finally {
-        await connection.close();
-      }
+      return await toolsOfDeploymentServer(server);
     } catch (error) {
-      unavailable(error, signal);
+      unavailable(error);
     }
   }
   const row = await requireOwnMcpServer({ userId, mcpServerId });
