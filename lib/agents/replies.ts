@@ -171,11 +171,11 @@ async function endReply(
 }
 
 /** The passages of the agent's knowledge bases that best match the message; undefined for an agent without knowledge. */
-async function knowledgeFor(db: Database, agent: Agent, question: string): Promise<Source[] | undefined> {
-  if (!agent.abilities.includes('knowledge')) return undefined;
+async function knowledgeFor(db: Database, agent: Agent, question: string): Promise<{ knowledgeBaseIds: string[]; sources?: Source[] }> {
+  if (!agent.abilities.includes('knowledge')) return { knowledgeBaseIds: [] };
   const { knowledgeBaseIds } = await linksOfAgent(db, agent.id);
-  if (knowledgeBaseIds.length === 0) return undefined;
-  return findSources({ db, knowledgeBaseIds, query: question, limit: env().KNOWLEDGE_CONTEXT_PASSAGES });
+  if (knowledgeBaseIds.length === 0) return { knowledgeBaseIds };
+  return { knowledgeBaseIds, sources: await findSources({ db, knowledgeBaseIds, query: question, limit: env().KNOWLEDGE_CONTEXT_PASSAGES }) };
 }
 
 /** Runs one reply; answers the hand-offs it calls for, for the caller to queue. */
@@ -240,7 +240,8 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   let cite: (content: string) => CitationJson[] = () => [];
   try {
     const history = await historyUpTo(db, job.channelId, job.triggerId);
-    sources = await knowledgeFor(db, agent, history.at(-1)?.content ?? '');
+    const knowledge = await knowledgeFor(db, agent, history.at(-1)?.content ?? '');
+    sources = knowledge.sources;
     const context = buildContext({
       agent,
       channel: team.channel,
@@ -252,7 +253,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     const request = { model: agent.model, temperature: agent.temperature, messages: context, sources: sources && sourcePassages(sources) };
     const meter = { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' } as const;
     const quotesInstructions = streamingQuoteDetector(agent.instructions);
-    const { tools, numbering } = agentTools(agent, { taken: sources?.length ?? 0 });
+    const { tools, numbering } = agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, given: sources });
     cite = (text) => numbering.cited(text);
     if (Object.keys(tools).length === 0) {
       for await (const event of meteredStream({ ...request, signal: controller.signal }, meter)) {

@@ -5,7 +5,9 @@ import { PageReadError, ToolInputError, WebSearchError } from '@/lib/abilities/w
 import type { SourcePassage } from '@/lib/ai/provider';
 import { ToolError, type ToolDefinition, type ToolResult, type ToolSet } from '@/lib/ai/tools';
 import type { CitationJson } from '@/lib/contracts/citations';
+import type { Database } from '@/lib/db';
 import type { Agent } from '@/lib/db/schema';
+import { findSources, knowledgeToolResult, type Source } from '@/lib/knowledge/citations';
 import { env } from '@/lib/env';
 
 /*
@@ -20,16 +22,24 @@ export class Numbering {
   private readonly byUrl = new Map<string, number>();
   readonly citations: CitationJson[] = [];
 
-  constructor(taken: number) {
-    this.next = taken + 1;
+  /** `given`: the knowledge passages the reply was handed before any tool ran, numbered 1 to n. */
+  constructor(given: Source[] = []) {
+    this.next = given.length + 1;
+    // Found again by a tool, a passage keeps the number it was given (its citation comes from citationsFor).
+    for (const { n, hit } of given) this.byUrl.set(`chunk:${hit.chunkId}`, n);
   }
 
-  /** The result with its numbers in the reply's list: in the text the model reads and in its citations. */
-  renumber(result: { content: string; citations?: CitationJson[] }): ToolResult {
+  /**
+   * The result with its numbers in the reply's list: in the text the model reads and in its
+   * citations. `passages` (by the result's own numbers) is the full text the offline model
+   * quotes; the citation's excerpt otherwise.
+   */
+  renumber(result: { content: string; citations?: CitationJson[]; passages?: Record<number, string> }): ToolResult {
     const local = new Map<number, number>();
     const citations: CitationJson[] = [];
+    const texts = new Map<number, string>();
     for (const citation of result.citations ?? []) {
-      const key = citation.url ?? `#${this.next}`;
+      const key = citation.chunkId ? `chunk:${citation.chunkId}` : (citation.url ?? `#${this.next}`);
       let n = this.byUrl.get(key);
       if (n === undefined) {
         n = this.next++;
@@ -37,6 +47,7 @@ export class Numbering {
         this.citations.push({ ...citation, n });
       }
       local.set(citation.n, n);
+      texts.set(n, result.passages?.[citation.n] ?? citation.excerpt);
       citations.push({ ...citation, n });
     }
     // Only the tools' own tags carry n="…": fetched text has every spelling of them escaped.
@@ -46,9 +57,10 @@ export class Numbering {
     });
     const sources: SourcePassage[] = citations.map((citation) => ({
       n: citation.n,
-      title: citation.title ?? citation.url ?? 'web page',
-      content: citation.excerpt,
+      title: citation.documentName ?? citation.title ?? citation.url ?? 'web page',
+      content: texts.get(citation.n) ?? citation.excerpt,
       ...(citation.page ? { page: citation.page } : {}),
+      ...(citation.heading ? { heading: citation.heading } : {}),
     }));
     return { content, citations, sources, detail: citations.length > 0 ? `${citations.length} source${citations.length === 1 ? '' : 's'}` : undefined };
   }
@@ -101,14 +113,39 @@ function deepResearchDefinition(provider: SearchProvider, numbering: Numbering, 
 export type AgentTools = { tools: ToolSet; numbering: Numbering };
 
 /**
- * The tool set for one reply of `agent`: `web_search`, `read_page` and `deep_research` with
- * the web_search ability and a search provider configured. `taken` is how many sources the
- * reply was already given (its knowledge passages), numbered first.
+ * The tool set for one reply of `agent`: `search_knowledge` with the knowledge ability and bases;
+ * `web_search`, `read_page` and `deep_research` with the web_search ability and a search provider
+ * configured. `given` are the knowledge passages the reply was handed up front, numbered first.
  */
-export function agentTools(agent: Pick<Agent, 'abilities'>, { taken = 0 }: { taken?: number } = {}): AgentTools {
-  const numbering = new Numbering(taken);
+export function agentTools(
+  agent: Pick<Agent, 'abilities'>,
+  { db, knowledgeBaseIds = [], given = [] }: { db?: Database; knowledgeBaseIds?: string[]; given?: Source[] } = {},
+): AgentTools {
+  const numbering = new Numbering(given);
   const tools: ToolSet = {};
   const config = env();
+  if (agent.abilities.includes('knowledge') && db && knowledgeBaseIds.length > 0) {
+    // For models that call tools: search the knowledge again, in other words, beyond the passages given up front.
+    tools.search_knowledge = {
+      spec: {
+        name: 'search_knowledge',
+        description: "Search your knowledge bases (the documents you were trained on). Answers numbered passages to cite; search again with other words if they miss.",
+        parameters: {
+          type: 'object',
+          properties: { query: { type: 'string', description: 'Keywords or a question.', maxLength: 400 } },
+          required: ['query'],
+          additionalProperties: false,
+        },
+      },
+      title: (args) => `Searching knowledge for "${clip(stringArg(args, 'query'))}"`,
+      async run(args) {
+        const query = stringArg(args, 'query').replace(/\s+/g, ' ').trim().slice(0, 400);
+        if (!query) throw new ToolError('The tool needs "query" (a string).');
+        const found = await findSources({ db, knowledgeBaseIds, query, limit: config.KNOWLEDGE_CONTEXT_PASSAGES });
+        return numbering.renumber(knowledgeToolResult(query, found));
+      },
+    };
+  }
   if (agent.abilities.includes('web_search')) {
     const provider = webSearchProvider();
     if (provider) {

@@ -138,16 +138,18 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     );
     for (const record of records) {
       calls.push(record.record);
-      if (record.record.result?.sources) sources.push(...record.record.result.sources);
+      // A source found again (by number: the caller numbers one list per reply) is not listed twice.
+      const known = new Set([...(request.sources ?? []), ...sources].map((source) => source.n));
+      for (const source of record.record.result?.sources ?? []) if (!known.has(source.n)) (known.add(source.n), sources.push(source));
       messages.push({ role: 'tool', toolCallId: record.record.call.id, content: record.message });
     }
   }
 }
 
 /** The tools prompt goes after the conversation's leading system messages (the agent's own come first). */
+/** The rule for tool results, right after the agent's own system message (sources found for a message stay next to it). */
 function withToolsPrompt(messages: ModelMessage[]): ModelMessage[] {
-  const at = messages.findIndex((m) => m.role !== 'system');
-  const index = at === -1 ? messages.length : at;
+  const index = messages[0]?.role === 'system' ? 1 : 0;
   return [...messages.slice(0, index), { role: 'system', content: TOOL_RESULTS_PROMPT }, ...messages.slice(index)];
 }
 

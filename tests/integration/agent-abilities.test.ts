@@ -1,8 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setModelProvider } from '@/lib/ai';
 import { createOfflineProvider, OFFLINE_LABEL } from '@/lib/ai/offline';
 import { createOpenAIProvider } from '@/lib/ai/openai';
 import { repliesSettled } from '@/lib/agents/replies';
+import { ingestionSettled } from '@/lib/knowledge/ingest';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
+import { setFileStore } from '@/lib/storage';
 import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { MessageJson } from '@/lib/contracts/messages';
 import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-server';
@@ -12,6 +17,8 @@ import { useHub } from '../helpers/hub';
 import { person, uniqueName } from '../helpers/people';
 import { connectSocket, emitAck, realtimeToken, record, startRealtimeNode, until, type TestSocket } from '../helpers/realtime';
 import { INJECTION_TEXT, startWebFixtures, type WebFixtures } from '../helpers/searxng-server';
+import { policyPages, upload } from '../helpers/knowledge';
+import { makePdf } from '../fixtures/documents';
 
 /*
  * Abilities as people use them: an agent given web search answers in a channel from the pages it
@@ -24,11 +31,13 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
   let web: WebFixtures;
   let restoreEnv: () => void;
   const sockets: TestSocket[] = [];
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-files-'));
 
   beforeAll(async () => {
     node = await startRealtimeNode();
     web = await startWebFixtures();
-    restoreEnv = setEnv({ SEARXNG_URL: web.searxng.origin, OUTBOUND_ALLOW_HOSTS: `${web.site.hostPort},${web.searxng.hostPort}`, OUTBOUND_TIMEOUT_MS: '5000' });
+    setFileStore(undefined);
+    restoreEnv = setEnv({ FILES_DIR: filesDir, SEARXNG_URL: web.searxng.origin, OUTBOUND_ALLOW_HOSTS: `${web.site.hostPort},${web.searxng.hostPort}`, OUTBOUND_TIMEOUT_MS: '5000' });
   });
   afterEach(async () => {
     await repliesSettled();
@@ -37,12 +46,15 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
   });
   afterAll(async () => {
     restoreEnv();
+    setFileStore(undefined);
+    fs.rmSync(filesDir, { recursive: true, force: true });
     await web?.close();
     await node?.close();
   });
 
-  async function setUp(agent: Record<string, unknown>) {
+  async function setUp(agent: Record<string, unknown> | ((client: import('../helpers/api-client').ApiClient) => Promise<Record<string, unknown>>)) {
     const { client } = await person(hub, 'Ana');
+    if (typeof agent === 'function') agent = await agent(client);
     const created = await client.post('/api/agents', { name: 'Scout', handle: 'scout', instructions: 'Answer from the web.', model: 'gpt-4o-mini', ...agent });
     expect(created.status).toBe(201);
     const channelId = (await client.post('/api/channels', { name: uniqueName('research') })).json.channel.id as string;
@@ -169,6 +181,51 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     } finally {
       await model.close();
     }
+  });
+
+  /** An agent given a base holding the policy PDF. */
+  const withPolicy = async (client: import('../helpers/api-client').ApiClient) => {
+    const baseId = (await client.post('/api/knowledge', { name: uniqueName('Policies') })).json.knowledgeBase.id as string;
+    expect((await upload(hub.server.url, client, baseId, [{ name: 'policy.pdf', type: 'application/pdf', bytes: await makePdf(policyPages) }])).status).toBe(202);
+    await ingestionSettled();
+    return { knowledgeBaseIds: [baseId] };
+  };
+
+  test('knowledge as a tool: a real model searches again in other words, and a new passage is cited after those it was given', async () => {
+    const model = await startOpenAIServer({
+      reply: (request) => {
+        const tools = request.messages.filter((m) => m.role === 'tool');
+        if (tools.length === 0) return { toolCalls: [{ name: 'search_knowledge', arguments: JSON.stringify({ query: 'meal expenses receipts' }) }] };
+        const n = /<source n="(\d+)"[^>]*>\n[^<]*45 euros/.exec(tools[0]!.content ?? '')?.[1];
+        return `Meals are covered up to 45 euros a day [${n}].`;
+      },
+    });
+    try {
+      setModelProvider(createOpenAIProvider({ apiKey: 'test', baseURL: model.baseURL, timeoutMs: 10_000 }));
+      const { ask } = await setUp(withPolicy);
+      const reply = await ask('@scout what does the refund policy say?');
+      expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['search_knowledge']);
+      const given = [...model.requests[0]!.messages.map((m) => m.content ?? '').join('\n').matchAll(/<source n="(\d+)"/g)].length;
+      expect(given).toBeGreaterThan(0);
+      expect(reply.status).toBe('complete');
+      const cited = Number(/\[(\d+)\]/.exec(reply.content)![1]);
+      expect(reply.citations).toEqual([expect.objectContaining({ n: cited, documentName: 'policy.pdf', page: 3, excerpt: expect.stringContaining('45 euros') })]);
+      expect(reply.activities).toEqual([expect.objectContaining({ tool: 'search_knowledge', status: 'done', title: 'Searching knowledge for "meal expenses receipts"' })]);
+    } finally {
+      await model.close();
+    }
+  });
+
+  test('the offline model with knowledge and web search: it searches both and quotes each with its number', async () => {
+    setModelProvider(createOfflineProvider({ tokenDelayMs: 0, toolPolicy: 'fixed' }));
+    const { ask } = await setUp(async (client) => ({ ...(await withPolicy(client)), abilities: ['knowledge', 'web_search'] }));
+    const reply = await ask('@scout what is the refund window and how do tides work?');
+    expect(reply.status).toBe('complete');
+    expect(reply.activities!.filter((a) => !a.id.includes(':')).map((a) => a.tool)).toEqual(['search_knowledge', 'deep_research']);
+    expect(reply.citations!.length).toBeGreaterThan(0);
+    const ns = reply.citations!.map((c) => c.n);
+    expect(new Set(ns).size).toBe(ns.length);
+    for (const citation of reply.citations!) expect(reply.content).toContain(`[${citation.n}]`);
   });
 
   test('an agent without web_search is offered no tools, and answers as before', async () => {
