@@ -13,3 +13,4 @@ export type {
 export type { MessageJson as Message, MessagePage } from '@/lib/contracts/messages';
 export type { UsageRange, UsageSummary } from '@/lib/contracts/usage';
 export type { PublicUser as User } from '@/lib/contracts/users';
+export type { AbilityJson as Ability, ActivityJson as Activity, AttachmentJson as Attachment, McpServerJson as McpServer } from '@/lib/contracts/abilities';

@@ -8,10 +8,6 @@ import type { RootStore } from './root-store';
 /** What POST /api/mcp-servers takes; `headers` only when some were given. */
 export type McpServerInput = { name: string; url: string; headers?: Record<string, string> };
 
-export const mcpQueryKeys = {
-  servers: ['mcp-servers'] as const,
-  tools: (mcpServerId: string) => ['mcp-servers', mcpServerId, 'tools'] as const,
-};
 
 /**
  * MCP servers and their tools are server data in React Query; this store holds the transport and
@@ -49,25 +45,25 @@ export class McpStore {
 
   async create(input: McpServerInput): Promise<McpServerJson> {
     const { data } = await this.root.http.post<{ mcpServer: McpServerJson }>('/api/mcp-servers', input);
-    await this.root.queryClient.invalidateQueries({ queryKey: mcpQueryKeys.servers, exact: true });
+    await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.mcpServers, exact: true });
     return data.mcpServer;
   }
 
   async remove(mcpServerId: string): Promise<void> {
     await this.root.http.delete(`/api/mcp-servers/${encodeURIComponent(mcpServerId)}`);
     runInAction(() => this.expanded.delete(mcpServerId));
-    this.root.queryClient.setQueryData<McpServerJson[]>(mcpQueryKeys.servers, (old) => old?.filter((server) => server.id !== mcpServerId));
-    this.root.queryClient.removeQueries({ queryKey: mcpQueryKeys.tools(mcpServerId) });
+    this.root.queryClient.setQueryData<McpServerJson[]>(queryKeys.mcpServers, (old) => old?.filter((server) => server.id !== mcpServerId));
+    this.root.queryClient.removeQueries({ queryKey: queryKeys.mcpServerTools(mcpServerId) });
     // An agent given this server no longer has it.
     await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.agents });
   }
 }
 
-export const mcpServersQuery = (store: McpStore) => queryOptions({ queryKey: mcpQueryKeys.servers, queryFn: () => store.list() });
+export const mcpServersQuery = (store: McpStore) => queryOptions({ queryKey: queryKeys.mcpServers, queryFn: () => store.list() });
 
 export const mcpToolsQuery = (store: McpStore, mcpServerId: string) =>
   queryOptions({
-    queryKey: mcpQueryKeys.tools(mcpServerId),
+    queryKey: queryKeys.mcpServerTools(mcpServerId),
     queryFn: () => store.tools(mcpServerId),
     // A server that is down or refuses the headers says so at once: asking again is the person's call.
     retry: false,

@@ -8,6 +8,8 @@ export const queryKeys = {
   usage: (range: string) => ['usage', range] as const,
   channel: (channelId: string) => ['channels', channelId] as const,
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
+  mcpServers: ['mcp-servers'] as const,
+  mcpServerTools: (mcpServerId: string) => ['mcp-servers', mcpServerId, 'tools'] as const,
   knowledge: ['knowledge'] as const,
   knowledgeBase: (knowledgeBaseId: string) => ['knowledge', knowledgeBaseId] as const,
   knowledgeDocuments: (knowledgeBaseId: string) => ['knowledge', knowledgeBaseId, 'documents'] as const,

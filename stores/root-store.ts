@@ -7,6 +7,7 @@ import { AgentStore } from './agent-store';
 import { ChannelStore } from './channel-store';
 import { DashboardStore } from './dashboard-store';
 import { KnowledgeStore } from './knowledge-store';
+import { McpStore } from './mcp-store';
 import { MessageStore } from './message-store';
 import { UserStore } from './user-store';
 
@@ -31,6 +32,7 @@ export class RootStore {
   readonly agents: AgentStore;
   readonly dashboard: DashboardStore;
   readonly knowledge: KnowledgeStore;
+  readonly mcp: McpStore;
 
   constructor({ http, queryClient, user = null, theme = 'dark', authProvider = 'local' }: RootStoreOptions = {}) {
     this.http = http ?? createHttpClient();
@@ -42,6 +44,7 @@ export class RootStore {
     this.agents = new AgentStore(this);
     this.dashboard = new DashboardStore(this);
     this.knowledge = new KnowledgeStore(this);
+    this.mcp = new McpStore(this);
     this.user.setUser(user);
   }
 }

@@ -98,7 +98,7 @@ describe('layers', () => {
   });
 
   it('marks the modules that hold secrets, queries or server state as server-only', () => {
-    const serverDomains = ['lib/db', 'lib/cache', 'lib/ai', 'lib/keys', 'lib/auth', 'lib/usage', 'lib/ratelimit', 'lib/public-api', 'lib/agents', 'lib/channels', 'lib/messages', 'lib/http', 'lib/knowledge', 'lib/storage', 'lib/outbound', 'lib/abilities'];
+    const serverDomains = ['lib/db', 'lib/cache', 'lib/ai', 'lib/keys', 'lib/auth', 'lib/usage', 'lib/ratelimit', 'lib/public-api', 'lib/agents', 'lib/channels', 'lib/messages', 'lib/http', 'lib/knowledge', 'lib/storage', 'lib/outbound', 'lib/abilities', 'lib/mcp-servers', 'lib/attachments'];
     // Shared with the browser or with every process: the drizzle schema (types), the axios client
     // and the error table it reads, a type-only module, and the CLI entry.
     const shared = new Set(['lib/db/schema.ts', 'lib/http/client.ts', 'lib/http/errors.ts', 'lib/usage/payer.ts', 'lib/db/migrate-cli.ts']);
