@@ -5,9 +5,10 @@ import { getCache } from '@/lib/cache';
 import { invalidateWindow } from '@/lib/cache/channel-cache';
 import { getDb, type Database } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { agentKnowledgeBases, agentMcpServers, agents, channelMembers, channels, mcpServers, messages, type Agent } from '@/lib/db/schema';
+import { agentKnowledgeBases, agentMcpServers, agents, channelMembers, channels, messages, type Agent } from '@/lib/db/schema';
 import { conflict, notFound } from '@/lib/http/errors';
 import { foreignKnowledgeBaseIds } from '@/lib/knowledge/access';
+import { foreignMcpServerIds } from '@/lib/mcp-servers';
 import type { AgentJson } from '@/lib/contracts/agents';
 import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
@@ -49,13 +50,7 @@ async function setKnowledgeBases(db: Database, { userId, agentId, knowledgeBaseI
 
 /** Gives the agent exactly these MCP servers; another person's server is a 404. */
 async function setMcpServers(db: Database, { userId, agentId, mcpServerIds }: { userId: string; agentId: string; mcpServerIds: string[] }): Promise<void> {
-  if (mcpServerIds.length > 0) {
-    const own = await db
-      .select({ id: mcpServers.id })
-      .from(mcpServers)
-      .where(and(inArray(mcpServers.id, mcpServerIds), eq(mcpServers.ownerId, userId)));
-    if (own.length !== mcpServerIds.length) throw notFound('MCP server');
-  }
+  if ((await foreignMcpServerIds(db, { userId, mcpServerIds })).length > 0) throw notFound('MCP server');
   await db.delete(agentMcpServers).where(eq(agentMcpServers.agentId, agentId));
   if (mcpServerIds.length > 0) await db.insert(agentMcpServers).values(mcpServerIds.map((mcpServerId) => ({ agentId, mcpServerId })));
 }

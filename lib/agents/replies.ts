@@ -238,6 +238,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   let sources: Source[] | undefined;
   const activities = new Map<string, ActivityJson>();
   let cite: (content: string) => CitationJson[] = () => [];
+  let closeTools = async () => {};
   try {
     const history = await historyUpTo(db, job.channelId, job.triggerId);
     const knowledge = await knowledgeFor(db, agent, history.at(-1)?.content ?? '');
@@ -253,8 +254,17 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     const request = { model: agent.model, temperature: agent.temperature, messages: context, sources: sources && sourcePassages(sources) };
     const meter = { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' } as const;
     const quotesInstructions = streamingQuoteDetector(agent.instructions);
-    const { tools, numbering } = agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, given: sources });
+    const { mcpServerIds } = await linksOfAgent(db, agent.id);
+    const abilities = await agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, mcpServerIds, given: sources, signal: controller.signal });
+    closeTools = abilities.close;
+    const { tools, numbering } = abilities;
     cite = (text) => numbering.cited(text);
+    // A server that brought no tools is said, not hidden: the person sees why a tool is missing.
+    for (const server of abilities.unavailable) {
+      const activity: ActivityJson = { id: `mcp-unavailable-${server.id}`, tool: 'mcp', status: 'error', title: `Connecting to ${server.name}`, detail: server.error };
+      activities.set(activity.id, activity);
+      publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId, activity });
+    }
     if (Object.keys(tools).length === 0) {
       for await (const event of meteredStream({ ...request, signal: controller.signal }, meter)) {
         if (event.type !== 'delta') continue;
@@ -276,6 +286,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
         maxSteps: env().AGENT_MAX_TOOL_STEPS,
         toolTimeoutMs: env().AGENT_TOOL_TIMEOUT_MS,
         signal: controller.signal,
+        describeError: abilities.describeError,
         onDelta: (text) => {
           if (controller.signal.aborted) return;
           content += text;
@@ -305,6 +316,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   } finally {
     clearTimeout(cutOff);
     state.running.delete(messageId);
+    await closeTools().catch((error: unknown) => console.error('[agents] closing tools failed', describeError(error)));
   }
   try {
     const citations = failure ? undefined : [...(sources ? citationsFor(sources, content) : []), ...cite(content)];

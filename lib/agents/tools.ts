@@ -2,7 +2,9 @@ import 'server-only';
 import { webSearchProvider } from '@/lib/abilities/catalog';
 import { deepResearch, deepResearchTool, readPageTool, webSearchTool, type SearchProvider, type WebTool } from '@/lib/abilities/web';
 import { PageReadError, ToolInputError, WebSearchError } from '@/lib/abilities/web';
+import { McpToolError, mcpToolSet, type McpServerStatus } from '@/lib/abilities/mcp';
 import type { SourcePassage } from '@/lib/ai/provider';
+import { mcpServerEntriesFor } from '@/lib/mcp-servers';
 import { ToolError, type ToolDefinition, type ToolResult, type ToolSet } from '@/lib/ai/tools';
 import type { CitationJson } from '@/lib/contracts/citations';
 import type { Database } from '@/lib/db';
@@ -110,17 +112,28 @@ function deepResearchDefinition(provider: SearchProvider, numbering: Numbering, 
   };
 }
 
-export type AgentTools = { tools: ToolSet; numbering: Numbering };
+export type AgentTools = {
+  tools: ToolSet;
+  numbering: Numbering;
+  /** MCP servers that brought no tools, and why (said in the reply's activities). */
+  unavailable: McpServerStatus[];
+  /** Messages of the abilities' own errors, fit for people and the model (the loop's describeError). */
+  describeError: (error: unknown) => string | undefined;
+  /** Closes what the tools opened (MCP connections); call once the reply has ended. */
+  close(): Promise<void>;
+};
 
 /**
  * The tool set for one reply of `agent`: `search_knowledge` with the knowledge ability and bases;
  * `web_search`, `read_page` and `deep_research` with the web_search ability and a search provider
- * configured. `given` are the knowledge passages the reply was handed up front, numbered first.
+ * configured; the tools of its MCP servers (and the deployment's) with the mcp ability, connected
+ * now and closed by `close()`. `given` are the knowledge passages the reply was handed up front,
+ * numbered first.
  */
-export function agentTools(
-  agent: Pick<Agent, 'abilities'>,
-  { db, knowledgeBaseIds = [], given = [] }: { db?: Database; knowledgeBaseIds?: string[]; given?: Source[] } = {},
-): AgentTools {
+export async function agentTools(
+  agent: Pick<Agent, 'abilities' | 'ownerId'>,
+  { db, knowledgeBaseIds = [], mcpServerIds = [], given = [], signal }: { db?: Database; knowledgeBaseIds?: string[]; mcpServerIds?: string[]; given?: Source[]; signal?: AbortSignal } = {},
+): Promise<AgentTools> {
   const numbering = new Numbering(given);
   const tools: ToolSet = {};
   const config = env();
@@ -156,5 +169,18 @@ export function agentTools(
       tools.deep_research = deepResearchDefinition(provider, numbering, { resultsPerSearch: maxResults, maxBytes: page.maxBytes, pageTimeoutMs: page.timeoutMs });
     }
   }
-  return { tools, numbering };
+  let unavailable: McpServerStatus[] = [];
+  let close = async () => {};
+  if (agent.abilities.includes('mcp') && db) {
+    const servers = await mcpServerEntriesFor(db, { ownerId: agent.ownerId, mcpServerIds });
+    if (servers.length > 0) {
+      // The hub's own tool names win: a server cannot shadow web_search or search_knowledge.
+      const set = await mcpToolSet(servers, { signal, timeoutMs: config.AGENT_TOOL_TIMEOUT_MS, maxBytes: config.OUTBOUND_MAX_BYTES, maxTools: 128 - Object.keys(tools).length });
+      for (const [name, tool] of Object.entries(set.tools)) if (!tools[name]) tools[name] = tool;
+      unavailable = set.servers.filter((server) => server.error);
+      close = set.close;
+    }
+  }
+  const describeError = (error: unknown) => (error instanceof McpToolError ? error.message : undefined);
+  return { tools, numbering, unavailable, describeError, close };
 }

@@ -18,6 +18,7 @@ import { person, uniqueName } from '../helpers/people';
 import { connectSocket, emitAck, realtimeToken, record, startRealtimeNode, until, type TestSocket } from '../helpers/realtime';
 import { INJECTION_TEXT, startWebFixtures, type WebFixtures } from '../helpers/searxng-server';
 import { policyPages, upload } from '../helpers/knowledge';
+import { MCP_INJECTION_TEXT, startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { makePdf } from '../fixtures/documents';
 
 /*
@@ -29,6 +30,7 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
   let node: Awaited<ReturnType<typeof startRealtimeNode>>;
   const hub = useHub(kind, { publisher: () => broadcastPublisher(() => node?.io as never) });
   let web: WebFixtures;
+  let mcp: McpTestServer;
   let restoreEnv: () => void;
   const sockets: TestSocket[] = [];
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-files-'));
@@ -36,8 +38,14 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
   beforeAll(async () => {
     node = await startRealtimeNode();
     web = await startWebFixtures();
+    mcp = await startMcpServer({ requireHeader: { name: 'Authorization', value: 'Bearer weather-token' } });
     setFileStore(undefined);
-    restoreEnv = setEnv({ FILES_DIR: filesDir, SEARXNG_URL: web.searxng.origin, OUTBOUND_ALLOW_HOSTS: `${web.site.hostPort},${web.searxng.hostPort}`, OUTBOUND_TIMEOUT_MS: '5000' });
+    restoreEnv = setEnv({
+      FILES_DIR: filesDir,
+      SEARXNG_URL: web.searxng.origin,
+      OUTBOUND_ALLOW_HOSTS: `${web.site.hostPort},${web.searxng.hostPort},${mcp.hostPort}`,
+      OUTBOUND_TIMEOUT_MS: '5000',
+    });
   });
   afterEach(async () => {
     await repliesSettled();
@@ -49,6 +57,7 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     setFileStore(undefined);
     fs.rmSync(filesDir, { recursive: true, force: true });
     await web?.close();
+    await mcp?.close();
     await node?.close();
   });
 
@@ -226,6 +235,46 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     const ns = reply.citations!.map((c) => c.n);
     expect(new Set(ns).size).toBe(ns.length);
     for (const citation of reply.citations!) expect(reply.content).toContain(`[${citation.n}]`);
+  });
+
+  test("MCP tools join the loop: a real model calls a person's server with its sealed header; an injected answer cannot call another tool", async () => {
+    const model = await startOpenAIServer({
+      reply: (request) => {
+        const names = (request.tools ?? []).map((tool) => tool.function.name);
+        const tools = request.messages.filter((m) => m.role === 'tool');
+        const inject = names.find((name) => name.endsWith('_inject'))!;
+        if (tools.length === 0) return { toolCalls: [{ name: inject, arguments: '{}' }] };
+        if (tools.length === 1) return { toolCalls: [{ name: 'delete_everything', arguments: '{"confirm":true}' }] };
+        return 'It is sunny.';
+      },
+    });
+    try {
+      setModelProvider(createOpenAIProvider({ apiKey: 'test', baseURL: model.baseURL, timeoutMs: 10_000 }));
+      const { ask } = await setUp(async (client) => {
+        const server = await client.post('/api/mcp-servers', { name: 'Weather', url: mcp.url, headers: { Authorization: 'Bearer weather-token' } });
+        expect(server.status).toBe(201);
+        return { mcpServerIds: [server.json.mcpServer.id] };
+      });
+      const reply = await ask('@scout what is the weather?');
+      expect(reply.status).toBe('complete');
+      expect(reply.content).toBe('It is sunny.');
+      const offered = (model.requests[0]!.tools ?? []).map((tool) => tool.function.name);
+      expect(offered).toEqual(expect.arrayContaining(['mcp_weather_echo', 'mcp_weather_inject', 'mcp_weather_delete_everything']));
+      // The bare name the injection asked for is no tool; the server never saw a delete.
+      expect(mcp.toolCalls.map((call) => call.name)).toEqual(['inject']);
+      expect(mcp.requests.every((request) => request.headers.authorization === 'Bearer weather-token')).toBe(true);
+      const second = model.requests[1]!.messages.filter((m) => m.role === 'tool').map((m) => m.content ?? '').join('\n');
+      expect(second).toContain(MCP_INJECTION_TEXT.slice(0, 30));
+      expect(reply.activities!.map((a) => [a.tool, a.status])).toEqual([
+        ['mcp_weather_inject', 'done'],
+        ['delete_everything', 'error'],
+      ]);
+      expect(reply.activities![0]!.title).toBe('Using inject on Weather');
+      // The connection the reply opened is closed once it ends.
+      await until(() => mcp.sessions === 0, 5000, 'the MCP session closed');
+    } finally {
+      await model.close();
+    }
   });
 
   test('an agent without web_search is offered no tools, and answers as before', async () => {
