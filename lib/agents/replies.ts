@@ -3,7 +3,6 @@ import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError } from '@/lib/ai';
-import { meteredStream } from '@/lib/usage/metered';
 import type { Payer } from '@/lib/usage/payer';
 import { getCache } from '@/lib/cache';
 import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
@@ -18,11 +17,10 @@ import { throttleSend } from '@/lib/messages';
 import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
 import { getPublisher } from '@/lib/realtime/publisher';
-import { citationsFor, findSources, sourcePassages, sourcesPrompt, type Source } from '@/lib/knowledge/citations';
+import { findSources, sourcePassages, sourcesPrompt, type Source } from '@/lib/knowledge/citations';
 import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { CitationJson } from '@/lib/contracts/citations';
-import { runToolLoop } from '@/lib/ai/tool-loop';
-import { agentTools } from './tools';
+import { runAgentTurn } from './turn';
 import { buildContext } from './context';
 import { linksOfAgent } from './index';
 import { streamingQuoteDetector, WITHHELD } from './privacy';
@@ -235,14 +233,12 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   const publisher = getPublisher();
   let content = '';
   let failure: ModelError | undefined;
-  let sources: Source[] | undefined;
   const activities = new Map<string, ActivityJson>();
-  let cite: (content: string) => CitationJson[] = () => [];
-  let closeTools = async () => {};
+  let citations: CitationJson[] = [];
   try {
     const history = await historyUpTo(db, job.channelId, job.triggerId);
     const knowledge = await knowledgeFor(db, agent, history.at(-1)?.content ?? '');
-    sources = knowledge.sources;
+    const sources = knowledge.sources;
     const context = buildContext({
       agent,
       channel: team.channel,
@@ -252,57 +248,30 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       knowledge: sources && sourcesPrompt(sources),
     });
     const request = { model: agent.model, temperature: agent.temperature, messages: context, sources: sources && sourcePassages(sources) };
-    const meter = { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' } as const;
     const quotesInstructions = streamingQuoteDetector(agent.instructions);
-    const { mcpServerIds } = await linksOfAgent(db, agent.id);
-    const abilities = await agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, mcpServerIds, given: sources, signal: controller.signal });
-    closeTools = abilities.close;
-    const { tools, numbering } = abilities;
-    cite = (text) => numbering.cited(text);
-    // A server that brought no tools is said, not hidden: the person sees why a tool is missing.
-    for (const server of abilities.unavailable) {
-      const activity: ActivityJson = { id: `mcp-unavailable-${server.id}`, tool: 'mcp', status: 'error', title: `Connecting to ${server.name}`, detail: server.error };
-      activities.set(activity.id, activity);
-      publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId, activity });
-    }
-    if (Object.keys(tools).length === 0) {
-      for await (const event of meteredStream({ ...request, signal: controller.signal }, meter)) {
-        if (event.type !== 'delta') continue;
-        content += event.text;
+    const turn = await runAgentTurn({
+      db,
+      agent,
+      request,
+      knowledge,
+      meter: { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' },
+      signal: controller.signal,
+      onDelta: (text) => {
+        content += text;
         // Checked before the token goes out: a quote of the instructions stops short of its last word.
         if (quotesInstructions(content)) {
           content = '';
-          failure = new ModelError('upstream', WITHHELD);
-          break;
+          controller.abort(new ModelError('upstream', WITHHELD));
+          return;
         }
-        publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: event.text });
-      }
-    } else {
-      // Every model call of the loop is metered and paid like a reply's one call.
-      await runToolLoop({
-        stream: (step) => meteredStream(step, meter),
-        request,
-        tools,
-        maxSteps: env().AGENT_MAX_TOOL_STEPS,
-        toolTimeoutMs: env().AGENT_TOOL_TIMEOUT_MS,
-        signal: controller.signal,
-        describeError: abilities.describeError,
-        onDelta: (text) => {
-          if (controller.signal.aborted) return;
-          content += text;
-          if (quotesInstructions(content)) {
-            content = '';
-            controller.abort(new ModelError('upstream', WITHHELD));
-            return;
-          }
-          publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: text });
-        },
-        onActivity: (activity) => {
-          activities.set(activity.id, activity);
-          publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId, activity });
-        },
-      });
-    }
+        publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: text });
+      },
+      onActivity: (activity) => {
+        activities.set(activity.id, activity);
+        publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId, activity });
+      },
+    });
+    citations = turn.citations;
     if (!failure && !content.trim()) failure = new ModelError('upstream', 'The model returned an empty reply.');
   } catch (error) {
     // A stop or a shutdown says why through the abort's reason; the provider only sees "aborted".
@@ -316,11 +285,9 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   } finally {
     clearTimeout(cutOff);
     state.running.delete(messageId);
-    await closeTools().catch((error: unknown) => console.error('[agents] closing tools failed', describeError(error)));
   }
   try {
-    const citations = failure ? undefined : [...(sources ? citationsFor(sources, content) : []), ...cite(content)];
-    const finished = await endReply(db, messageId, { content, failure, citations, activities: [...activities.values()] });
+    const finished = await endReply(db, messageId, { content, failure, citations: failure ? undefined : citations, activities: [...activities.values()] });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
     if (!finished || failure || job.hop >= team.channel.hopLimit) return [];
     return mentionedAgents(team, content, agent.id).map((next) => ({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1, payer: job.payer, chain: job.chain }));

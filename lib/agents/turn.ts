@@ -1,0 +1,128 @@
+import 'server-only';
+import { ModelError, type CompletionRequest, type Usage } from '@/lib/ai';
+import { runToolLoop } from '@/lib/ai/tool-loop';
+import type { ActivityJson } from '@/lib/contracts/abilities';
+import type { CitationJson } from '@/lib/contracts/citations';
+import type { Database } from '@/lib/db';
+import type { Agent } from '@/lib/db/schema';
+import { env } from '@/lib/env';
+import { citationsFor, type Source } from '@/lib/knowledge/citations';
+import { meteredStream, type Metered } from '@/lib/usage/metered';
+import { linksOfAgent } from './index';
+import { agentTools } from './tools';
+
+/*
+ * One turn of an agent, wherever it answers (a channel reply, the API): its tools from its
+ * abilities, the model called once or in the tool loop, every call metered, each step reported
+ * as it happens, and the sources its text cites. The caller builds the conversation (and the
+ * knowledge passages given up front) and says where the text and the steps go.
+ */
+
+export type TurnResult = {
+  content: string;
+  usage: Usage;
+  activities: ActivityJson[];
+  /** The sources the text cites: knowledge passages given up front, then what tools found. */
+  citations: CitationJson[];
+};
+
+export type TurnOptions = {
+  db: Database;
+  agent: Agent;
+  request: Omit<CompletionRequest, 'tools' | 'signal'>;
+  /** Knowledge the conversation was given up front (numbered 1..n in `request`), and the bases searched. */
+  knowledge: { knowledgeBaseIds: string[]; sources?: Source[] };
+  meter: Metered;
+  /** Stops the model call, the loop, and the tools it waits on; its reason is what the turn throws. */
+  signal: AbortSignal;
+  onDelta: (text: string) => void;
+  onActivity?: (activity: ActivityJson) => void;
+};
+
+export async function runAgentTurn({ db, agent, request, knowledge, meter, signal, onDelta, onActivity }: TurnOptions): Promise<TurnResult> {
+  const activities = new Map<string, ActivityJson>();
+  const report = (activity: ActivityJson) => {
+    activities.set(activity.id, activity);
+    onActivity?.(activity);
+  };
+  const { mcpServerIds } = await linksOfAgent(db, agent.id);
+  const abilities = await agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, mcpServerIds, given: knowledge.sources, signal });
+  try {
+    // A server that brought no tools is said, not hidden: the person sees why a tool is missing.
+    for (const server of abilities.unavailable) report({ id: `mcp-unavailable-${server.id}`, tool: 'mcp', status: 'error', title: `Connecting to ${server.name}`, detail: server.error });
+    let content = '';
+    let usage: Usage = { promptTokens: 0, completionTokens: 0 };
+    if (Object.keys(abilities.tools).length === 0) {
+      for await (const event of meteredStream({ ...request, signal }, meter)) {
+        if (signal.aborted) break;
+        if (event.type === 'delta') {
+          content += event.text;
+          onDelta(event.text);
+        } else if (event.type === 'done') usage = event.usage;
+      }
+    } else {
+      // Every model call of the loop is metered and paid like a turn's one call.
+      const result = await runToolLoop({
+        stream: (step) => meteredStream(step, meter),
+        request,
+        tools: abilities.tools,
+        maxSteps: env().AGENT_MAX_TOOL_STEPS,
+        toolTimeoutMs: env().AGENT_TOOL_TIMEOUT_MS,
+        signal,
+        describeError: abilities.describeError,
+        onDelta: (text) => {
+          if (signal.aborted) return;
+          content += text;
+          onDelta(text);
+        },
+        onActivity: report,
+      });
+      usage = result.usage;
+    }
+    if (signal.aborted) throw signal.reason instanceof ModelError ? signal.reason : new ModelError('cancelled', 'The reply was stopped.');
+    const citations = [...(knowledge.sources ? citationsFor(knowledge.sources, content) : []), ...abilities.numbering.cited(content)];
+    return { content, usage, activities: [...activities.values()], citations };
+  } finally {
+    await abilities.close().catch((error: unknown) => console.error('[agents] closing tools failed', error instanceof Error ? error.message : error));
+  }
+}
+
+/** The steps of a turn in progress, kept for a reply that fails part way (its activities are still shown). */
+export type TurnEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'activity'; activity: ActivityJson }
+  | { type: 'done'; result: TurnResult };
+
+/**
+ * A turn as a stream of events (the API's streams): text and steps as they happen, then the
+ * whole result; a failure is thrown from the stream.
+ */
+export async function* turnEvents(start: (handlers: Pick<TurnOptions, 'onDelta' | 'onActivity'>) => Promise<TurnResult>): AsyncGenerator<TurnEvent> {
+  const queue: TurnEvent[] = [];
+  let wake: (() => void) | undefined;
+  let ended: { result?: TurnResult; error?: unknown } | undefined;
+  const push = (event: TurnEvent) => {
+    queue.push(event);
+    wake?.();
+  };
+  start({ onDelta: (text) => push({ type: 'delta', text }), onActivity: (activity) => push({ type: 'activity', activity }) }).then(
+    (result) => {
+      ended = { result };
+      wake?.();
+    },
+    (error: unknown) => {
+      ended = { error };
+      wake?.();
+    },
+  );
+  for (;;) {
+    while (queue.length > 0) yield queue.shift()!;
+    if (ended) {
+      if ('error' in ended && ended.error !== undefined) throw ended.error;
+      yield { type: 'done', result: ended.result! };
+      return;
+    }
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
+}
