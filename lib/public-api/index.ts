@@ -18,6 +18,7 @@ import { httpErrorOf } from './respond';
 import type { chatInput } from './schemas';
 import type { AgentJson } from '@/lib/contracts/agents';
 import { instructionQuoteDetector, WITHHELD } from '@/lib/agents/privacy';
+import { runAgentTurn, turnEvents, type TurnEvent } from '@/lib/agents/turn';
 
 export type Contribution = { agentId: string; name: string; content: string; error?: { code: string; message: string } };
 export type QueryEvent =
@@ -65,7 +66,7 @@ export async function apiAgentChat({
   messages: z.infer<typeof chatInput>['messages'];
   temperature?: number;
   signal?: AbortSignal;
-}): Promise<{ agent: AgentJson; events: AsyncGenerator<StreamEvent>; citations: (content: string) => CitationJson[] }> {
+}): Promise<{ agent: AgentJson; events: AsyncGenerator<TurnEvent> }> {
   const agent = await requireOwnAgent({ userId: caller.user.id, agentId });
   const db = await getDb();
   const links = await linksOfAgent(db, agent.id);
@@ -78,17 +79,27 @@ export async function apiAgentChat({
     const lastUser = turns.findLastIndex((m) => m.role === 'user');
     turns.splice(lastUser < 0 ? turns.length : lastUser, 0, { role: 'system', content: sourcesPrompt(sources) });
   }
-  const events = meteredStream(
-    {
-      model: agent.model,
-      temperature: temperature ?? agent.temperature,
-      messages: [{ role: 'system', content: systemFor(agent) }, ...turns],
-      signal,
-      sources: sources && sourcePassages(sources),
-    },
-    { payer: { userId: caller.user.id }, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
+  // The agent's abilities run here as in channels: its tools, their steps streamed as activities.
+  const stop = new AbortController();
+  if (signal?.aborted) stop.abort(signal.reason);
+  else signal?.addEventListener('abort', () => stop.abort(signal.reason), { once: true });
+  const events = turnEvents((handlers) =>
+    runAgentTurn({
+      db,
+      agent,
+      request: {
+        model: agent.model,
+        temperature: temperature ?? agent.temperature,
+        messages: [{ role: 'system', content: systemFor(agent) }, ...turns],
+        sources: sources && sourcePassages(sources),
+      },
+      knowledge: { knowledgeBaseIds, sources },
+      meter: { payer: { userId: caller.user.id }, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
+      signal: stop.signal,
+      ...handlers,
+    }),
   );
-  return { agent: toAgentJson(agent, links), events, citations: (content) => (sources ? citationsFor(sources, content) : []) };
+  return { agent: toAgentJson(agent, links), events };
 }
 
 /**

@@ -51,11 +51,11 @@ export function openApiDocument(serverUrl: string) {
           operationId: 'chatWithAgent',
           summary: 'Chat with one of your agents',
           description:
-            'Messages in any shape OpenAI accepts (content parts, tool calls, `tool` and `function` turns), in bodies up to API_MAX_BODY_BYTES (8 MiB by default). With `stream: true`, text/event-stream: `event: delta` frames `{content}`, then `event: done` with the body below (or `event: error` with an error body).',
+            'Messages in any shape OpenAI accepts (content parts, tool calls, `tool` and `function` turns), in bodies up to API_MAX_BODY_BYTES (8 MiB by default). The agent's abilities run as in channels. With `stream: true`, text/event-stream: `event: activity` frames `{activity}` as its tools run, `event: delta` frames `{content}`, then `event: done` with the body below (or `event: error` with an error body).',
           ...keyed('agents:chat'),
           parameters: [pathId('agentId')],
           requestBody: jsonBody(chatInput),
-          responses: { '200': ok(chatOut, 'The reply and its usage', 'delta, then done'), ...errors, ...bodyErrors },
+          responses: { '200': ok(chatOut, 'The reply and its usage', 'activity and delta, then done'), ...errors, ...bodyErrors },
         },
       },
       '/channels/{channelId}/query': {
@@ -121,7 +121,7 @@ export function openApiDocument(serverUrl: string) {
           operationId: 'createChatCompletion',
           summary: 'OpenAI-compatible chat completions',
           description:
-            'Any message shape OpenAI accepts, in bodies up to API_MAX_BODY_BYTES (8 MiB by default). `model` is `agent:<id>` (scope agents:chat; an agent with knowledge cites its sources, listed in `neurocache.citations`) or `channel:<id>` (scope channels:query; the last user message is asked, contributions ride along as `neurocache.contributions`). `stream: true` sends chat.completion.chunk frames and `data: [DONE]`; `stream_options.include_usage` adds the usage chunk.',
+            'Any message shape OpenAI accepts, in bodies up to API_MAX_BODY_BYTES (8 MiB by default). `model` is `agent:<id>` (scope agents:chat; an agent with knowledge or web search cites its sources, listed in `neurocache.citations`; the tool calls of its abilities are listed in `neurocache.activities`, and while streaming each step is sent as an `event: activity` chunk with no choices and `neurocache.activity`) or `channel:<id>` (scope channels:query; the last user message is asked, contributions ride along as `neurocache.contributions`). `stream: true` sends chat.completion.chunk frames and `data: [DONE]`; `stream_options.include_usage` adds the usage chunk.',
           ...keyed('agents:chat or channels:query'),
           requestBody: jsonBody(completionsInput),
           responses: { '200': ok(completionOut, 'An OpenAI chat.completion', 'chat.completion.chunk frames, then [DONE]'), ...errors, ...bodyErrors },

@@ -4,6 +4,8 @@ import { AppError } from '@/lib/http/errors';
 import { sseResponse, streamErrorBody, type SseFrame } from '@/lib/http/sse';
 import { newId } from '@/lib/ids';
 import { BudgetExceededError } from '@/lib/usage/budget';
+import type { TurnEvent, TurnResult } from '@/lib/agents/turn';
+import type { ActivityJson } from '@/lib/contracts/abilities';
 
 /**
  * The HTTP error a model failure is to an API caller: 429 (with Retry-After) for the provider's
@@ -41,6 +43,16 @@ export async function started<T>(events: AsyncGenerator<T>): Promise<AsyncGenera
   })();
 }
 
+/** The whole turn of a non-streaming agent call; a model failure becomes an HTTP error. */
+export async function collectTurn(events: AsyncGenerator<TurnEvent>): Promise<TurnResult> {
+  try {
+    for await (const event of events) if (event.type === 'done') return event.result;
+  } catch (error) {
+    modelFailure(error);
+  }
+  throw new Error('The agent turn ended without a result.');
+}
+
 /** The whole reply of a non-streaming call; a model failure becomes an HTTP error. */
 export function collectChat(events: AsyncGenerator<StreamEvent>): Promise<{ content: string; usage: Usage }> {
   return collectStream(events).catch(modelFailure);
@@ -61,12 +73,13 @@ export function completionJson(model: string, content: string, usage: Usage, ext
 
 /**
  * OpenAI's chat.completion.chunk stream: the first delta carries the role, then content deltas,
- * a final chunk with finish_reason "stop", the usage chunk when asked for, then `[DONE]`. An error
+ * a final chunk with finish_reason "stop", the usage chunk when asked for, then `[DONE]`; the
+ * agent's tool steps go between them as `event: activity` chunks with no choices. An error
  * mid-stream is sent as `{error}` (the OpenAI SDKs raise it).
  */
 export function completionStream(
   model: string,
-  deltas: AsyncGenerator<{ text?: string; usage?: Usage; extra?: Record<string, unknown> }>,
+  deltas: AsyncGenerator<{ text?: string; usage?: Usage; extra?: Record<string, unknown>; activity?: ActivityJson }>,
   includeUsage: boolean,
 ): Response {
   const id = `chatcmpl-${newId()}`;
@@ -77,6 +90,9 @@ export function completionStream(
     let usage: Usage | undefined;
     let extra: Record<string, unknown> = {};
     for await (const item of deltas) {
+      // A step of the agent's tools: an `activity` event whose data is a chunk with no choices (as
+      // the usage chunk is), so OpenAI clients read past it and Neurocache clients show it.
+      if (item.activity) yield { event: 'activity', ...chunk([], { neurocache: { activity: item.activity } }) };
       if (item.usage) usage = item.usage;
       if (item.extra) extra = { ...extra, ...item.extra };
       if (item.text) {

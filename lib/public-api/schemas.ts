@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { abilityIds, activityStatuses } from '@/lib/contracts/abilities';
 import { isBlank } from '@/lib/validation/text';
 import { chatMessages } from './openai-messages';
 
@@ -49,6 +50,8 @@ export const agentOut = z.object({
   temperature: z.number(),
   avatar: z.string().nullable(),
   knowledgeBaseIds: z.array(z.uuid()).describe('The knowledge bases the agent answers from'),
+  abilities: z.array(z.enum(abilityIds)).describe('What the agent may do beyond talking: its tools'),
+  mcpServerIds: z.array(z.uuid()).describe('The MCP servers whose tools the agent may use (with the mcp ability)'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -68,10 +71,19 @@ export const citationOut = z.object({
   heading: z.string().optional(),
 });
 
+export const activityOut = z.object({
+  id: z.string(),
+  tool: z.string(),
+  status: z.enum(activityStatuses),
+  title: z.string().describe('What the agent did, in words'),
+  detail: z.string().optional(),
+});
+
 export const chatOut = z.object({
   message: z.object({ role: z.literal('assistant'), content: z.string() }),
   usage,
-  citations: z.array(citationOut).describe('The sources of the agent\'s knowledge bases the answer cites'),
+  citations: z.array(citationOut).describe('The sources the answer cites: passages of the agent\'s knowledge bases, web pages (with `url`)'),
+  activities: z.array(activityOut).describe('The tool calls the agent made for this answer, in order'),
 });
 
 export const knowledgeBaseOut = z.object({

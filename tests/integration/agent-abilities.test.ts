@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import OpenAI from 'openai';
 import os from 'node:os';
 import path from 'node:path';
 import { setModelProvider } from '@/lib/ai';
@@ -78,7 +79,7 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
       const history = (await client.get(`/api/channels/${channelId}/messages`)).json.messages as MessageJson[];
       return history.find((m) => m.replyTo === sent.id)!;
     };
-    return { client, agent: created.json.agent, channelId, ask, activity };
+    return { client, agent: created.json.agent as { id: string }, channelId, ask, activity };
   }
 
   test('GET /api/abilities says what this deployment can do, and why web search is off without a provider', async () => {
@@ -275,6 +276,60 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     } finally {
       await model.close();
     }
+  });
+
+  /** Server-sent events as [event, data] pairs. */
+  async function readEvents(res: Response): Promise<[string, unknown][]> {
+    return (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => {
+        const data = /^data: (.+)$/m.exec(block)?.[1] ?? '';
+        return [/^event: (.+)$/m.exec(block)?.[1] ?? 'message', data === '[DONE]' ? '[DONE]' : JSON.parse(data)];
+      });
+  }
+
+  test('through the API: tools run for /api/v1 calls, steps stream as activity events, answers carry activities and web citations', async () => {
+    setModelProvider(createOfflineProvider({ tokenDelayMs: 0, toolPolicy: 'fixed' }));
+    const { client, agent } = await setUp({ abilities: ['web_search'] });
+    const key = (await client.post('/api/keys', { name: 'research bot' })).json.secret as string;
+    const question = [{ role: 'user', content: 'how do tides work?' }];
+
+    // The agent chat route, streamed: activity frames before the text, the whole at the end.
+    const res = await fetch(`${hub.server.url}/api/v1/agents/${agent.id}/chat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: question, stream: true }),
+    });
+    expect(res.status).toBe(200);
+    const events = await readEvents(res);
+    const kinds = events.map(([event]) => event);
+    expect(kinds.indexOf('activity')).toBeGreaterThanOrEqual(0);
+    expect(kinds.indexOf('activity')).toBeLessThan(kinds.indexOf('delta'));
+    const done = events.at(-1)![1] as { message: { content: string }; citations: { n: number; url?: string }[]; activities: ActivityJson[] };
+    expect(done.activities[0]).toEqual(expect.objectContaining({ tool: 'deep_research', status: 'done' }));
+    expect(done.citations.length).toBeGreaterThan(0);
+    for (const citation of done.citations) expect(done.message.content).toContain(`[${citation.n}]`);
+    expect(done.citations.every((citation) => citation.url?.startsWith(web.site.origin))).toBe(true);
+
+    // The OpenAI-compatible route through the official SDK: it reads past the activity chunks.
+    const openai = new OpenAI({ apiKey: key, baseURL: `${hub.server.url}/api/v1` });
+    const stream = await openai.chat.completions.create({ model: `agent:${agent.id}`, messages: [{ role: 'user', content: 'how do tides work?' }], stream: true });
+    let text = '';
+    const steps: ActivityJson[] = [];
+    let final: { citations: unknown[]; activities: ActivityJson[] } | undefined;
+    for await (const chunk of stream) {
+      const extra = (chunk as unknown as { neurocache?: { activity?: ActivityJson; citations?: unknown[]; activities?: ActivityJson[] } }).neurocache;
+      if (extra?.activity) steps.push(extra.activity);
+      if (extra?.activities) final = extra as typeof final;
+      text += chunk.choices[0]?.delta?.content ?? '';
+    }
+    expect(text).toContain(OFFLINE_LABEL);
+    expect(steps.map((step) => step.status)).toContain('running');
+    expect(final!.activities.map((a) => a.id)).toEqual([...new Set(steps.map((step) => step.id))]);
+    expect(final!.citations.length).toBeGreaterThan(0);
+    const whole = await openai.chat.completions.create({ model: `agent:${agent.id}`, messages: [{ role: 'user', content: 'how do tides work?' }] });
+    expect((whole as unknown as { neurocache: { activities: ActivityJson[] } }).neurocache.activities[0]).toEqual(expect.objectContaining({ tool: 'deep_research', status: 'done' }));
   });
 
   test('an agent without web_search is offered no tools, and answers as before', async () => {

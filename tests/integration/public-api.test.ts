@@ -126,7 +126,7 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
     expect(res.headers.get('ratelimit-limit')).toBe('60');
     const body = await res.json();
     // An agent without knowledge cites nothing.
-    expect(body).toEqual({ message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 }, citations: [] });
+    expect(body).toEqual({ message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 }, citations: [], activities: [] });
     // Answers match the schemas the OpenAPI document is generated from.
     expect(chatOut.safeParse(body).success).toBe(true);
     expect(agentsOut.safeParse(await (await v1('/agents')).json()).success).toBe(true);
@@ -137,7 +137,7 @@ describe.each(testDatabaseKinds())('the public API with keys (%s)', (kind) => {
     expect(streamed.headers.get('content-type')).toMatch(/text\/event-stream/);
     const events = await readEvents(streamed);
     expect(events.filter(([event]) => event === 'delta').map(([, data]) => (data as { content: string }).content)).toEqual(['Hello ', 'from ', 'solo.']);
-    expect(events.at(-1)).toEqual(['done', { message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 }, citations: [] }]);
+    expect(events.at(-1)).toEqual(['done', { message: { role: 'assistant', content: 'Hello from solo.' }, usage: { promptTokens: expect.any(Number), completionTokens: 3 }, citations: [], activities: [] }]);
 
     const rows = await hub.db.db.select().from(usageEvents).where(eq(usageEvents.apiKeyId, key.id));
     expect(rows).toHaveLength(2);

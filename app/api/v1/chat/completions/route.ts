@@ -3,7 +3,7 @@ import { keyRoute, type KeyHandlerArgs } from '@/lib/auth/route';
 import { json, methods } from '@/lib/http/route';
 import { requireScope } from '@/lib/keys';
 import { apiAgentChat, apiChannelQuery } from '@/lib/public-api';
-import { collectChat, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';
+import { collectTurn, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';
 import { toolResults } from '@/lib/public-api/openai-messages';
 import { completionsInput } from '@/lib/public-api/schemas';
 import { isBlank } from '@/lib/validation/text';
@@ -22,21 +22,19 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
 
   if (kind === 'agent') {
     requireScope(caller, 'agents:chat');
-    const { events, citations } = await apiAgentChat({ caller, agentId: id, messages, temperature: input.temperature ?? undefined, signal: req.signal });
+    const { events } = await apiAgentChat({ caller, agentId: id, messages, temperature: input.temperature ?? undefined, signal: req.signal });
     if (!input.stream) {
-      const { content, usage } = await collectChat(events);
-      return json(completionJson(input.model, content, usage, { neurocache: { citations: citations(content) } }));
+      const { content, usage, citations, activities } = await collectTurn(events);
+      return json(completionJson(input.model, content, usage, { neurocache: { citations, activities } }));
     }
     const stream = await started(events);
     return completionStream(
       input.model,
       (async function* () {
-        let content = '';
         for await (const event of stream) {
-          if (event.type === 'delta') {
-            content += event.text;
-            yield { text: event.text };
-          } else if (event.type === 'done') yield { usage: event.usage, extra: { neurocache: { citations: citations(content) } } };
+          if (event.type === 'delta') yield { text: event.text };
+          else if (event.type === 'activity') yield { activity: event.activity };
+          else yield { usage: event.result.usage, extra: { neurocache: { citations: event.result.citations, activities: event.result.activities } } };
         }
       })(),
       includeUsage,
