@@ -51,7 +51,7 @@ export function openApiDocument(serverUrl: string) {
           operationId: 'chatWithAgent',
           summary: 'Chat with one of your agents',
           description:
-            'Messages in any shape OpenAI accepts (content parts, tool calls, `tool` and `function` turns), in bodies up to API_MAX_BODY_BYTES (8 MiB by default). The agent's abilities run as in channels. With `stream: true`, text/event-stream: `event: activity` frames `{activity}` as its tools run, `event: delta` frames `{content}`, then `event: done` with the body below (or `event: error` with an error body).',
+            'Messages in any shape OpenAI accepts (content parts, tool calls, `tool` and `function` turns), in bodies up to API_MAX_BODY_BYTES (8 MiB by default). Its abilities (tools) run as in channels. With `stream: true`, text/event-stream: `event: activity` frames `{activity}` as its tools run, `event: delta` frames `{content}`, then `event: done` with the body below (or `event: error` with an error body).',
           ...keyed('agents:chat'),
           parameters: [pathId('agentId')],
           requestBody: jsonBody(chatInput),
