@@ -1,13 +1,15 @@
 'use client';
 
 import { observer } from 'mobx-react-lite';
-import type { FormEvent, KeyboardEvent } from 'react';
+import type { ClipboardEvent, FormEvent, KeyboardEvent } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { useRealtime } from '@/components/realtime/realtime-provider';
 import type { Member } from '@/lib/api-types';
 import { MAX_MESSAGE_CHARS } from '@/lib/contracts/messages';
 import { useStores } from '@/stores/context';
+import { AttachButton, DropOverlay, PendingAttachments, useChannelDrop } from './attachments-composer';
+import { useAttachmentUploads } from './attachments-uploads';
 
 /** The `@partial` being typed just before the caret, if any. */
 export function mentionAt(text: string, caret: number): { start: number; query: string } | null {
@@ -44,13 +46,21 @@ export const Composer = observer(function Composer({ channelId, channelName, age
   const realtime = useRealtime();
   const lastTyping = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const uploads = useAttachmentUploads();
+  const attach = (files: File[]) => void uploads.add(channelId, files);
+  const dropping = useChannelDrop(form, attach);
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
   const draft = channels.draftFor(channelId);
   const length = [...draft.trim()].length;
   const tooLong = length > MAX_MESSAGE_CHARS;
-  const canSend = length > 0 && !tooLong;
+  const attachments = uploads.readyIds(channelId);
+  const sendingFiles = uploads.sending.has(channelId);
+  // A message may be files alone; it waits for every file still uploading.
+  const canSend = (length > 0 || attachments.length > 0) && !tooLong && !uploads.uploading(channelId) && !sendingFiles;
+  const sendError = uploads.sendError.get(channelId);
 
   const mention = mentionAt(draft, Math.min(caret, draft.length));
   const suggestions =
@@ -62,8 +72,24 @@ export const Composer = observer(function Composer({ channelId, channelName, age
   function send(event?: FormEvent) {
     event?.preventDefault();
     if (!canSend) return;
+    if (attachments.length > 0) {
+      // Sent straight away rather than through the outbox: the files stay in the composer until the server has the message.
+      const sent = draft;
+      void uploads.sendMessage(channelId, sent).then((ok) => {
+        if (ok && channels.draftFor(channelId) === sent) channels.setDraft(channelId, '');
+      });
+      return;
+    }
     messages.send(channelId, draft);
     channels.setDraft(channelId, '');
+  }
+
+  /** A pasted image (a screenshot) becomes an attachment; pasted text stays text. */
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const images = Array.from(event.clipboardData?.files ?? []).filter((file) => file.type.startsWith('image/'));
+    if (images.length === 0) return;
+    event.preventDefault();
+    attach(images);
   }
 
   function complete(agent: Member) {
@@ -102,7 +128,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
   }
 
   return (
-    <form onSubmit={send} className="relative border-t border-gray-200 px-5 py-3 dark:border-gray-800" data-testid="composer">
+    <form ref={form} onSubmit={send} className="relative border-t border-gray-200 px-5 py-3 dark:border-gray-800" data-testid="composer">
       {open && (
         <ul
           role="listbox"
@@ -130,7 +156,15 @@ export const Composer = observer(function Composer({ channelId, channelName, age
         </ul>
       )}
       {messages.throttledUntil > 0 && <SendThrottled channelId={channelId} />}
+      {dropping && <DropOverlay rect={dropping} channelName={channelName} />}
+      <PendingAttachments uploads={uploads} channelId={channelId} />
+      {sendError && (
+        <p role="alert" data-testid="attachment-send-error" className="mb-2 rounded-md bg-red-50 px-3 py-1.5 text-xs text-red-700 dark:bg-red-950/40 dark:text-red-300">
+          Not sent: {sendError}
+        </p>
+      )}
       <div className="flex items-end gap-2 rounded-lg border border-gray-300 bg-white p-2 focus-within:border-sky-500 dark:border-gray-700 dark:bg-gray-900">
+        <AttachButton onFiles={attach} />
         <textarea
           ref={input}
           aria-label={`Message #${channelName}`}
@@ -152,13 +186,14 @@ export const Composer = observer(function Composer({ channelId, channelName, age
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
         <button type="submit" disabled={!canSend} data-testid="composer-send" className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40">
-          Send
+          {sendingFiles ? 'Sending…' : 'Send'}
         </button>
       </div>
       <div className="mt-1 flex justify-between text-xs text-gray-500">
-        <span>Enter to send · Shift+Enter for a new line · Markdown supported</span>
+        <span>Enter to send · Shift+Enter for a new line · Markdown supported · Drop or paste files to attach</span>
         {length > MAX_MESSAGE_CHARS - 500 && (
           <span className={tooLong ? 'text-red-500' : ''} data-testid="char-count">
             {length}/{MAX_MESSAGE_CHARS}

@@ -13,6 +13,7 @@ import { knowledgeListQuery } from '@/stores/knowledge-store';
 import type { OutgoingMessage } from '@/stores/message-store';
 import { ActivitySteps } from './activities';
 import { CitedMarkdown, SourcesList } from './citations';
+import { MessageAttachments } from './attachments';
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -118,6 +119,7 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
         ) : (
           <Markdown source={text} />
         )}
+        {!editing && <MessageAttachments message={message} />}
         {!editing && <SourcesList citations={citations} ownKnowledgeBaseIds={ownKnowledgeBaseIds} />}
         {agent && message.status === 'streaming' && (
           <button

@@ -46,3 +46,6 @@ export function tooLarge(name: string, kind: AttachmentKind): AppError {
   const videos = env().ATTACHMENT_MAX_VIDEO_BYTES > env().ATTACHMENT_MAX_BYTES ? ` (videos may be up to ${describeBytes(env().ATTACHMENT_MAX_VIDEO_BYTES)})` : '';
   return new AppError('payload_too_large', `${name} is larger than ${limit}, the limit for an image or a document${videos}.`);
 }
+
+/** What the composer checks before sending a byte (GET /api/channels/:channelId/attachments). */
+export const attachmentLimits = () => ({ maxBytes: env().ATTACHMENT_MAX_BYTES, maxVideoBytes: env().ATTACHMENT_MAX_VIDEO_BYTES, perMessage: env().ATTACHMENTS_PER_MESSAGE });

@@ -7,9 +7,10 @@ import 'server-only';
  */
 
 export { readAttachmentBytes, requireVisibleAttachment } from './access';
-export { ACCEPTED, detectAttachment, maxBytesFor, type AttachmentKind } from './detect';
+export { ACCEPTED, attachmentLimits, detectAttachment, maxBytesFor, type AttachmentKind } from './detect';
 export { attachmentUrl, toAttachmentJson } from './format';
 export { attachmentsOf, claimAttachments, releaseAttachments, removeReleased, sweepAttachments, TOMBSTONE, UNSENT_TTL_MS } from './lifecycle';
-export { addAttachmentToKnowledge, deleteChannelWithAttachments, removeUpload } from './manage';
+export { addAttachmentToKnowledge, attachmentLimitsFor, deleteChannelWithAttachments, removeUpload } from './manage';
 export { receiveAttachment, storeAttachment } from './receive';
 export { attachmentResponse, readAttachment, type AttachmentFile } from './serve';
+

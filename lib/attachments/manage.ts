@@ -1,6 +1,8 @@
 import 'server-only';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { deleteChannel } from '@/lib/channels';
+import { requireMember } from '@/lib/channels/access';
+import type { AttachmentLimits } from '@/lib/contracts/messages';
 import type { DocumentJson } from '@/lib/contracts/knowledge';
 import { getDb } from '@/lib/db';
 import { attachments } from '@/lib/db/schema';
@@ -8,6 +10,7 @@ import { AppError, notFound } from '@/lib/http/errors';
 import { addDocuments } from '@/lib/knowledge/upload';
 import { getFileStore } from '@/lib/storage';
 import { requireVisibleAttachment } from './access';
+import { attachmentLimits } from './detect';
 import { keysOf } from './format';
 import { removeFiles, removeReleased, TOMBSTONE } from './lifecycle';
 
@@ -60,4 +63,10 @@ export async function deleteChannelWithAttachments(args: { userId: string; chann
   const rows = await db.select({ storageKey: attachments.storageKey, thumbnailKey: attachments.thumbnailKey }).from(attachments).where(eq(attachments.channelId, args.channelId));
   await deleteChannel(args);
   await removeFiles(rows.flatMap(keysOf));
+}
+
+/** GET /api/channels/:channelId/attachments: what a member's composer checks before uploading. */
+export async function attachmentLimitsFor({ userId, channelId }: { userId: string; channelId: string }): Promise<AttachmentLimits> {
+  await requireMember(await getDb(), { userId, channelId });
+  return attachmentLimits();
 }

@@ -1,6 +1,5 @@
 import type { MessageRow } from '@/lib/db/schema';
-import type { ActivityJson } from './abilities';
-import type { AttachmentJson } from './abilities';
+import type { ActivityJson, AttachmentJson } from './abilities';
 import type { CitationJson } from './citations';
 
 /** Messages as the API, the realtime events and the browser see them (API.md). */
@@ -32,8 +31,13 @@ export type MessageJson = {
   citations?: CitationJson[];
   /** Agent replies that used tools: each call, as the chat shows its steps. */
   activities?: ActivityJson[];
+  /** Files sent with the message (images, videos, documents), in upload order. */
+  attachments?: AttachmentJson[];
   createdAt: string;
   editedAt?: string;
 };
 
 export type MessagePage = { messages: MessageJson[]; nextCursor: string | null };
+
+/** GET /api/channels/:channelId/attachments: the limits the composer applies before uploading. */
+export type AttachmentLimits = { maxBytes: number; maxVideoBytes: number; perMessage: number };

@@ -199,6 +199,9 @@ describe.each(testDatabaseKinds())('attachments in channels (%s)', (kind) => {
     expect([outsider.status, outsider.json.error.code]).toEqual([404, 'not_found']);
     const anonymous = await fetch(`${hub.server.url}/api/channels/${channelId}/attachments`, { method: 'POST', body: new FormData() });
     expect(anonymous.status).toBe(401);
+    // The composer's limits, to members only.
+    expect((await ada.api.get(`/api/channels/${channelId}/attachments`)).json).toEqual({ limits: { maxBytes: MAX_BYTES, maxVideoBytes: MAX_VIDEO_BYTES, perMessage: PER_MESSAGE } });
+    expect((await cy.api.get(`/api/channels/${channelId}/attachments`)).status).toBe(404);
 
     const { json } = await send({ name: 'a.png', type: 'image/png', bytes: png });
     const { url, thumbnailUrl } = json.attachment as AttachmentJson;

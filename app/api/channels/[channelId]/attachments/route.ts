@@ -1,6 +1,6 @@
 import { sessionRoute } from '@/lib/auth/route';
 import { json, methods } from '@/lib/http/route';
-import { receiveAttachment } from '@/lib/attachments';
+import { attachmentLimitsFor, receiveAttachment } from '@/lib/attachments';
 
 type Params = { channelId: string };
 
@@ -8,6 +8,8 @@ type Params = { channelId: string };
 export const maxDuration = 120;
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
+  GET: sessionRoute<Params>(async ({ user, params }) => json({ limits: await attachmentLimitsFor({ userId: user.id, channelId: params.channelId }) })),
+
   POST: sessionRoute<Params>(
     async ({ req, user, params }) => json({ attachment: await receiveAttachment({ userId: user.id, channelId: params.channelId, request: req }) }, 201),
     { body: 'upload' },
