@@ -1,5 +1,5 @@
 import 'server-only';
-import { ModelError, type CompletionRequest, type Usage } from '@/lib/ai';
+import { ModelError, type CompletionRequest, type ToolCall, type ToolSpec, type Usage } from '@/lib/ai';
 import { runToolLoop } from '@/lib/ai/tool-loop';
 import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { CitationJson } from '@/lib/contracts/citations';
@@ -24,6 +24,8 @@ export type TurnResult = {
   activities: ActivityJson[];
   /** The sources the text cites: knowledge passages given up front, then what tools found. */
   citations: CitationJson[];
+  /** With `callerTools`: the calls the model asked the caller to run (none of them ran here). */
+  toolCalls: ToolCall[];
 };
 
 export type TurnOptions = {
@@ -37,9 +39,17 @@ export type TurnOptions = {
   signal: AbortSignal;
   onDelta: (text: string) => void;
   onActivity?: (activity: ActivityJson) => void;
+  /**
+   * Tools the caller runs itself (an API caller using the agent as its model): offered instead of
+   * the agent's own, and their calls handed back through `onToolCall` and `toolCalls`.
+   */
+  callerTools?: ToolSpec[];
+  onToolCall?: (call: ToolCall) => void;
 };
 
-export async function runAgentTurn({ db, agent, request, knowledge, meter, signal, onDelta, onActivity }: TurnOptions): Promise<TurnResult> {
+export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
+  if (options.callerTools) return callerToolsTurn(options);
+  const { db, agent, request, knowledge, meter, signal, onDelta, onActivity } = options;
   const activities = new Map<string, ActivityJson>();
   const report = (activity: ActivityJson) => {
     activities.set(activity.id, activity);
@@ -81,23 +91,42 @@ export async function runAgentTurn({ db, agent, request, knowledge, meter, signa
     }
     if (signal.aborted) throw signal.reason instanceof ModelError ? signal.reason : new ModelError('cancelled', 'The reply was stopped.');
     const citations = [...(knowledge.sources ? citationsFor(knowledge.sources, content) : []), ...abilities.numbering.cited(content)];
-    return { content, usage, activities: [...activities.values()], citations };
+    return { content, usage, activities: [...activities.values()], citations, toolCalls: [] };
   } finally {
     await abilities.close().catch((error: unknown) => console.error('[agents] closing tools failed', error instanceof Error ? error.message : error));
   }
 }
 
-/** The steps of a turn in progress, kept for a reply that fails part way (its activities are still shown). */
+/** One model call with the caller's tools: the model's calls go back to the caller, who runs them. */
+async function callerToolsTurn({ request, knowledge, meter, signal, onDelta, onToolCall, callerTools }: TurnOptions): Promise<TurnResult> {
+  let content = '';
+  let usage: Usage = { promptTokens: 0, completionTokens: 0 };
+  const toolCalls: ToolCall[] = [];
+  for await (const event of meteredStream({ ...request, tools: callerTools, signal }, meter)) {
+    if (event.type === 'delta') {
+      content += event.text;
+      onDelta(event.text);
+    } else if (event.type === 'tool_call') {
+      toolCalls.push(event.call);
+      onToolCall?.(event.call);
+    } else if (event.type === 'done') usage = event.usage;
+  }
+  if (signal.aborted) throw signal.reason instanceof ModelError ? signal.reason : new ModelError('cancelled', 'The reply was stopped.');
+  return { content, usage, activities: [], citations: knowledge.sources ? citationsFor(knowledge.sources, content) : [], toolCalls };
+}
+
+/** A turn in progress, as a stream (the API's). */
 export type TurnEvent =
   | { type: 'delta'; text: string }
   | { type: 'activity'; activity: ActivityJson }
+  | { type: 'tool_call'; call: ToolCall }
   | { type: 'done'; result: TurnResult };
 
 /**
  * A turn as a stream of events (the API's streams): text and steps as they happen, then the
  * whole result; a failure is thrown from the stream.
  */
-export async function* turnEvents(start: (handlers: Pick<TurnOptions, 'onDelta' | 'onActivity'>) => Promise<TurnResult>): AsyncGenerator<TurnEvent> {
+export async function* turnEvents(start: (handlers: Pick<TurnOptions, 'onDelta' | 'onActivity' | 'onToolCall'>) => Promise<TurnResult>): AsyncGenerator<TurnEvent> {
   const queue: TurnEvent[] = [];
   let wake: (() => void) | undefined;
   let ended: { result?: TurnResult; error?: unknown } | undefined;
@@ -105,7 +134,11 @@ export async function* turnEvents(start: (handlers: Pick<TurnOptions, 'onDelta' 
     queue.push(event);
     wake?.();
   };
-  start({ onDelta: (text) => push({ type: 'delta', text }), onActivity: (activity) => push({ type: 'activity', activity }) }).then(
+  start({
+    onDelta: (text) => push({ type: 'delta', text }),
+    onActivity: (activity) => push({ type: 'activity', activity }),
+    onToolCall: (call) => push({ type: 'tool_call', call }),
+  }).then(
     (result) => {
       ended = { result };
       wake?.();

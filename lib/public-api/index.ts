@@ -6,7 +6,7 @@ import { citationsFor, findSources, sourcePassages, sourcesPrompt } from '@/lib/
 import type { CitationJson } from '@/lib/contracts/citations';
 import { env } from '@/lib/env';
 import { loadTeam } from '@/lib/agents/routing';
-import { collectStream, ModelError, type ChatMessage, type StreamEvent, type Usage } from '@/lib/ai';
+import { collectStream, ModelError, textOf, type ChatMessage, type ModelMessage, type StreamEvent, type ToolSpec, type Usage } from '@/lib/ai';
 import { meteredStream } from '@/lib/usage/metered';
 import { requireMember } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
@@ -60,21 +60,26 @@ export async function apiAgentChat({
   messages,
   temperature,
   signal,
+  tools,
 }: {
   caller: KeyCaller;
   agentId: string;
-  messages: z.infer<typeof chatInput>['messages'];
+  /** Plain-text turns; or, with the caller's `tools`, turns with tool calls, results and images as they are. */
+  messages: ModelMessage[];
   temperature?: number;
   signal?: AbortSignal;
+  /** The caller's own tools: offered to the model instead of the agent's, their calls answered to the caller. */
+  tools?: ToolSpec[];
 }): Promise<{ agent: AgentJson; events: AsyncGenerator<TurnEvent> }> {
   const agent = await requireOwnAgent({ userId: caller.user.id, agentId });
   const db = await getDb();
   const links = await linksOfAgent(db, agent.id);
   const knowledgeBaseIds = agent.abilities.includes('knowledge') ? links.knowledgeBaseIds : [];
   // An agent with knowledge searches it for the last thing the caller asked, as in channels.
-  const question = messages.findLast((m) => m.role === 'user')?.content ?? '';
+  const last = messages.findLast((m) => m.role === 'user');
+  const question = last ? textOf(last) : '';
   const sources = knowledgeBaseIds.length > 0 ? await findSources({ db, knowledgeBaseIds, query: question, limit: env().KNOWLEDGE_CONTEXT_PASSAGES }) : undefined;
-  const turns: ChatMessage[] = [...messages];
+  const turns: ModelMessage[] = [...messages];
   if (sources) {
     const lastUser = turns.findLastIndex((m) => m.role === 'user');
     turns.splice(lastUser < 0 ? turns.length : lastUser, 0, { role: 'system', content: sourcesPrompt(sources) });
@@ -96,6 +101,7 @@ export async function apiAgentChat({
       knowledge: { knowledgeBaseIds, sources },
       meter: { payer: { userId: caller.user.id }, agentId: agent.id, apiKeyId: caller.keyId, source: 'api' },
       signal: stop.signal,
+      ...(tools ? { callerTools: tools } : {}),
       ...handlers,
     }),
   );

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import type { ChatMessage } from '@/lib/ai';
+import type { ChatMessage, ContentPart, ModelMessage, ToolSpec } from '@/lib/ai';
 
 /**
  * Every message shape OpenAI's chat completions API accepts, and its faithful conversion to the
@@ -129,3 +129,67 @@ export const chatMessages = z
   .min(1, 'Send at least one message.')
   .max(MAX_MESSAGES, `Send at most ${MAX_MESSAGES} messages.`)
   .transform(toChatMessages);
+
+/** What a user turn's parts say to a model that takes images: text and images as parts, the rest named in text. */
+function userParts(content: OpenAiMessage['content']): string | ContentPart[] {
+  if (content == null || typeof content === 'string') return content ?? '';
+  if (!content.some((item) => item.type === 'image_url')) return contentText(content);
+  return content.map((item): ContentPart => {
+    if (item.type !== 'image_url') return { type: 'text', text: partText(item) };
+    const detail = item.image_url.detail;
+    return { type: 'image', url: item.image_url.url, ...(detail === 'low' || detail === 'high' || detail === 'auto' ? { detail } : {}) };
+  });
+}
+
+/**
+ * The conversation for a caller who brings its own tools (the agent as a framework's model): tool
+ * calls and their results stay turns of their own, as the model wrote and the caller ran them, and
+ * images reach the model as images. Legacy function turns become text, as in toChatMessages.
+ */
+export function toModelMessages(messages: OpenAiMessage[]): ModelMessage[] {
+  return messages.map((message): ModelMessage => {
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        return { role: 'system', content: contentText(message.content), ...providerName(message.name) };
+      case 'user':
+        return { role: 'user', content: userParts(message.content), ...providerName(message.name) };
+      case 'assistant': {
+        const calls = (message.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : []));
+        const text = lines(contentText(message.content), message.refusal ? `[refusal] ${message.refusal}` : undefined);
+        return calls.length > 0 ? { role: 'assistant', content: text, toolCalls: calls, ...providerName(message.name) } : { role: 'assistant', content: assistantText(message), ...providerName(message.name) };
+      }
+      case 'tool':
+        return { role: 'tool', toolCallId: message.tool_call_id!, content: contentText(message.content) };
+      case 'function':
+        return { role: 'user', content: lines(`[result of function ${message.name}]`, contentText(message.content)) };
+    }
+  });
+}
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** OpenAI's `tools` (function tools), as a caller sends them to use the agent as its model. */
+export const callerTools = z
+  .array(
+    z.looseObject({
+      type: z.literal('function', { error: 'Only function tools are supported.' }),
+      function: z.looseObject({
+        name: z.string().regex(TOOL_NAME, 'A tool name is 1 to 64 letters, digits, underscores or hyphens.'),
+        description: z.string().max(8192).optional(),
+        parameters: z.record(z.string(), z.unknown()).optional(),
+      }),
+    }),
+  )
+  .max(128, 'Send at most 128 tools.')
+  .superRefine((tools, ctx) => {
+    const seen = new Set<string>();
+    tools.forEach((tool, index) => {
+      if (seen.has(tool.function.name)) ctx.addIssue({ code: 'custom', path: [index, 'function', 'name'], message: `The tool ${tool.function.name} is given twice.` });
+      seen.add(tool.function.name);
+    });
+  })
+  .transform((tools): ToolSpec[] =>
+    tools.map((tool) => ({ name: tool.function.name, description: tool.function.description ?? '', parameters: tool.function.parameters ?? { type: 'object', properties: {} } })),
+  );
+

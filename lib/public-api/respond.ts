@@ -1,5 +1,5 @@
 import 'server-only';
-import { collectStream, ModelError, type StreamEvent, type Usage } from '@/lib/ai';
+import { collectStream, ModelError, type StreamEvent, type ToolCall, type Usage } from '@/lib/ai';
 import { AppError } from '@/lib/http/errors';
 import { sseResponse, streamErrorBody, type SseFrame } from '@/lib/http/sse';
 import { newId } from '@/lib/ids';
@@ -58,14 +58,25 @@ export function collectChat(events: AsyncGenerator<StreamEvent>): Promise<{ cont
   return collectStream(events).catch(modelFailure);
 }
 
-/** OpenAI's chat.completion answer. */
-export function completionJson(model: string, content: string, usage: Usage, extra: Record<string, unknown> = {}) {
+/** A call the model asked the API caller to run, in OpenAI's shape. */
+const openAiToolCall = (call: ToolCall) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } });
+
+/** OpenAI's chat.completion answer; with tool calls for the caller, finish_reason "tool_calls". */
+export function completionJson(model: string, content: string, usage: Usage, extra: Record<string, unknown> = {}, toolCalls: ToolCall[] = []) {
+  const calls = toolCalls.length > 0;
   return {
     id: `chatcmpl-${newId()}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: calls && !content ? null : content, refusal: null, ...(calls ? { tool_calls: toolCalls.map(openAiToolCall) } : {}) },
+        logprobs: null,
+        finish_reason: calls ? 'tool_calls' : 'stop',
+      },
+    ],
     usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens },
     ...extra,
   };
@@ -79,7 +90,7 @@ export function completionJson(model: string, content: string, usage: Usage, ext
  */
 export function completionStream(
   model: string,
-  deltas: AsyncGenerator<{ text?: string; usage?: Usage; extra?: Record<string, unknown>; activity?: ActivityJson }>,
+  deltas: AsyncGenerator<{ text?: string; usage?: Usage; extra?: Record<string, unknown>; activity?: ActivityJson; toolCall?: ToolCall }>,
   includeUsage: boolean,
 ): Response {
   const id = `chatcmpl-${newId()}`;
@@ -87,12 +98,19 @@ export function completionStream(
   const chunk = (choices: unknown[], more: Record<string, unknown> = {}) => ({ data: { id, object: 'chat.completion.chunk', created, model, choices, ...more } });
   async function* frames(): AsyncGenerator<SseFrame> {
     let first = true;
+    let calls = 0;
     let usage: Usage | undefined;
     let extra: Record<string, unknown> = {};
     for await (const item of deltas) {
       // A step of the agent's tools: an `activity` event whose data is a chunk with no choices (as
       // the usage chunk is), so OpenAI clients read past it and Neurocache clients show it.
       if (item.activity) yield { event: 'activity', ...chunk([], { neurocache: { activity: item.activity } }) };
+      if (item.toolCall) {
+        // Each call whole, in one delta (OpenAI's SDKs assemble fragments by index, and take one).
+        const delta = { ...(first ? { role: 'assistant' } : {}), tool_calls: [{ index: calls++, ...openAiToolCall(item.toolCall) }] };
+        yield chunk([{ index: 0, delta, logprobs: null, finish_reason: null }]);
+        first = false;
+      }
       if (item.usage) usage = item.usage;
       if (item.extra) extra = { ...extra, ...item.extra };
       if (item.text) {
@@ -100,7 +118,7 @@ export function completionStream(
         first = false;
       }
     }
-    yield chunk([{ index: 0, delta: first ? { role: 'assistant', content: '' } : {}, logprobs: null, finish_reason: 'stop' }], extra);
+    yield chunk([{ index: 0, delta: first ? { role: 'assistant', content: '' } : {}, logprobs: null, finish_reason: calls > 0 ? 'tool_calls' : 'stop' }], extra);
     if (includeUsage && usage) {
       yield chunk([], { usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens } });
     }

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { abilityIds, activityStatuses } from '@/lib/contracts/abilities';
 import { isBlank } from '@/lib/validation/text';
-import { chatMessages } from './openai-messages';
+import { callerTools, chatMessages, MAX_MESSAGES, openAiMessage } from './openai-messages';
 
 export const chatInput = z.object({
   messages: chatMessages,
@@ -18,14 +18,19 @@ export const queryInput = z.object({
   stream: z.boolean().optional(),
 });
 
-/** OpenAI's chat completions request; fields we do not use (max_tokens, top_p, tools, ...) are accepted and ignored. */
+/**
+ * OpenAI's chat completions request; fields we do not use (max_tokens, top_p, ...) are accepted
+ * and ignored. `messages` stay in OpenAI's shapes here: the route reads them as plain-text turns,
+ * or, when the caller brings `tools`, with tool turns and images as they are.
+ */
 export const completionsInput = z.looseObject({
   // Any case (`agent:<ID>`): kept canonical, so the id reaches the service as every id is stored.
   model: z
     .string({ error: 'model must be agent:<id> or channel:<id>.' })
     .regex(/^(agent|channel):[0-9a-f-]{36}$/i, 'Use a model from GET /v1/models: agent:<id> or channel:<id>.')
     .overwrite((value) => value.toLowerCase()),
-  messages: chatMessages,
+  messages: z.array(openAiMessage).min(1, 'Send at least one message.').max(MAX_MESSAGES, `Send at most ${MAX_MESSAGES} messages.`),
+  tools: callerTools.nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   temperature: z.number().min(0).max(2).nullish(),

@@ -332,6 +332,67 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     expect((whole as unknown as { neurocache: { activities: ActivityJson[] } }).neurocache.activities[0]).toEqual(expect.objectContaining({ tool: 'deep_research', status: 'done' }));
   });
 
+  test("a caller's own tools: passed to the model instead of the agent's, tool_calls answered in OpenAI's shape, the results sent back as tool turns", async () => {
+    const model = await startOpenAIServer({
+      reply: (request) => {
+        const result = request.messages.find((m) => m.role === 'tool');
+        if (!result) return { toolCalls: [{ id: 'call_weather_1', name: 'get_weather', arguments: '{"city":"Brest"}' }] };
+        return `The weather in Brest: ${result.content}.`;
+      },
+    });
+    try {
+      setModelProvider(createOpenAIProvider({ apiKey: 'test', baseURL: model.baseURL, timeoutMs: 10_000 }));
+      const { client, agent } = await setUp({ abilities: ['web_search'] });
+      const key = (await client.post('/api/keys', { name: 'framework' })).json.secret as string;
+      const openai = new OpenAI({ apiKey: key, baseURL: `${hub.server.url}/api/v1` });
+      const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'The weather in a city.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+      const asked = [{ role: 'user' as const, content: 'What is the weather in Brest?' }];
+
+      const searchesBefore = web.searxng.queries.length;
+      const first = await openai.chat.completions.create({ model: `agent:${agent.id}`, messages: asked, tools });
+      expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+      expect(first.choices[0]!.message.content).toBeNull();
+      expect(first.choices[0]!.message.tool_calls).toEqual([{ id: 'call_weather_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Brest"}' } }]);
+      // The caller's tools only: the agent's web tools are not offered beside them, and nothing ran here.
+      expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['get_weather']);
+      expect(web.searxng.queries).toHaveLength(searchesBefore);
+
+      // Streamed, the SDK assembles the same call.
+      const stream = await openai.chat.completions.create({ model: `agent:${agent.id}`, messages: asked, tools, stream: true });
+      const calls: { id?: string; name?: string; arguments?: string }[] = [];
+      let finish: string | null = null;
+      for await (const chunk of stream) {
+        for (const call of chunk.choices[0]?.delta?.tool_calls ?? []) calls[call.index] = { id: call.id, name: call.function?.name, arguments: call.function?.arguments };
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+      }
+      expect(calls).toEqual([{ id: 'call_weather_1', name: 'get_weather', arguments: '{"city":"Brest"}' }]);
+      expect(finish).toBe('tool_calls');
+
+      // The caller ran it and sends the result back: the model gets a real tool turn answering the call.
+      const answer = await openai.chat.completions.create({
+        model: `agent:${agent.id}`,
+        tools,
+        messages: [...asked, first.choices[0]!.message, { role: 'tool', tool_call_id: 'call_weather_1', content: 'rain, 12 °C' }],
+      });
+      expect(answer.choices[0]!.message.content).toBe('The weather in Brest: rain, 12 °C.');
+      expect(answer.choices[0]!.finish_reason).toBe('stop');
+      const sent = model.requests.at(-1)!.messages;
+      expect(sent.find((m) => m.role === 'assistant')).toEqual(expect.objectContaining({ tool_calls: [expect.objectContaining({ id: 'call_weather_1' })] }));
+      expect(sent.find((m) => m.role === 'tool')).toEqual(expect.objectContaining({ tool_call_id: 'call_weather_1', content: 'rain, 12 °C' }));
+
+      // A tool the OpenAI API would refuse is refused here too, in words.
+      const bad = await fetch(`${hub.server.url}/api/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: `agent:${agent.id}`, messages: asked, tools: [{ type: 'function', function: { name: 'get weather!' } }] }),
+      });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain('A tool name is 1 to 64 letters');
+    } finally {
+      await model.close();
+    }
+  });
+
   test('an agent without web_search is offered no tools, and answers as before', async () => {
     setModelProvider(createOfflineProvider({ tokenDelayMs: 0, toolPolicy: 'fixed' }));
     const { ask } = await setUp({});

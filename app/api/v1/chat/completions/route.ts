@@ -4,7 +4,7 @@ import { json, methods } from '@/lib/http/route';
 import { requireScope } from '@/lib/keys';
 import { apiAgentChat, apiChannelQuery } from '@/lib/public-api';
 import { collectTurn, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';
-import { toolResults } from '@/lib/public-api/openai-messages';
+import { toChatMessages, toModelMessages, toolResults } from '@/lib/public-api/openai-messages';
 import { completionsInput } from '@/lib/public-api/schemas';
 import { isBlank } from '@/lib/validation/text';
 
@@ -22,10 +22,19 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
 
   if (kind === 'agent') {
     requireScope(caller, 'agents:chat');
-    const { events } = await apiAgentChat({ caller, agentId: id, messages, temperature: input.temperature ?? undefined, signal: req.signal });
+    // With its own tools, the caller uses the agent as its model: tool turns and images stay as sent.
+    const tools = input.tools?.length ? input.tools : undefined;
+    const { events } = await apiAgentChat({
+      caller,
+      agentId: id,
+      messages: tools ? toModelMessages(messages) : toChatMessages(messages),
+      temperature: input.temperature ?? undefined,
+      signal: req.signal,
+      tools,
+    });
     if (!input.stream) {
-      const { content, usage, citations, activities } = await collectTurn(events);
-      return json(completionJson(input.model, content, usage, { neurocache: { citations, activities } }));
+      const { content, usage, citations, activities, toolCalls } = await collectTurn(events);
+      return json(completionJson(input.model, content, usage, { neurocache: { citations, activities } }, toolCalls));
     }
     const stream = await started(events);
     return completionStream(
@@ -34,6 +43,7 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
         for await (const event of stream) {
           if (event.type === 'delta') yield { text: event.text };
           else if (event.type === 'activity') yield { activity: event.activity };
+          else if (event.type === 'tool_call') yield { toolCall: event.call };
           else yield { usage: event.result.usage, extra: { neurocache: { citations: event.result.citations, activities: event.result.activities } } };
         }
       })(),
@@ -43,7 +53,7 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
 
   requireScope(caller, 'channels:query');
   // The last thing a person asked: a trailing tool result is context, not the question.
-  const question = messages.findLast((m) => m.role === 'user' && !toolResults.has(m))?.content.trim();
+  const question = toChatMessages(messages).findLast((m) => m.role === 'user' && !toolResults.has(m))?.content.trim();
   if (question === undefined || isBlank(question)) throw invalidRequest('Send a user message to ask the channel.', { messages: ['No user message.'] });
   const events = await apiChannelQuery({ caller, channelId: id, question, signal: req.signal });
   if (!input.stream) {

@@ -18,7 +18,7 @@ async function chat({ req, body, params, caller }: KeyHandlerArgs<{ agentId: str
       for await (const event of stream) {
         if (event.type === 'delta') yield { event: 'delta', data: { content: event.text } };
         else if (event.type === 'activity') yield { event: 'activity', data: { activity: event.activity } };
-        else {
+        else if (event.type === 'done') {
           const { content, usage, citations, activities } = event.result;
           yield { event: 'done', data: { message: { role: 'assistant', content }, usage, citations, activities } };
         }
