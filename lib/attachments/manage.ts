@@ -5,6 +5,7 @@ import { requireMember } from '@/lib/channels/access';
 import type { AttachmentLimits } from '@/lib/contracts/messages';
 import type { DocumentJson } from '@/lib/contracts/knowledge';
 import { getDb } from '@/lib/db';
+import { isUuid } from '@/lib/ids';
 import { attachments } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/http/errors';
 import { addDocuments } from '@/lib/knowledge/upload';
@@ -59,6 +60,8 @@ export async function removeUpload({ userId, attachmentId }: { userId: string; a
  * DELETE route in place of lib/channels' deleteChannel.
  */
 export async function deleteChannelWithAttachments(args: { userId: string; channelId: string }): Promise<void> {
+  // Not an id: nothing to read, and deleteChannel answers the 404.
+  if (!isUuid(args.channelId)) return deleteChannel(args);
   const db = await getDb();
   const rows = await db.select({ storageKey: attachments.storageKey, thumbnailKey: attachments.thumbnailKey }).from(attachments).where(eq(attachments.channelId, args.channelId));
   await deleteChannel(args);

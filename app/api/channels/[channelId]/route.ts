@@ -1,4 +1,5 @@
-import { deleteChannel, getChannel, updateChannel } from '@/lib/channels';
+import { deleteChannelWithAttachments } from '@/lib/attachments';
+import { getChannel, updateChannel } from '@/lib/channels';
 import { updateChannelInput } from '@/lib/channels/schemas';
 import { sessionRoute } from '@/lib/auth/route';
 import { json, methods, noContent } from '@/lib/http/route';
@@ -14,7 +15,8 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   }),
 
   DELETE: sessionRoute<Params>(async ({ user, params }) => {
-    await deleteChannel({ userId: user.id, channelId: params.channelId });
+    // The channel, and then its attachments' files in the file store.
+    await deleteChannelWithAttachments({ userId: user.id, channelId: params.channelId });
     return noContent();
   }),
 });
