@@ -15,6 +15,8 @@ const TOOL_LABELS: Record<string, string> = {
   search_knowledge: 'Knowledge',
   describe_image: 'Image',
   describe_video: 'Video',
+  vision: 'Image',
+  video: 'Video',
 };
 
 function StatusIcon({ status }: { status: ActivityJson['status'] }) {
@@ -68,10 +70,42 @@ function Steps({ activities }: { activities: ActivityJson[] }) {
   );
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The strip of frames an agent sampled from a video, with the moment of each: shown folded or not. */
+function FrameStrips({ activities }: { activities: ActivityJson[] }) {
+  const strips = activities.filter((activity) => activity.frames && activity.frames.length > 0);
+  if (strips.length === 0) return null;
+  return (
+    <div className="mt-1 space-y-1">
+      {strips.map((activity) => (
+        <figure key={activity.id} data-testid="frame-strip">
+          {/* eslint-disable-next-line @next/next/no-img-element -- a private file served to members, not an optimizable asset */}
+          <img
+            src={activity.frames![0]!.url}
+            alt={`Frames sampled at ${activity.frames!.map((frame) => seconds(frame.atMs)).join(', ')}`}
+            className="max-h-28 max-w-full rounded border border-gray-200 dark:border-gray-700"
+            loading="lazy"
+          />
+          <figcaption className="text-[0.65rem] text-gray-500">
+            {activity.title.replace(/^Watching /, '')} · {activity.frames!.map((frame) => seconds(frame.atMs)).join(' · ')}
+          </figcaption>
+        </figure>
+      ))}
+    </div>
+  );
+}
+
 export function ActivitySteps({ activities, streaming }: { activities: ActivityJson[]; streaming: boolean }) {
   const [open, setOpen] = useState(false);
   if (activities.length === 0) return null;
-  if (streaming) return <Steps activities={activities} />;
+  if (streaming)
+    return (
+      <>
+        <Steps activities={activities} />
+        <FrameStrips activities={activities} />
+      </>
+    );
   const calls = activities.filter((activity) => !isInner(activity, activities));
   const failed = calls.filter((activity) => activity.status === 'error').length;
   const summary = `Used ${calls.length} tool${calls.length === 1 ? '' : 's'}${failed ? ` (${failed} failed)` : ''}`;
@@ -90,6 +124,7 @@ export function ActivitySteps({ activities, streaming }: { activities: ActivityJ
         {summary}
       </button>
       {open && <Steps activities={activities} />}
+      <FrameStrips activities={activities} />
     </div>
   );
 }

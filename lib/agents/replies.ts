@@ -12,7 +12,7 @@ import { describeError, isForeignKeyViolation } from '@/lib/db/errors';
 import { messages, type Agent } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
-import { getMessage, selectMessages, toMessageJson } from '@/lib/messages/format';
+import { getMessage, selectMessages, toMessageJson, withAttachments } from '@/lib/messages/format';
 import { throttleSend } from '@/lib/messages';
 import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
@@ -133,7 +133,8 @@ async function historyUpTo(db: Database, channelId: string, messageId: string): 
     .where(and(eq(messages.channelId, channelId), lte(messages.id, messageId)))
     .orderBy(desc(messages.id))
     .limit(env().AGENT_CONTEXT_MESSAGES);
-  return rows.reverse().map(toMessageJson);
+  // With their files: an agent with vision or video is shown those of the message it answers.
+  return withAttachments(db, rows.reverse());
 }
 
 /**
@@ -254,6 +255,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       agent,
       request,
       knowledge,
+      attachments: history.at(-1)?.attachments,
       meter: { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' },
       signal: controller.signal,
       onDelta: (text) => {

@@ -1,7 +1,7 @@
 import 'server-only';
-import { ModelError, type CompletionRequest, type ToolCall, type ToolSpec, type Usage } from '@/lib/ai';
+import { getModelProvider, ModelError, type CompletionRequest, type ContentPart, type ModelMessage, type ToolCall, type ToolSpec, type Usage } from '@/lib/ai';
 import { runToolLoop } from '@/lib/ai/tool-loop';
-import type { ActivityJson } from '@/lib/contracts/abilities';
+import type { ActivityJson, AttachmentJson } from '@/lib/contracts/abilities';
 import type { CitationJson } from '@/lib/contracts/citations';
 import type { Database } from '@/lib/db';
 import type { Agent } from '@/lib/db/schema';
@@ -9,6 +9,7 @@ import { env } from '@/lib/env';
 import { citationsFor, type Source } from '@/lib/knowledge/citations';
 import { meteredStream, type Metered } from '@/lib/usage/metered';
 import { linksOfAgent } from './index';
+import { mediaFor } from './media';
 import { agentTools } from './tools';
 
 /*
@@ -45,18 +46,24 @@ export type TurnOptions = {
    */
   callerTools?: ToolSpec[];
   onToolCall?: (call: ToolCall) => void;
+  /** The answered message's files: shown to an agent with vision or video (lib/agents/media). */
+  attachments?: AttachmentJson[];
 };
 
 export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
   if (options.callerTools) return callerToolsTurn(options);
-  const { db, agent, request, knowledge, meter, signal, onDelta, onActivity } = options;
+  const { db, agent, knowledge, meter, signal, onDelta, onActivity } = options;
   const activities = new Map<string, ActivityJson>();
   const report = (activity: ActivityJson) => {
     activities.set(activity.id, activity);
     onActivity?.(activity);
   };
+  const media = await mediaFor(db, agent, options.attachments, { offline: getModelProvider().kind === 'offline', signal });
+  for (const activity of media.activities) report(activity);
+  const request = media.parts.length > 0 ? { ...options.request, messages: withParts(options.request.messages, media.parts) } : options.request;
   const { mcpServerIds } = await linksOfAgent(db, agent.id);
   const abilities = await agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, mcpServerIds, given: knowledge.sources, signal });
+  Object.assign(abilities.tools, media.tools);
   try {
     // A server that brought no tools is said, not hidden: the person sees why a tool is missing.
     for (const server of abilities.unavailable) report({ id: `mcp-unavailable-${server.id}`, tool: 'mcp', status: 'error', title: `Connecting to ${server.name}`, detail: server.error });
@@ -95,6 +102,15 @@ export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
   } finally {
     await abilities.close().catch((error: unknown) => console.error('[agents] closing tools failed', error instanceof Error ? error.message : error));
   }
+}
+
+/** The conversation with `parts` (images, frames) joined to its last user turn. */
+function withParts(messages: ModelMessage[], parts: ContentPart[]): ModelMessage[] {
+  const at = messages.findLastIndex((m) => m.role === 'user');
+  if (at < 0) return [...messages, { role: 'user', content: parts }];
+  const turn = messages[at]!;
+  const text: ContentPart[] = typeof turn.content === 'string' ? (turn.content ? [{ type: 'text', text: turn.content }] : []) : (turn.content as ContentPart[]);
+  return [...messages.slice(0, at), { role: 'user', content: [...text, ...parts], ...('name' in turn && turn.name ? { name: turn.name } : {}) }, ...messages.slice(at + 1)];
 }
 
 /** One model call with the caller's tools: the model's calls go back to the caller, who runs them. */

@@ -65,7 +65,7 @@ function extractiveReply(question: string, sources: SourcePassage[]): string {
 }
 
 /** The tools the offline model knows how to call, in the order it calls them. */
-export const OFFLINE_TOOL_POLICY = ['search_knowledge', 'web_search', 'describe_image'] as const;
+export const OFFLINE_TOOL_POLICY = ['search_knowledge', 'web_search', 'describe_image', 'describe_video'] as const;
 
 /** What the offline model searches for: the question's text without @mentions, cut to 200 characters. */
 export const offlineQuery = (text: string) =>
@@ -83,6 +83,7 @@ export const offlineQuery = (text: string) =>
  * that with `deep_research` offered it researches instead of searching (`{ question }`: several
  * searches, the best pages read, so its answer quotes pages and not only snippets),
  * `describe_image` with `{ image: n }` for each image part of that message (n counts from 1),
+ * `describe_video` with `{}` (it measures every video of the message),
  * and says nothing else. No known tool offered: it answers as it would without tools.
  */
 export function offlineToolCalls(messages: ModelMessage[], offered: string[], digest: string): ToolCall[] {
@@ -94,6 +95,7 @@ export function offlineToolCalls(messages: ModelMessage[], offered: string[], di
   for (const name of OFFLINE_TOOL_POLICY) {
     if (!offered.includes(name)) continue;
     if (name === 'describe_image') for (let n = 1; n <= images; n++) calls.push({ name, args: { image: n } });
+    else if (name === 'describe_video') calls.push({ name, args: {} });
     else if (name === 'web_search' && offered.includes('deep_research') && query) calls.push({ name: 'deep_research', args: { question: query } });
     else if (query) calls.push({ name, args: { query } });
   }

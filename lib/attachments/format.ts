@@ -2,14 +2,19 @@ import 'server-only';
 import type { AttachmentRow } from '@/lib/db/schema';
 import type { AttachmentJson } from '@/lib/contracts/abilities';
 
+export const attachmentUrl = (id: string) => `/api/attachments/${id}`;
+
 /** Where an attachment's bytes live in the file store, and its preview beside them. */
 export const fileKey = (channelId: string, attachmentId: string) => `attachments/${channelId}/${attachmentId}`;
 export const thumbnailKey = (channelId: string, attachmentId: string) => `attachments/${channelId}/${attachmentId}.thumb`;
 
+/** A video's strip of the frames an agent sampled from it (JPEG), beside the video, and its URL. */
+export const framesKey = (storageKey: string) => `${storageKey}.frames`;
+export const framesUrl = (attachmentId: string) => `${attachmentUrl(attachmentId)}?frames=1`;
+
 /** The media type thumbnails are stored as (lib/abilities/media's `thumbnail` encodes WebP). */
 export const THUMBNAIL_TYPE = 'image/webp';
 
-export const attachmentUrl = (id: string) => `/api/attachments/${id}`;
 
 export function toAttachmentJson(row: AttachmentRow): AttachmentJson {
   return {
@@ -26,4 +31,4 @@ export function toAttachmentJson(row: AttachmentRow): AttachmentJson {
 }
 
 /** Every file an attachment holds in the store. */
-export const keysOf = (row: Pick<AttachmentRow, 'storageKey' | 'thumbnailKey'>): string[] => [row.storageKey, ...(row.thumbnailKey ? [row.thumbnailKey] : [])];
+export const keysOf = (row: Pick<AttachmentRow, 'storageKey' | 'thumbnailKey'>): string[] => [row.storageKey, ...(row.thumbnailKey ? [row.thumbnailKey] : []), framesKey(row.storageKey)];

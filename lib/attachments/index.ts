@@ -8,9 +8,9 @@ import 'server-only';
 
 export { readAttachmentBytes, requireVisibleAttachment } from './access';
 export { ACCEPTED, attachmentLimits, detectAttachment, maxBytesFor, type AttachmentKind } from './detect';
-export { attachmentUrl, toAttachmentJson } from './format';
+export { attachmentUrl, framesKey, framesUrl, toAttachmentJson } from './format';
 export { attachmentsOf, claimAttachments, releaseAttachments, removeReleased, sweepAttachments, TOMBSTONE, UNSENT_TTL_MS } from './lifecycle';
 export { addAttachmentToKnowledge, attachmentLimitsFor, deleteChannelWithAttachments, removeUpload } from './manage';
 export { receiveAttachment, storeAttachment } from './receive';
-export { attachmentResponse, readAttachment, type AttachmentFile } from './serve';
+export { attachmentResponse, readAttachment, type AttachmentFile, type AttachmentVariant } from './serve';
 

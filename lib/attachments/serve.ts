@@ -3,18 +3,24 @@ import { getDb } from '@/lib/db';
 import { AppError, notFound } from '@/lib/http/errors';
 import { getFileStore } from '@/lib/storage';
 import { requireVisibleAttachment } from './access';
-import { THUMBNAIL_TYPE } from './format';
+import { framesKey, THUMBNAIL_TYPE } from './format';
 
-export type AttachmentFile = { id: string; name: string; mimeType: string; bytes: Buffer; thumbnail: boolean };
+/** The file itself, its preview, or (videos an agent watched) the strip of frames it sampled. */
+export type AttachmentVariant = 'file' | 'thumbnail' | 'frames';
 
-/** GET /api/attachments/:id (`thumbnail` for the preview): the file, to those who may see it (404 otherwise). */
-export async function readAttachment({ userId, attachmentId, thumbnail = false }: { userId: string; attachmentId: string; thumbnail?: boolean }): Promise<AttachmentFile> {
+export type AttachmentFile = { id: string; name: string; mimeType: string; bytes: Buffer; variant: AttachmentVariant };
+
+const VARIANT_TYPE: Record<Exclude<AttachmentVariant, 'file'>, string> = { thumbnail: THUMBNAIL_TYPE, frames: 'image/jpeg' };
+const VARIANT_SUFFIX: Record<Exclude<AttachmentVariant, 'file'>, string> = { thumbnail: '.webp', frames: '.frames.jpg' };
+
+/** GET /api/attachments/:id (`variant` for the preview or the frame strip): the file, to those who may see it (404 otherwise). */
+export async function readAttachment({ userId, attachmentId, variant = 'file' }: { userId: string; attachmentId: string; variant?: AttachmentVariant }): Promise<AttachmentFile> {
   const row = await requireVisibleAttachment(await getDb(), { userId, attachmentId });
-  const key = thumbnail ? row.thumbnailKey : row.storageKey;
+  const key = variant === 'thumbnail' ? row.thumbnailKey : variant === 'frames' ? framesKey(row.storageKey) : row.storageKey;
   if (!key) throw new AppError('not_found', 'This attachment has no thumbnail.');
   const bytes = await getFileStore().get(key);
-  if (!bytes) throw notFound('Attachment');
-  return { id: row.id, name: row.name, mimeType: thumbnail ? THUMBNAIL_TYPE : row.mimeType, bytes, thumbnail };
+  if (!bytes) throw variant === 'frames' ? new AppError('not_found', 'No agent has sampled frames of this attachment.') : notFound('Attachment');
+  return { id: row.id, name: row.name, mimeType: variant === 'file' ? row.mimeType : VARIANT_TYPE[variant], bytes, variant };
 }
 
 /** Types shown in the page itself: images and videos, sniffed from their bytes on upload. Never SVG or HTML. */
@@ -59,11 +65,11 @@ function rangeOf(header: string | null, size: number): { start: number; end: num
  * browser alone. Byte ranges are answered, so video players can seek.
  */
 export function attachmentResponse(file: AttachmentFile, request: Request): Response {
-  const inline = file.thumbnail || INLINE.has(file.mimeType);
-  const etag = `"${file.id}${file.thumbnail ? '-t' : ''}"`;
+  const inline = file.variant !== 'file' || INLINE.has(file.mimeType);
+  const etag = `"${file.id}${file.variant === 'file' ? '' : `-${file.variant}`}"`;
   const headers: Record<string, string> = {
     'Content-Type': inline ? file.mimeType : documentType(file.mimeType),
-    'Content-Disposition': disposition(inline ? 'inline' : 'attachment', file.thumbnail ? `${file.name}.webp` : file.name),
+    'Content-Disposition': disposition(inline ? 'inline' : 'attachment', file.variant === 'file' ? file.name : `${file.name}${VARIANT_SUFFIX[file.variant]}`),
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'private, max-age=3600',
     'Accept-Ranges': 'bytes',

@@ -73,4 +73,19 @@ describe('the steps of an agent reply', () => {
     renderWithStore(store, <ul><MessageItem message={reply('complete', undefined, 'Hello.')} canDelete={false} /></ul>);
     expect(screen.queryByTestId('activity-summary')).toBeNull();
   });
+
+  it('shows the strip of frames sampled from a video under the folded steps, with the moment of each', () => {
+    const store = new RootStore({ user: me });
+    const frames = [0, 1500, 3000].map((atMs) => ({ atMs, url: '/api/attachments/a1?frames=1' }));
+    renderWithStore(
+      store,
+      <ul>
+        <MessageItem message={reply('complete', [{ id: 'video-a1', tool: 'video', status: 'done', title: 'Watching clip.mp4', frames }], 'A counter.')} canDelete={false} />
+      </ul>,
+    );
+    const strip = screen.getByTestId('frame-strip');
+    expect(strip.querySelector('img')!.getAttribute('src')).toBe('/api/attachments/a1?frames=1');
+    expect(strip.querySelector('img')!.getAttribute('alt')).toBe('Frames sampled at 0.0 s, 1.5 s, 3.0 s');
+    expect(strip.textContent).toContain('clip.mp4 · 0.0 s · 1.5 s · 3.0 s');
+  });
 });

@@ -6,8 +6,9 @@ type Params = { attachmentId: string };
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   GET: sessionRoute<Params>(async ({ req, user, params }) => {
-    const thumbnail = req.nextUrl.searchParams.get('thumbnail') === '1';
-    return attachmentResponse(await readAttachment({ userId: user.id, attachmentId: params.attachmentId, thumbnail }), req);
+    const query = req.nextUrl.searchParams;
+    const variant = query.get('thumbnail') === '1' ? 'thumbnail' : query.get('frames') === '1' ? 'frames' : 'file';
+    return attachmentResponse(await readAttachment({ userId: user.id, attachmentId: params.attachmentId, variant }), req);
   }),
 
   DELETE: sessionRoute<Params>(async ({ user, params }) => {
