@@ -1,5 +1,7 @@
 import { makeAutoObservable } from 'mobx';
-import type { Agent, Member } from '@/lib/api-types';
+import { queryOptions } from '@tanstack/react-query';
+import type { AbilityId } from '@/lib/contracts/abilities';
+import type { Ability, Agent, Member } from '@/lib/api-types';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
 
@@ -13,6 +15,9 @@ export type AgentInput = {
   avatar: string | null;
   /** Sent only when the form knows the person's bases (an early save must not clear them). */
   knowledgeBaseIds?: string[];
+  abilities?: AbilityId[];
+  /** Sent only when the form knows the person's MCP servers. */
+  mcpServerIds?: string[];
 };
 
 /**
@@ -59,3 +64,8 @@ export class AgentStore {
     return data.member;
   }
 }
+
+/** What this deployment's agents can do (GET /api/abilities): the agent form offers these, and says why one is off. */
+export const abilitiesQuery = (root: RootStore) =>
+  queryOptions({ queryKey: queryKeys.abilities, queryFn: async () => (await root.http.get<{ abilities: Ability[] }>('/api/abilities')).data.abilities, staleTime: 60_000 });
+

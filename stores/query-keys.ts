@@ -8,6 +8,7 @@ export const queryKeys = {
   usage: (range: string) => ['usage', range] as const,
   channel: (channelId: string) => ['channels', channelId] as const,
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
+  abilities: ['abilities'] as const,
   mcpServers: ['mcp-servers'] as const,
   mcpServerTools: (mcpServerId: string) => ['mcp-servers', mcpServerId, 'tools'] as const,
   knowledge: ['knowledge'] as const,

@@ -8,8 +8,10 @@ import { PendingLabel } from '@/components/ui/pending-label';
 import { useAction } from '@/components/ui/use-action';
 import type { Agent } from '@/lib/api-types';
 import { useStores } from '@/stores/context';
-import type { AgentInput } from '@/stores/agent-store';
+import { abilitiesQuery, type AgentInput } from '@/stores/agent-store';
 import { knowledgeListQuery } from '@/stores/knowledge-store';
+import { mcpServersQuery } from '@/stores/mcp-store';
+import type { AbilityId } from '@/lib/contracts/abilities';
 
 type Props = { show: boolean; onClose: () => void; agent?: Agent };
 /** What the form sends: the agent's fields and, once the person's bases are known, which it answers from. */
@@ -29,6 +31,12 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
   const [handleTouched, setHandleTouched] = useState(Boolean(agent));
   const knowledgeList = useQuery(knowledgeListQuery(root));
   const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(() => agent?.knowledgeBaseIds ?? []);
+  const abilityList = useQuery(abilitiesQuery(root));
+  const [abilities, setAbilities] = useState<AbilityId[]>(() => agent?.abilities ?? []);
+  const mcpList = useQuery(mcpServersQuery(root.mcp));
+  const [mcpServerIds, setMcpServerIds] = useState<string[]>(() => agent?.mcpServerIds ?? []);
+  const ownServers = mcpList.data?.filter((server) => server.source === 'user');
+  const deploymentServers = mcpList.data?.filter((server) => server.source === 'deployment') ?? [];
   const save = useAction((input: AgentInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
   const fieldErrors = (save.error?.details && typeof save.error.details === 'object' ? save.error.details : {}) as Record<string, string>;
   const bases = knowledgeList.data?.knowledgeBases;
@@ -47,10 +55,22 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
     };
     // Sent only once the bases are listed: a save before that must not take the agent's away.
     if (bases) input.knowledgeBaseIds = knowledgeBaseIds.filter((id) => bases.some((kb) => kb.id === id));
+    if (abilityList.data) input.abilities = abilities;
+    if (ownServers) input.mcpServerIds = mcpServerIds.filter((id) => ownServers.some((server) => server.id === id));
     save.run(input);
   }
 
-  const toggleBase = (id: string, checked: boolean) => setKnowledgeBaseIds((ids) => (checked ? [...new Set([...ids, id])] : ids.filter((other) => other !== id)));
+  const toggle = <T extends string>(list: T[], id: T, checked: boolean) => (checked ? [...new Set([...list, id])] : list.filter((other) => other !== id));
+  const toggleAbility = (id: AbilityId, checked: boolean) => setAbilities((ids) => toggle(ids, id, checked));
+  // Giving a base or a server is giving the ability that uses it.
+  const toggleBase = (id: string, checked: boolean) => {
+    setKnowledgeBaseIds((ids) => toggle(ids, id, checked));
+    if (checked) toggleAbility('knowledge', true);
+  };
+  const toggleServer = (id: string, checked: boolean) => {
+    setMcpServerIds((ids) => toggle(ids, id, checked));
+    if (checked) toggleAbility('mcp', true);
+  };
 
   const hint = (field: string) => fieldErrors[field] && <p className="mt-1 text-xs text-red-500">{fieldErrors[field]}</p>;
 
@@ -150,6 +170,62 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
               </div>
             )}
             {hint('knowledgeBaseIds')}
+          </fieldset>
+          <fieldset className="flex flex-col gap-1.5" data-testid="agent-abilities">
+            <legend className="mb-1 text-sm font-medium">Abilities (tools the agent may use; its steps show in the chat)</legend>
+            {abilityList.isPending && <Spinner size="sm" aria-label="Loading abilities" />}
+            {abilityList.error && <p className="text-xs text-red-600 dark:text-red-400">Could not load the abilities: {abilityList.error.message}</p>}
+            {abilityList.data?.map((ability) => {
+              const on = abilities.includes(ability.id);
+              return (
+                <div key={ability.id} className="flex items-start gap-2" data-testid="agent-ability" data-ability={ability.id} data-available={ability.available}>
+                  <Checkbox
+                    id={`agent-ability-${ability.id}`}
+                    className="mt-0.5"
+                    checked={on}
+                    // Off here and not on already: nothing to give (the reason says what it needs).
+                    disabled={!ability.available && !on}
+                    onChange={(event) => toggleAbility(ability.id, event.target.checked)}
+                  />
+                  <Label htmlFor={`agent-ability-${ability.id}`} className="min-w-0 font-normal">
+                    <span className="font-medium">{ability.name}</span>
+                    <span className="block text-xs text-gray-500 dark:text-gray-400">{ability.description}</span>
+                    {!ability.available && ability.reason && (
+                      <span className="block text-xs text-amber-700 dark:text-amber-400" data-testid="agent-ability-reason">
+                        {ability.reason}
+                      </span>
+                    )}
+                  </Label>
+                </div>
+              );
+            })}
+            {hint('abilities')}
+            {abilities.includes('mcp') && (
+              <div className="ml-6 flex flex-col gap-1.5" data-testid="agent-mcp-servers">
+                {mcpList.isPending && <Spinner size="sm" aria-label="Loading MCP servers" />}
+                {ownServers?.length === 0 && (
+                  <p className="text-xs text-gray-500 dark:text-gray-400">
+                    No MCP servers of yours yet.{' '}
+                    <Link href="/hub/mcp" className="text-sky-700 hover:underline dark:text-sky-400">
+                      Add one
+                    </Link>
+                    .
+                  </p>
+                )}
+                {ownServers?.map((server) => (
+                  <div key={server.id} className="flex items-center gap-2">
+                    <Checkbox id={`agent-mcp-${server.id}`} checked={mcpServerIds.includes(server.id)} onChange={(event) => toggleServer(server.id, event.target.checked)} data-testid="agent-mcp-option" />
+                    <Label htmlFor={`agent-mcp-${server.id}`} className="min-w-0 truncate font-normal">
+                      {server.name} <span className="text-xs text-gray-500 dark:text-gray-400">· {server.url}</span>
+                    </Label>
+                  </div>
+                ))}
+                {deploymentServers.length > 0 && (
+                  <p className="text-xs text-gray-500 dark:text-gray-400">Always available with MCP tools: {deploymentServers.map((server) => server.name).join(', ')} (this deployment’s own).</p>
+                )}
+                {hint('mcpServerIds')}
+              </div>
+            )}
           </fieldset>
           <Button type="submit" disabled={save.pending} className="self-start" data-testid="agent-save">
             <PendingLabel pending={save.pending} idle={agent ? 'Save changes' : 'Create agent'} busy={agent ? 'Saving…' : 'Creating…'} />
