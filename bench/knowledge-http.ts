@@ -4,16 +4,15 @@
  * in a fresh folder), uploads over HTTP and polls GET /documents until every document is ready,
  * and times POST /search over HTTP. The hub process's peak RSS is sampled from /proc. Prints JSON lines.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makePdf } from '../tests/fixtures/documents';
 import { random } from '../tests/helpers/random';
+import { startHub } from './production-hub';
 import { report, runBench, summarize } from './stats';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3390);
-const BASE = `http://127.0.0.1:${PORT}`;
 const SEARCH_SIZES = (process.env.BENCH_SEARCH_SIZES ?? '10000,100000').split(',').map(Number);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 
@@ -36,109 +35,11 @@ function sentences(word: () => string, next: () => number, count: number): strin
   });
 }
 
-/** RSS (bytes) of every process in the tree under `pid`; the hub is the largest of them. */
-function treeRss(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while being read
-    }
-  }
-  const rss: number[] = [];
-  const walk = (id: number) => {
-    try {
-      const status = fs.readFileSync(`/proc/${id}/status`, 'utf8');
-      rss.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
-    } catch {
-      return;
-    }
-    for (const child of children.get(id) ?? []) walk(child);
-  };
-  walk(pid);
-  return rss;
-}
-
-class Hub {
-  private cookie = '';
-  peak = 0;
-  private sampler?: ReturnType<typeof setInterval>;
-  constructor(private readonly child: ChildProcess) {}
-
-  startSampling() {
-    this.peak = 0;
-    this.sampler = setInterval(() => (this.peak = Math.max(this.peak, ...treeRss(this.child.pid!))), 50);
-  }
-  stopSampling(): number {
-    clearInterval(this.sampler);
-    return Math.round(this.peak / 1024 / 1024);
-  }
-  rssNow = () => Math.round(Math.max(...treeRss(this.child.pid!)) / 1024 / 1024);
-
-  async request(method: string, route: string, body?: unknown | FormData) {
-    const form = body instanceof FormData;
-    const res = await fetch(`${BASE}${route}`, {
-      method,
-      headers: { origin: BASE, ...(this.cookie ? { cookie: this.cookie } : {}), ...(body && !form ? { 'content-type': 'application/json' } : {}) },
-      body: form ? body : body ? JSON.stringify(body) : undefined,
-    });
-    const setCookie = res.headers.getSetCookie()[0];
-    if (setCookie) this.cookie = setCookie.split(';')[0]!;
-    const text = await res.text();
-    if (res.status >= 400) throw new Error(`${method} ${route} answered ${res.status}: ${text.slice(0, 200)}`);
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  async upload(baseId: string, files: { name: string; type: string; bytes: Uint8Array }[]) {
-    const form = new FormData();
-    for (const file of files) form.append('file', new Blob([Buffer.from(file.bytes)], { type: file.type }), file.name);
-    return this.request('POST', `/api/knowledge/${baseId}/documents`, form);
-  }
-
-  /** Polls the documents as the Knowledge page would, until none is waiting. */
-  async untilIndexed(baseId: string): Promise<{ status: string; chunkCount: number }[]> {
-    for (;;) {
-      const { documents } = await this.request('GET', `/api/knowledge/${baseId}/documents`);
-      if (documents.every((doc: { status: string }) => doc.status === 'ready' || doc.status === 'error')) return documents;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
-async function startHub(dir: string): Promise<Hub> {
-  const child = spawn(process.execPath, [...process.execArgv, path.join(process.cwd(), 'server/main.ts')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      PGLITE_DIR: path.join(dir, 'pglite'),
-      FILES_DIR: path.join(dir, 'files'),
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      // A benchmark queues far more documents than a person would at once.
-      KNOWLEDGE_MAX_PENDING_PER_USER: '100000',
-      KNOWLEDGE_MAX_PASSAGES_PER_DOCUMENT: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('[hub] ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`the hub exited with ${code}; run pnpm build first`)));
-  });
-  return new Hub(child);
-}
-
 async function main() {
-  if (!fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) throw new Error('Run pnpm build first: this measures the production server.');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-bench-http-'));
-  const hub = await startHub(dir);
-  const child = (hub as unknown as { child: ChildProcess }).child;
+  // A benchmark queues far more documents than a person would at once.
+  const hub = await startHub(dir, { port: PORT, env: { KNOWLEDGE_MAX_PENDING_PER_USER: '100000', KNOWLEDGE_MAX_PASSAGES_PER_DOCUMENT: '100000' } });
+  const { child } = hub;
   try {
     report({ bench: 'knowledge-http', server: 'production (pnpm build && pnpm start), embedded PGlite and local files', rss_idle_mb: hub.rssNow() });
     await hub.request('POST', '/api/auth/sign-up', { name: 'Bench', email: 'bench@example.com', password: 'benchmark-password' });

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { UsageOutcome } from '@/lib/db/schema';
-import { estimateTokens, getModelProvider, ModelError, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from '@/lib/ai';
+import { estimateTokens, getModelProvider, ModelError, textOf, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from '@/lib/ai';
 import { reserveCall, settleCall } from './budget';
 import { recordUsage, type UsageRecord } from './index';
 import type { Payer } from './payer';
@@ -22,7 +22,7 @@ export type Metered = Omit<UsageRecord, 'ownerId' | 'promptTokens' | 'completion
 export async function* meteredStream(request: CompletionRequest, meter: Metered, provider: ModelProvider = getModelProvider()): AsyncGenerator<StreamEvent> {
   const { payer, ...record } = meter;
   const ownerId = payer.userId;
-  const promptEstimate = estimateTokens(request.messages.map((m) => m.content).join('\n'));
+  const promptEstimate = estimateTokens(request.messages.map(textOf).join('\n'));
   const day = await reserveCall({ userId: ownerId, promptTokens: promptEstimate, subject: record.source === 'api' ? 'you' : 'asker' });
   const started = performance.now();
   let firstTokenMs: number | undefined;

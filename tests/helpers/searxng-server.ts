@@ -117,7 +117,8 @@ export type IndexedPage = { url: string; title: string; content: string };
 
 const words = (text: string) => new Set((text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((word) => word.length > 2));
 
-export type SearxngServer = LoopbackServer & { queries: string[]; index: IndexedPage[] };
+/** `handledMs`: how long each search took to answer, in the order of `queries` (benchmarks subtract it as the tool's own time). */
+export type SearxngServer = LoopbackServer & { queries: string[]; index: IndexedPage[]; handledMs: number[] };
 
 /**
  * GET /search?q=…&format=json in SearXNG's shape: pages sharing words with the query, most shared
@@ -126,7 +127,9 @@ export type SearxngServer = LoopbackServer & { queries: string[]; index: Indexed
  */
 export async function startSearxng(index: IndexedPage[], options: { jsonEnabled?: boolean } = {}): Promise<SearxngServer> {
   const queries: string[] = [];
+  const handledMs: number[] = [];
   const server = await startLoopbackServer((request, res) => {
+    const started = performance.now();
     const url = new URL(request.url, 'http://searxng');
     if (url.pathname !== '/search') {
       res.writeHead(404).end();
@@ -158,8 +161,9 @@ export async function startSearxng(index: IndexedPage[], options: { jsonEnabled?
     res.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({ query, number_of_results: results.length, results, answers: [], corrections: [], infoboxes: [], suggestions: [], unresponsive_engines: [] }),
     );
+    handledMs.push(performance.now() - started);
   });
-  return Object.assign(server, { queries, index });
+  return Object.assign(server, { queries, index, handledMs });
 }
 
 // --- A small site about tides, with one distinctive fact per page. ---

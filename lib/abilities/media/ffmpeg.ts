@@ -45,7 +45,8 @@ export async function runFfmpeg(args: string[], options: RunFfmpegOptions = {}):
   const path = await ffmpegPath();
   if (options.signal?.aborted) throw new MediaError('cancelled', 'The video work was stopped.');
   return new Promise((resolve, reject) => {
-    const child = spawn(path, ['-hide_banner', '-nostdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    // The binary's path is found at run time (beside @ffmpeg-installer's package): nothing for the bundler to trace.
+    const child = spawn(/*turbopackIgnore: true*/ path, ['-hide_banner', '-nostdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';

@@ -1,0 +1,112 @@
+/*
+ * The production server as a benchmark talks to it: started as `pnpm start` does, on fresh
+ * embedded data, spoken to over HTTP only, its RSS read from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** RSS (bytes) of every process in the tree under `pid`; the hub is the largest of them. */
+export function treeRss(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  const rss: number[] = [];
+  const walk = (id: number) => {
+    try {
+      const status = fs.readFileSync(`/proc/${id}/status`, 'utf8');
+      rss.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
+    } catch {
+      return;
+    }
+    for (const child of children.get(id) ?? []) walk(child);
+  };
+  walk(pid);
+  return rss;
+}
+
+export class Hub {
+  private cookie = '';
+  peak = 0;
+  private sampler?: ReturnType<typeof setInterval>;
+  constructor(
+    readonly child: ChildProcess,
+    readonly base: string,
+  ) {}
+
+  startSampling() {
+    this.peak = 0;
+    this.sampler = setInterval(() => (this.peak = Math.max(this.peak, ...treeRss(this.child.pid!))), 50);
+  }
+  stopSampling(): number {
+    clearInterval(this.sampler);
+    return Math.round(this.peak / 1024 / 1024);
+  }
+  rssNow = () => Math.round(Math.max(...treeRss(this.child.pid!)) / 1024 / 1024);
+
+  async request(method: string, route: string, body?: unknown | FormData) {
+    const form = body instanceof FormData;
+    const res = await fetch(`${this.base}${route}`, {
+      method,
+      headers: { origin: this.base, ...(this.cookie ? { cookie: this.cookie } : {}), ...(body && !form ? { 'content-type': 'application/json' } : {}) },
+      body: form ? body : body ? JSON.stringify(body) : undefined,
+    });
+    const setCookie = res.headers.getSetCookie()[0];
+    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    const text = await res.text();
+    if (res.status >= 400) throw new Error(`${method} ${route} answered ${res.status}: ${text.slice(0, 200)}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  async upload(baseId: string, files: { name: string; type: string; bytes: Uint8Array }[]) {
+    const form = new FormData();
+    for (const file of files) form.append('file', new Blob([Buffer.from(file.bytes)], { type: file.type }), file.name);
+    return this.request('POST', `/api/knowledge/${baseId}/documents`, form);
+  }
+
+  /** Polls the documents as the Knowledge page would, until none is waiting. */
+  async untilIndexed(baseId: string): Promise<{ status: string; chunkCount: number }[]> {
+    for (;;) {
+      const { documents } = await this.request('GET', `/api/knowledge/${baseId}/documents`);
+      if (documents.every((doc: { status: string }) => doc.status === 'ready' || doc.status === 'error')) return documents;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * The hub as `pnpm start` runs it (NODE_ENV=production, after `pnpm build`), on fresh embedded
+ * data in `dir`, with `env` on top; resolves once it says it is ready.
+ */
+export async function startHub(dir: string, { port, env = {} }: { port: number; env?: Record<string, string> }): Promise<Hub> {
+  if (!fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) throw new Error('Run pnpm build first: this measures the production server.');
+  const child = spawn(process.execPath, [...process.execArgv, path.join(process.cwd(), 'server/main.ts')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PGLITE_DIR: path.join(dir, 'pglite'),
+      FILES_DIR: path.join(dir, 'files'),
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('[hub] ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`the hub exited with ${code}; run pnpm build first`)));
+  });
+  return new Hub(child, `http://127.0.0.1:${port}`);
+}
+
