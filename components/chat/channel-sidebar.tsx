@@ -12,9 +12,9 @@ import { useChannels } from './use-channels';
 const hubLinks = [
   { href: '/hub/agents', label: 'Agents', icon: '✦', testId: 'agents-link' },
   { href: '/hub/knowledge', label: 'Knowledge', icon: '❏', testId: 'knowledge-link' },
-  { href: '/hub/mcp', label: 'MCP servers', icon: '⛭', testId: 'mcp-link' },
+  { href: '/hub/mcp', label: 'MCP servers', icon: '◈', testId: 'mcp-link' },
   { href: '/hub/dashboard', label: 'Usage', icon: '▤', testId: 'usage-link' },
-  { href: '/hub/keys', label: 'API keys', icon: '⚿', testId: 'keys-link' },
+  { href: '/hub/keys', label: 'API keys', icon: '◇', testId: 'keys-link' },
   { href: '/hub/docs', label: 'API docs', icon: '⌘', testId: 'docs-link' },
 ];
 

@@ -37,7 +37,8 @@ export async function listMcpServers({ userId }: { userId: string }): Promise<Mc
   return [...rows.map(toMcpServerJson), ...deploymentServers().map(toDeploymentServerJson)];
 }
 
-const urlRefused = (sentence: string) => invalidRequest(`The MCP server's address cannot be used: ${sentence}`, { url: [sentence] });
+/** The field's error is a sentence of its own (capitalized); the whole message says which address. */
+const urlRefused = (sentence: string) => invalidRequest(`The MCP server's address cannot be used: ${sentence}`, { url: [`${sentence[0]!.toUpperCase()}${sentence.slice(1)}`] });
 
 /** The URL as it will be used, if it points at a public address now (each connection checks again). */
 async function publicUrl(input: string): Promise<string> {
@@ -45,7 +46,7 @@ async function publicUrl(input: string): Promise<string> {
     return (await checkPublicUrl(input)).href;
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;
-    if (error.code === 'blocked') throw urlRefused('it is not a public address, and the hub only connects to MCP servers at public addresses.');
+    if (error.code === 'blocked') throw urlRefused('it is not a public address: the hub only connects to MCP servers at public addresses.');
     throw urlRefused(error.message);
   }
 }
