@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import OpenAI from 'openai';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { setModelProvider } from '@/lib/ai';
 import { createOfflineProvider, OFFLINE_LABEL } from '@/lib/ai/offline';
 import { createOpenAIProvider } from '@/lib/ai/openai';
 import { repliesSettled } from '@/lib/agents/replies';
+import { usageEvents } from '@/lib/db/schema';
 import { ingestionSettled } from '@/lib/knowledge/ingest';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
 import { setFileStore } from '@/lib/storage';
@@ -153,7 +155,7 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     });
     try {
       setModelProvider(createOpenAIProvider({ apiKey: 'test', baseURL: model.baseURL, timeoutMs: 10_000 }));
-      const { ask } = await setUp({ abilities: ['web_search'] });
+      const { ask, channelId } = await setUp({ abilities: ['web_search'] });
       const reply = await ask('@scout are tides caused by wind?');
       const requests = model.requests;
       expect(reply.status).toBe('complete');
@@ -187,6 +189,13 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
         ['read_page', 'done'],
         ['read_page', 'done'],
         ['send_email', 'error'],
+      ]);
+      // Every model call of the loop is metered: three calls, three usage records for the reply's channel.
+      const usage = await hub.db.db.select().from(usageEvents).where(eq(usageEvents.channelId, channelId));
+      expect(usage.map((row) => [row.source, row.outcome])).toEqual([
+        ['channel', 'complete'],
+        ['channel', 'complete'],
+        ['channel', 'complete'],
       ]);
     } finally {
       await model.close();
@@ -388,6 +397,35 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
       });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(await bad.json())).toContain('A tool name is 1 to 64 letters');
+    } finally {
+      await model.close();
+    }
+  });
+
+  test('Stop ends the loop at once: a tool still running is cancelled, its step ends, the reply is marked stopped', async () => {
+    const model = await startOpenAIServer({
+      reply: (request) => {
+        const hang = (request.tools ?? []).map((tool) => tool.function.name).find((name) => name.endsWith('_hang'))!;
+        return { toolCalls: [{ name: hang, arguments: '{}' }] };
+      },
+    });
+    try {
+      setModelProvider(createOpenAIProvider({ apiKey: 'test', baseURL: model.baseURL, timeoutMs: 10_000 }));
+      const { client, channelId, activity } = await setUp(async (c) => {
+        const server = await c.post('/api/mcp-servers', { name: 'Slow', url: mcp.url, headers: { Authorization: 'Bearer weather-token' } });
+        return { mcpServerIds: [server.json.mcpServer.id] };
+      });
+      const cancelledBefore = mcp.cancelled;
+      await client.post(`/api/channels/${channelId}/messages`, { content: '@scout take your time' });
+      await until(() => activity.some((event) => event.activity.status === 'running'), 5000, 'the tool running');
+      const messageId = activity[0]!.messageId;
+      const started = performance.now();
+      const stopped = await client.post(`/api/channels/${channelId}/messages/${messageId}/stop`);
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(stopped.json.message).toEqual(expect.objectContaining({ status: 'error', error: expect.objectContaining({ code: 'cancelled' }) }));
+      expect(stopped.json.message.activities).toEqual([expect.objectContaining({ tool: 'mcp_slow_hang', status: 'error' })]);
+      await until(() => mcp.cancelled > cancelledBefore, 5000, 'the MCP call cancelled');
+      expect(model.requests).toHaveLength(1);
     } finally {
       await model.close();
     }
