@@ -111,7 +111,10 @@ export const PendingAttachments = observer(function PendingAttachments({ uploads
 export function useChannelDrop(anchor: RefObject<HTMLElement | null>, onFiles: (files: File[]) => void): DOMRect | null {
   const [over, setOver] = useState<DOMRect | null>(null);
   const latest = useRef(onFiles);
-  latest.current = onFiles;
+  // The newest handler, for listeners attached once (kept after each render, never during it).
+  useEffect(() => {
+    latest.current = onFiles;
+  }, [onFiles]);
   useEffect(() => {
     const area = anchor.current?.parentElement;
     if (!area) return;

@@ -61,6 +61,7 @@ export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
   const media = await mediaFor(db, agent, options.attachments, { offline: getModelProvider().kind === 'offline', signal });
   for (const activity of media.activities) report(activity);
   const request = media.parts.length > 0 ? { ...options.request, messages: withParts(options.request.messages, media.parts) } : options.request;
+  const bookkeepings: Promise<void>[] = [];
   const { mcpServerIds } = await linksOfAgent(db, agent.id);
   const abilities = await agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, mcpServerIds, given: knowledge.sources, signal });
   Object.assign(abilities.tools, media.tools);
@@ -78,9 +79,10 @@ export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
         } else if (event.type === 'done') usage = event.usage;
       }
     } else {
-      // Every model call of the loop is metered and paid like a turn's one call.
+      // Every model call of the loop is metered and paid like a turn's one call; a step's
+      // bookkeeping is written while its tools run, and all of it before the turn ends.
       const result = await runToolLoop({
-        stream: (step) => meteredStream(step, meter),
+        stream: (step) => meteredStream(step, { ...meter, defer: (bookkeeping) => void bookkeepings.push(bookkeeping) }),
         request,
         tools: abilities.tools,
         maxSteps: env().AGENT_MAX_TOOL_STEPS,
@@ -100,7 +102,10 @@ export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
     const citations = [...(knowledge.sources ? citationsFor(knowledge.sources, content) : []), ...abilities.numbering.cited(content)];
     return { content, usage, activities: [...activities.values()], citations, toolCalls: [] };
   } finally {
-    await abilities.close().catch((error: unknown) => console.error('[agents] closing tools failed', error instanceof Error ? error.message : error));
+    await Promise.all([
+      abilities.close().catch((error: unknown) => console.error('[agents] closing tools failed', error instanceof Error ? error.message : error)),
+      ...bookkeepings,
+    ]);
   }
 }
 

@@ -140,7 +140,11 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
       calls.push(record.record);
       // A source found again (by number: the caller numbers one list per reply) is not listed twice.
       const known = new Set([...(request.sources ?? []), ...sources].map((source) => source.n));
-      for (const source of record.record.result?.sources ?? []) if (!known.has(source.n)) (known.add(source.n), sources.push(source));
+      for (const source of record.record.result?.sources ?? []) {
+        if (known.has(source.n)) continue;
+        known.add(source.n);
+        sources.push(source);
+      }
       messages.push({ role: 'tool', toolCallId: record.record.call.id, content: record.message });
     }
   }

@@ -9,7 +9,14 @@ const outcomeOf = (error: unknown): UsageOutcome =>
   error instanceof ModelError ? (error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'error') : 'error';
 
 /** What a call is recorded as: who pays (see lib/usage/payer.ts), and which agent, channel, key and source. */
-export type Metered = Omit<UsageRecord, 'ownerId' | 'promptTokens' | 'completionTokens' | 'latencyMs' | 'firstTokenMs' | 'outcome' | 'model'> & { payer: Payer };
+export type Metered = Omit<UsageRecord, 'ownerId' | 'promptTokens' | 'completionTokens' | 'latencyMs' | 'firstTokenMs' | 'outcome' | 'model'> & {
+  payer: Payer;
+  /**
+   * Takes the call's bookkeeping (its usage row and budget settlement, which never throw) instead
+   * of the stream waiting for it: a tool loop runs its tools meanwhile, and awaits it all at the end.
+   */
+  defer?: (bookkeeping: Promise<void>) => void;
+};
 
 /**
  * The one way to call a model: every call (channel replies, routing, the public API) passes here.
@@ -20,7 +27,7 @@ export type Metered = Omit<UsageRecord, 'ownerId' | 'promptTokens' | 'completion
  * estimate), the latency, the time to the first token and the outcome.
  */
 export async function* meteredStream(request: CompletionRequest, meter: Metered, provider: ModelProvider = getModelProvider()): AsyncGenerator<StreamEvent> {
-  const { payer, ...record } = meter;
+  const { payer, defer, ...record } = meter;
   const ownerId = payer.userId;
   const promptEstimate = estimateTokens(request.messages.map(textOf).join('\n'));
   const day = await reserveCall({ userId: ownerId, promptTokens: promptEstimate, subject: record.source === 'api' ? 'you' : 'asker' });
@@ -47,9 +54,11 @@ export async function* meteredStream(request: CompletionRequest, meter: Metered,
     if (outcome === 'complete' && !usage) outcome = 'cancelled';
     const promptTokens = usage?.promptTokens ?? promptEstimate;
     const completionTokens = usage?.completionTokens ?? estimateTokens(text);
-    await Promise.all([
+    const bookkeeping = Promise.all([
       recordUsage({ ...record, ownerId, model: request.model, promptTokens, completionTokens, latencyMs: performance.now() - started, firstTokenMs, outcome }),
       settleCall({ userId: ownerId, day, extraTokens: promptTokens + completionTokens - promptEstimate }),
-    ]);
+    ]).then(() => undefined);
+    if (defer) defer(bookkeeping);
+    else await bookkeeping;
   }
 }
