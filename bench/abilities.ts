@@ -10,7 +10,8 @@
  *   time and four at a time, with this process's peak RSS.
  * - Media: a 12-megapixel photo prepared for a model, 8 frames sampled from a 60 s 1080p clip
  *   (bench/abilities-media.ts), each in a process of its own for its peak RSS.
- * BENCH_ONLY=step|pages|media runs one part.
+ * BENCH_ONLY=step|pages|media runs one part; BENCH_DATABASE_URL (migrated) and BENCH_REDIS_URL run
+ * the step on a real Postgres and Redis.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,9 @@ async function benchToolStep() {
       RATE_LIMIT_OWNER_REQUESTS: '1000000',
       AGENT_DAILY_CALLS: '0',
       AGENT_DAILY_TOKENS: '0',
+      // BENCH_DATABASE_URL / BENCH_REDIS_URL: the same server on a real (migrated) Postgres and Redis.
+      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
+      ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REALTIME_SECRET: 'bench-realtime-secret-0123456789abcdef' } : {}),
     },
   });
   try {
@@ -78,7 +82,8 @@ async function benchToolStep() {
       const next = model.requests[firstRequest + 2 * i + 1]!;
       added.push(next.receivedAt - call.answeredAt! - searxng.handledMs[firstSearch + i]!);
     }
-    report({ bench: 'abilities', part: 'tool step', server: 'production (pnpm build && pnpm start), embedded defaults', measure: 'hub-added time per tool step (model answer written to next model request, minus the search)', ...summarize(added), goal_p50_ms: 3, met: summarize(added).p50_ms < 3 });
+    const backends = process.env.BENCH_DATABASE_URL ? 'Postgres' + (process.env.BENCH_REDIS_URL ? ' + Redis' : '') : 'embedded defaults';
+    report({ bench: 'abilities', part: 'tool step', server: `production (pnpm build && pnpm start), ${backends}`, measure: 'hub-added time per tool step (model answer written to next model request, minus the search)', ...summarize(added), goal_p50_ms: 3, met: summarize(added).p50_ms < 3 });
     report({ bench: 'abilities', part: 'tool step', measure: 'whole request: POST /api/v1/chat/completions with one web_search step', ...summarize(totals), hub_rss_mb: hub.rssNow() });
   } finally {
     hub.child.kill('SIGTERM');
