@@ -123,12 +123,16 @@ export function toChatMessages(messages: OpenAiMessage[]): ChatMessage[] {
   });
 }
 
-/** The `messages` of a chat request: any OpenAI shape in, plain-text turns out. */
-export const chatMessages = z
-  .array(openAiMessage)
-  .min(1, 'Send at least one message.')
-  .max(MAX_MESSAGES, `Send at most ${MAX_MESSAGES} messages.`)
-  .transform(toChatMessages);
+/** The `messages` of a chat request, in OpenAI's shapes: read as plain-text turns or as model turns by the service (openAiTurns). */
+export const chatMessages = z.array(openAiMessage).min(1, 'Send at least one message.').max(MAX_MESSAGES, `Send at most ${MAX_MESSAGES} messages.`);
+
+/**
+ * The conversation as the agent's model is given it: plain-text turns, unless the caller brings
+ * its own tools (their turns stay tool turns) or the agent has vision (images stay images).
+ */
+export function openAiTurns(messages: OpenAiMessage[], { structured }: { structured: boolean }): ModelMessage[] {
+  return structured ? toModelMessages(messages) : toChatMessages(messages);
+}
 
 /** What a user turn's parts say to a model that takes images: text and images as parts, the rest named in text. */
 function userParts(content: OpenAiMessage['content']): string | ContentPart[] {

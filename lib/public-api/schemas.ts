@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { abilityIds, activityStatuses } from '@/lib/contracts/abilities';
 import { isBlank } from '@/lib/validation/text';
-import { callerTools, chatMessages, MAX_MESSAGES, openAiMessage } from './openai-messages';
+import { callerTools, chatMessages } from './openai-messages';
 
 export const chatInput = z.object({
   messages: chatMessages,
@@ -29,7 +29,7 @@ export const completionsInput = z.looseObject({
     .string({ error: 'model must be agent:<id> or channel:<id>.' })
     .regex(/^(agent|channel):[0-9a-f-]{36}$/i, 'Use a model from GET /v1/models: agent:<id> or channel:<id>.')
     .overwrite((value) => value.toLowerCase()),
-  messages: z.array(openAiMessage).min(1, 'Send at least one message.').max(MAX_MESSAGES, `Send at most ${MAX_MESSAGES} messages.`),
+  messages: chatMessages,
   tools: callerTools.nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),

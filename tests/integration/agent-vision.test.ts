@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import OpenAI from 'openai';
 import sharp from 'sharp';
 import { setModelProvider } from '@/lib/ai';
 import { createOfflineProvider, OFFLINE_LABEL } from '@/lib/ai/offline';
@@ -168,5 +169,33 @@ describe.each(testDatabaseKinds())('agents look at attachments (%s)', (kind) => 
     expect(reply.content).toContain('640×360');
     expect(reply.content).toContain('8 frames sampled');
     expect(reply.activities!.map((a) => a.tool)).toEqual(['video', 'describe_video']);
+  });
+
+  test('through the API: a vision agent gets the images a caller sends, an agent without vision their mention as text', async () => {
+    const model = await startOpenAIServer({ reply: () => 'Seen.' });
+    try {
+      setModelProvider(createOpenAIProvider({ apiKey: 'test', baseURL: model.baseURL, timeoutMs: 10_000 }));
+      const { client } = await person(hub, 'Api');
+      const seeing = (await client.post('/api/agents', { name: 'Eye', handle: 'eye', instructions: 'Look.', abilities: ['vision'] })).json.agent;
+      const blind = (await client.post('/api/agents', { name: 'Ear', handle: 'ear', instructions: 'Listen.' })).json.agent;
+      const key = (await client.post('/api/keys', { name: 'vision' })).json.secret as string;
+      const openai = new OpenAI({ apiKey: key, baseURL: `${hub.server.url}/api/v1` });
+      const image = `data:image/png;base64,${(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer()).toString('base64')}`;
+      const ask = (agentId: string) =>
+        openai.chat.completions.create({
+          model: `agent:${agentId}`,
+          messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: image } }] }],
+        });
+      expect((await ask(seeing.id)).choices[0]!.message.content).toBe('Seen.');
+      expect(partsOf(model.requests.at(-1)!)).toEqual([
+        { type: 'text', text: 'What is this?' },
+        { type: 'image_url', image_url: { url: image } },
+      ]);
+      await ask(blind.id);
+      const last = [...model.requests.at(-1)!.raw].reverse().find((m) => m.role === 'user')!;
+      expect(last.content).toBe('What is this?\n[image]');
+    } finally {
+      await model.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { json, methods } from '@/lib/http/route';
 import { requireScope } from '@/lib/keys';
 import { apiAgentChat, apiChannelQuery } from '@/lib/public-api';
 import { collectTurn, completionJson, completionStream, modelFailure, started } from '@/lib/public-api/respond';
-import { toChatMessages, toModelMessages, toolResults } from '@/lib/public-api/openai-messages';
+import { toChatMessages, toolResults } from '@/lib/public-api/openai-messages';
 import { completionsInput } from '@/lib/public-api/schemas';
 import { isBlank } from '@/lib/validation/text';
 
@@ -22,12 +22,12 @@ async function complete({ req, body, caller }: KeyHandlerArgs<object>): Promise<
 
   if (kind === 'agent') {
     requireScope(caller, 'agents:chat');
-    // With its own tools, the caller uses the agent as its model: tool turns and images stay as sent.
+    // With its own tools, the caller uses the agent as its model (its tool turns and images stay as sent).
     const tools = input.tools?.length ? input.tools : undefined;
     const { events } = await apiAgentChat({
       caller,
       agentId: id,
-      messages: tools ? toModelMessages(messages) : toChatMessages(messages),
+      messages,
       temperature: input.temperature ?? undefined,
       signal: req.signal,
       tools,
