@@ -19,3 +19,23 @@ export function parseMentions(content: string): string[] {
 export function withoutMentions(text: string): string {
   return text.replace(MENTION, '$1');
 }
+
+/**
+ * What of a reply may hand the conversation on: its own words, without fenced or inline code,
+ * quoted lines (`> …`) and quotations ("…", “…”), where a mention is something shown or
+ * repeated (an echoed prompt, an example), not a request to another agent.
+ */
+export function ownWords(text: string): string {
+  return text
+    .replace(/```[\s\S]*?(```|$)/g, ' ')
+    .replace(/`[^`\n]*`/g, ' ')
+    .replace(/^\s{0,3}>.*$/gm, ' ')
+    .replace(/"[^"\n]*"/g, ' ')
+    .replace(/“[^”\n]*”/g, ' ');
+}
+
+/** The mentions a reply makes in its own words (see ownWords): the agents it hands off to. */
+export function handOffMentions(text: string): string[] {
+  return parseMentions(ownWords(text));
+}
+

@@ -24,7 +24,7 @@ import { runAgentTurn } from './turn';
 import { buildContext } from './context';
 import { linksOfAgent } from './index';
 import { streamingQuoteDetector, WITHHELD } from './privacy';
-import { answerersFor, loadTeam, mentionedAgents, type Team } from './routing';
+import { answerersFor, handOffAgents, loadTeam, type Team } from './routing';
 import type { MessageJson } from '@/lib/contracts/messages';
 
 /**
@@ -52,13 +52,19 @@ type Job = {
   hop: number;
   /** Who pays for every call of the chain: the person whose message started it, or who retried. */
   payer: Payer;
-  /** Shared by every reply of one chain: how many it has made, against AGENT_CHAIN_MAX_REPLIES. */
-  chain: { replies: number };
+  /**
+   * Shared by every reply of one chain: how many it has made, against AGENT_CHAIN_MAX_REPLIES, and
+   * the agents answering in it (a hand-off never goes back to one of them).
+   */
+  chain: Chain;
   /** A retry reuses its failed message instead of creating one. */
   messageId?: string;
   /** The channel as just loaded by the dispatch, reused if the reply starts at once. */
   team?: Team;
 };
+
+type Chain = { replies: number; involved: Set<string> };
+const newChain = (): Chain => ({ replies: 0, involved: new Set() });
 
 type Running = { controller: AbortController; done: Promise<void> };
 
@@ -94,6 +100,7 @@ function enqueue(job: Job): Promise<void> {
   // Hand-offs can fan out (each reply may mention several agents): the chain as a whole is capped.
   if (job.chain.replies >= env().AGENT_CHAIN_MAX_REPLIES) return Promise.resolve();
   job.chain.replies += 1;
+  job.chain.involved.add(job.agentId);
   const queued = performance.now();
   let limit = state.limits.get(job.channelId);
   if (!limit) {
@@ -118,7 +125,7 @@ export function dispatchReplies(message: MessageJson): void {
       if (!team || team.agents.length === 0) return;
       // The routing call is paid by whoever asked, like the replies it chooses.
       const answerers = await answerersFor(getModelProvider(), team, message.content, { userId: message.author.id });
-      const chain = { replies: 0 };
+      const chain = newChain();
       const payer = { userId: message.author.id };
       await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team, payer, chain })));
     })(),
@@ -292,7 +299,14 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     const finished = await endReply(db, messageId, { content, failure, citations: failure ? undefined : citations, activities: [...activities.values()] });
     // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
     if (!finished || failure || job.hop >= team.channel.hopLimit) return [];
-    return mentionedAgents(team, content, agent.id).map((next) => ({ channelId: job.channelId, agentId: next.id, triggerId: messageId, hop: job.hop + 1, payer: job.payer, chain: job.chain }));
+    return handOffAgents(team, content, { from: agent.id, busy: job.chain.involved }).map((next) => ({
+      channelId: job.channelId,
+      agentId: next.id,
+      triggerId: messageId,
+      hop: job.hop + 1,
+      payer: job.payer,
+      chain: job.chain,
+    }));
   } finally {
     settle();
   }
@@ -351,7 +365,7 @@ export async function retryReply(args: { userId: string; channelId: string; mess
   getPublisher().toChannel(args.channelId, 'message:updated', { message });
   // Whoever retries pays: a member cannot spend the original asker's budget by retrying.
   const job = { channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id };
-  track(enqueue({ ...job, payer: { userId: args.userId }, chain: { replies: 0 } }));
+  track(enqueue({ ...job, payer: { userId: args.userId }, chain: newChain() }));
   return message;
 }
 

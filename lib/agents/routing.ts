@@ -6,7 +6,7 @@ import type { Database } from '@/lib/db';
 import type { Payer } from '@/lib/usage/payer';
 import { agents, channelMembers, channels, users, type Agent, type Channel } from '@/lib/db/schema';
 import type { ContextMember } from './context';
-import { parseMentions } from '@/lib/mentions';
+import { handOffMentions, parseMentions } from '@/lib/mentions';
 
 /** A channel as its agents see it: settings, its agents (in the order they joined), and everyone. */
 export type Team = { channel: Channel; agents: Agent[]; members: ContextMember[] };
@@ -38,6 +38,17 @@ export function mentionedAgents(team: Team, content: string, exclude?: string): 
   return parseMentions(content)
     .map((handle) => team.agents.find((agent) => agent.handle === handle))
     .filter((agent): agent is Agent => Boolean(agent) && agent!.id !== exclude);
+}
+
+/**
+ * The agents an agent's reply hands off to: those it mentions in its own words (not in code,
+ * quotes or quoted lines), never itself and never one already answering in this chain (`busy`):
+ * agents do not hand back to one another; only a person brings an agent in again.
+ */
+export function handOffAgents(team: Team, content: string, { from, busy }: { from: string; busy: Set<string> }): Agent[] {
+  return handOffMentions(content)
+    .map((handle) => team.agents.find((agent) => agent.handle === handle))
+    .filter((agent): agent is Agent => Boolean(agent) && agent!.id !== from && !busy.has(agent!.id));
 }
 
 const words = (text: string) => new Set(text.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);

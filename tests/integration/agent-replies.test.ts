@@ -171,29 +171,45 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
     expect((await api.get(`/api/channels/${channelId}`)).json.channel).toMatchObject({ answerMode: 'nobody', leadAgentId: null });
   });
 
-  it('hands off by mention up to the hop limit, and an agent never answers itself', async () => {
-    const { api, channelId, say, history } = await team([{ handle: 'planner' }, { handle: 'critic' }]);
-    script.replies = { planner: 'Drafted. @critic please check.', critic: 'Looks thin; @planner revise it. (I, @critic, will wait.)' };
+  it('hands off by mention up to the hop limit, never back to an agent of the chain, and an agent never answers itself', async () => {
+    const { api, channelId, say, history } = await team([{ handle: 'planner' }, { handle: 'critic' }, { handle: 'editor' }, { handle: 'publisher' }]);
+    script.replies = {
+      planner: 'Drafted. @critic please check.',
+      critic: 'Looks thin; @planner revise it, and @editor tidy it. (I, @critic, will wait.)',
+      editor: 'Tidied. @publisher ship it.',
+      publisher: 'Shipped.',
+    };
     await say('@planner plan the launch');
     await repliesSettled();
-    // planner (hop 1) -> critic (2) -> planner (3); the third reply's hand-off is past the limit.
+    // planner (hop 1) -> critic (2) -> editor (3); critic's hand back to planner is dropped, and
+    // editor's hand-off is past the limit.
     const chain = agentReplies(await history());
-    expect(chain.map((m) => m.author.handle)).toEqual(['planner', 'critic', 'planner']);
+    expect(chain.map((m) => m.author.handle)).toEqual(['planner', 'critic', 'editor']);
     expect(chain[1]!.replyTo).toBe(chain[0]!.id);
     expect(chain[2]!.replyTo).toBe(chain[1]!.id);
 
+    // A person brings an agent in again whenever they like.
     await api.patch(`/api/channels/${channelId}`, { hopLimit: 1 });
     await say('@critic review again');
     await repliesSettled();
-    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['planner', 'critic', 'planner', 'critic']);
+    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['planner', 'critic', 'editor', 'critic']);
+  });
+
+  it('hands off only in its own words: a mention in code, a quotation or a quoted line is not a hand-off', async () => {
+    const { say, history } = await team([{ handle: 'echo' }, { handle: 'other' }]);
+    script.replies = { echo: ['You asked: "ask @other about it".', '> @other said so', 'Run `notify @other` or:', '```', '@other', '```', 'Done.'].join('\n') };
+    await say('@echo go');
+    await repliesSettled();
+    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['echo']);
   });
 
   it('caps the replies one message sets off at AGENT_CHAIN_MAX_REPLIES, however the hand-offs fan out', async () => {
-    const { api, channelId, say, history } = await team([{ handle: 'ann' }, { handle: 'ben' }, { handle: 'cat' }]);
-    // Every reply hands to both others: without a cap, hop limit 10 allows 2 + 4 + ... + 2^10 replies.
-    script.replies = { ann: 'Over to @ben and @cat.', ben: 'Over to @ann and @cat.', cat: 'Over to @ann and @ben.' };
+    // Fifteen agents, each handing to two new ones: 1 + 2 + 4 + 8 replies without the cap.
+    const handles = Array.from({ length: 15 }, (_, i) => `a${i}`);
+    const { api, channelId, say, history } = await team(handles.map((handle) => ({ handle })));
+    script.replies = Object.fromEntries(handles.map((handle, i) => [handle, `Over to ${[handles[2 * i + 1], handles[2 * i + 2]].filter(Boolean).map((h) => `@${h}`).join(' and ') || 'nobody'}.`]));
     await api.patch(`/api/channels/${channelId}`, { hopLimit: 10 });
-    await say('@ann start');
+    await say('@a0 start');
     await repliesSettled();
     expect(agentReplies(await history())).toHaveLength(10);
   });
