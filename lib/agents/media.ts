@@ -93,16 +93,24 @@ export async function mediaFor(
       const frames = await sampleFrames(file.bytes, { count: FRAMES_PER_VIDEO, info, signal });
       seenVideos.push({ name: clip.name, info, frames });
       if (!offline) parts.push(...framesToParts(frames, { name: clip.name }));
-      // The strip the chat shows under this step, kept beside the video (and removed with it).
-      const strip = await frameStrip(frames);
-      await getFileStore().put(framesKey(file.row.storageKey), strip.jpeg, 'image/jpeg');
+      // The strip the chat shows under this step, kept beside the video (and removed with it). The
+      // model has the frames already: a strip that cannot be stored only goes unshown.
+      const stored = await frameStrip(frames)
+        .then((strip) => getFileStore().put(framesKey(file.row.storageKey), strip.jpeg, 'image/jpeg'))
+        .then(
+          () => true,
+          (error: unknown) => {
+            console.error('[agents] the frame strip could not be stored', error instanceof Error ? error.message : error);
+            return false;
+          },
+        );
       activities.push({
         id: `video-${clip.id}`,
         tool: 'video',
         status: 'done',
         title,
         detail: `${frames.length} frames from ${minutes(0)} to ${minutes(frames.at(-1)?.timestampMs ?? 0)} of ${minutes(info.durationMs)}`,
-        frames: frames.map((frame) => ({ atMs: frame.timestampMs, url: framesUrl(clip.id) })),
+        ...(stored ? { frames: frames.map((frame) => ({ atMs: frame.timestampMs, url: framesUrl(clip.id) })) } : {}),
       });
     } catch (error) {
       failed(`video-${clip.id}`, 'video', title, error);

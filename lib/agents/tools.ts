@@ -1,11 +1,12 @@
 import 'server-only';
 import { webSearchProvider } from '@/lib/abilities/catalog';
-import { deepResearch, deepResearchTool, readPageTool, webSearchTool, type SearchProvider, type WebTool } from '@/lib/abilities/web';
+import { deepResearch, deepResearchTool, describeWebSearch, readPageTool, webSearchConfig, webSearchTool, type SearchProvider, type WebTool } from '@/lib/abilities/web';
 import { PageReadError, ToolInputError, WebSearchError } from '@/lib/abilities/web';
-import { McpToolError, mcpToolSet, type McpServerStatus } from '@/lib/abilities/mcp';
+import { McpToolError, mcpToolSet } from '@/lib/abilities/mcp';
 import type { SourcePassage } from '@/lib/ai/provider';
 import { mcpServerEntriesFor } from '@/lib/mcp-servers';
 import { ToolError, type ToolDefinition, type ToolResult, type ToolSet } from '@/lib/ai/tools';
+import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { CitationJson } from '@/lib/contracts/citations';
 import type { Database } from '@/lib/db';
 import type { Agent } from '@/lib/db/schema';
@@ -115,8 +116,8 @@ function deepResearchDefinition(provider: SearchProvider, numbering: Numbering, 
 export type AgentTools = {
   tools: ToolSet;
   numbering: Numbering;
-  /** MCP servers that brought no tools, and why (said in the reply's activities). */
-  unavailable: McpServerStatus[];
+  /** Abilities the agent has that brought no tools here, and why: failed steps the reply shows. */
+  unavailable: ActivityJson[];
   /** Messages of the abilities' own errors, fit for people and the model (the loop's describeError). */
   describeError: (error: unknown) => string | undefined;
   /** Closes what the tools opened (MCP connections); call once the reply has ended. */
@@ -159,9 +160,12 @@ export async function agentTools(
       },
     };
   }
+  const unavailable: ActivityJson[] = [];
   if (agent.abilities.includes('web_search')) {
     const provider = webSearchProvider();
-    if (provider) {
+    // Said, not hidden: the agent answers without searching, and the person sees why.
+    if (!provider) unavailable.push({ id: 'web-search-unavailable', tool: 'web_search', status: 'error', title: 'Searching the web', detail: describeWebSearch(webSearchConfig(config)).reason });
+    else {
       const maxResults = config.WEB_SEARCH_MAX_RESULTS;
       const page = { maxBytes: config.OUTBOUND_MAX_BYTES, timeoutMs: config.OUTBOUND_TIMEOUT_MS };
       tools.web_search = fromWebTool(webSearchTool(provider, { maxResults }), numbering, (args) => `Searching the web for "${clip(stringArg(args, 'query'))}"`);
@@ -169,7 +173,6 @@ export async function agentTools(
       tools.deep_research = deepResearchDefinition(provider, numbering, { resultsPerSearch: maxResults, maxBytes: page.maxBytes, pageTimeoutMs: page.timeoutMs });
     }
   }
-  let unavailable: McpServerStatus[] = [];
   let close = async () => {};
   if (agent.abilities.includes('mcp') && db) {
     const servers = await mcpServerEntriesFor(db, { ownerId: agent.ownerId, mcpServerIds });
@@ -177,7 +180,9 @@ export async function agentTools(
       // The hub's own tool names win: a server cannot shadow web_search or search_knowledge.
       const set = await mcpToolSet(servers, { signal, timeoutMs: config.AGENT_TOOL_TIMEOUT_MS, maxBytes: config.OUTBOUND_MAX_BYTES, maxTools: 128 - Object.keys(tools).length });
       for (const [name, tool] of Object.entries(set.tools)) if (!tools[name]) tools[name] = tool;
-      unavailable = set.servers.filter((server) => server.error);
+      for (const server of set.servers.filter((entry) => entry.error)) {
+        unavailable.push({ id: `mcp-unavailable-${server.id}`, tool: 'mcp', status: 'error', title: `Connecting to ${server.name}`, detail: server.error });
+      }
       close = set.close;
     }
   }

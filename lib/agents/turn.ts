@@ -66,8 +66,8 @@ export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
   const abilities = await agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, mcpServerIds, given: knowledge.sources, signal });
   Object.assign(abilities.tools, media.tools);
   try {
-    // A server that brought no tools is said, not hidden: the person sees why a tool is missing.
-    for (const server of abilities.unavailable) report({ id: `mcp-unavailable-${server.id}`, tool: 'mcp', status: 'error', title: `Connecting to ${server.name}`, detail: server.error });
+    // An ability that brought no tools (no search provider, a server down) is said, not hidden.
+    for (const activity of abilities.unavailable) report(activity);
     let content = '';
     let usage: Usage = { promptTokens: 0, completionTokens: 0 };
     if (Object.keys(abilities.tools).length === 0) {

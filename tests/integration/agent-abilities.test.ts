@@ -431,6 +431,22 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     }
   });
 
+  test('an agent with web search where no provider is set up answers without it, and its reply says why', async () => {
+    setModelProvider(createOfflineProvider({ tokenDelayMs: 0, toolPolicy: 'fixed' }));
+    const { ask } = await setUp({ abilities: ['web_search'] });
+    const restore = setEnv({ SEARXNG_URL: undefined });
+    try {
+      const before = web.searxng.queries.length;
+      const reply = await ask('@scout how do tides work?');
+      expect(reply.status).toBe('complete');
+      expect(reply.content).toContain('You said');
+      expect(reply.activities).toEqual([expect.objectContaining({ tool: 'web_search', status: 'error', detail: expect.stringContaining('SEARXNG_URL') })]);
+      expect(web.searxng.queries).toHaveLength(before);
+    } finally {
+      restore();
+    }
+  });
+
   test('an agent without web_search is offered no tools, and answers as before', async () => {
     setModelProvider(createOfflineProvider({ tokenDelayMs: 0, toolPolicy: 'fixed' }));
     const { ask } = await setUp({});
