@@ -181,7 +181,7 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
                 <div key={ability.id} className="flex items-start gap-2" data-testid="agent-ability" data-ability={ability.id} data-available={ability.available}>
                   <Checkbox
                     id={`agent-ability-${ability.id}`}
-                    className="mt-0.5"
+                    className="mt-0.5 shrink-0"
                     checked={on}
                     // Off here and not on already: nothing to give (the reason says what it needs).
                     disabled={!ability.available && !on}

@@ -4,6 +4,7 @@ import { observer } from 'mobx-react-lite';
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import { describeBytes } from '@/lib/bytes';
 import { ATTACH_ACCEPT, type AttachmentUploads, type PendingUpload } from './attachments-uploads';
+import { HiddenFileInput } from '@/components/ui/hidden-file-input';
 
 const hasFiles = (event: DragEvent) => Array.from(event.dataTransfer?.types ?? []).includes('Files');
 
@@ -25,22 +26,7 @@ export function AttachButton({ onFiles, disabled }: { onFiles: (files: File[]) =
           <path strokeLinecap="round" strokeLinejoin="round" d="m18.4 11.1-6.9 6.9a4.5 4.5 0 0 1-6.4-6.4l7.6-7.6a3 3 0 0 1 4.2 4.2l-7.6 7.6a1.5 1.5 0 0 1-2.1-2.1l6.9-6.9" />
         </svg>
       </button>
-      <input
-        ref={input}
-        type="file"
-        multiple
-        accept={ATTACH_ACCEPT}
-        className="sr-only"
-        tabIndex={-1}
-        aria-label="Files to attach"
-        data-testid="attach-input"
-        onChange={(event) => {
-          const files = Array.from(event.target.files ?? []);
-          // Cleared, so the same file can be chosen again after removing it.
-          event.target.value = '';
-          if (files.length > 0) onFiles(files);
-        }}
-      />
+      <HiddenFileInput input={input} accept={ATTACH_ACCEPT} label="Files to attach" testId="attach-input" onFiles={onFiles} />
     </>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { HiddenFileInput } from '@/components/ui/hidden-file-input';
 
 /** What the file picker offers (a dropped file of another type still goes up, and its row says why it was refused). */
 const ACCEPT = '.pdf,.docx,.html,.htm,.md,.markdown,.txt,.text,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/html,text/markdown,text/plain';
@@ -69,22 +70,7 @@ export function DocumentDropZone({ onFiles, disabled }: { onFiles: (files: File[
       >
         Choose files
       </button>
-      <input
-        ref={input}
-        type="file"
-        multiple
-        accept={ACCEPT}
-        className="sr-only"
-        tabIndex={-1}
-        aria-label="Files to upload"
-        data-testid="file-input"
-        onChange={(event) => {
-          const files = Array.from(event.target.files ?? []);
-          // Cleared, so choosing the same file again (after deleting it) uploads it again.
-          event.target.value = '';
-          if (files.length > 0) onFiles(files);
-        }}
-      />
+      <HiddenFileInput input={input} accept={ACCEPT} label="Files to upload" testId="file-input" onFiles={onFiles} />
     </div>
   );
 }

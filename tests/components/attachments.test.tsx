@@ -16,26 +16,12 @@ import { makePdf } from '../fixtures/documents';
 import type { ApiClient } from '../helpers/api-client';
 import { testDatabaseKinds } from '../helpers/database';
 import { uniqueName } from '../helpers/people';
-import { createBrowserStore, renderWithStore, settled, watchRequests } from '../helpers/render-hub';
+import { createBrowserStore, renderWithStore, settled, watchRequests, withNodeFormData } from '../helpers/render-hub';
 import { useSpawnedHub } from '../helpers/spawned-hub';
 
 const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-attachments-ui-'));
 afterAll(() => fs.rmSync(filesDir, { recursive: true, force: true }));
 
-/**
- * jsdom's Blob cannot be read by any HTTP client, so the composer's FormData and the dropped files
- * are Node's own, sent by axios' Node adapter (as tests/components/knowledge-page.test.tsx does).
- */
-async function withNodeFormData<T>(run: () => Promise<T>): Promise<T> {
-  const NodeFormData = (await new Response('', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }).formData()).constructor as typeof FormData;
-  const jsdomFormData = window.FormData;
-  window.FormData = NodeFormData;
-  try {
-    return await run();
-  } finally {
-    window.FormData = jsdomFormData;
-  }
-}
 
 const file = (bytes: Uint8Array, name: string, type: string) => new NodeFile([bytes], name, { type }) as unknown as File;
 

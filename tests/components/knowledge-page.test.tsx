@@ -19,32 +19,15 @@ import { makeCorruptPdf, makePdfWithHeadings } from '../fixtures/documents';
 import type { ApiClient } from '../helpers/api-client';
 import { testDatabaseKinds } from '../helpers/database';
 import { uniqueName } from '../helpers/people';
-import { createBrowserStore, renderWithStore, settled, watchRequests } from '../helpers/render-hub';
+import { createBrowserStore, renderWithStore, settled, watchRequests, nodeFormData, withNodeFormData } from '../helpers/render-hub';
 import { useSpawnedHub } from '../helpers/spawned-hub';
 
 const MAX_FILE_BYTES = 64 * 1024;
 const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-knowledge-ui-'));
 afterAll(() => fs.rmSync(filesDir, { recursive: true, force: true }));
 
-/**
- * jsdom 26's Blob has neither stream() nor arrayBuffer(), so no HTTP client can read the bytes
- * of a jsdom File. For the upload test the page's FormData and the dropped files are Node's own
- * (what a browser's are to its own network stack), sent by axios' Node adapter, whose
- * onUploadProgress reports bytes as they leave, as the browser's XHR adapter does.
- */
-async function withNodeFormData<T>(run: () => Promise<T>): Promise<T> {
-  const NodeFormData = (await nodeFormData()).constructor as typeof FormData;
-  const jsdomFormData = window.FormData;
-  window.FormData = NodeFormData;
-  try {
-    return await run();
-  } finally {
-    window.FormData = jsdomFormData;
-  }
-}
 
 /** An empty FormData of Node's (the environment's global is jsdom's); Node exports no other handle on the class. */
-const nodeFormData = () => new Response('', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }).formData();
 
 const pngBytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
 

@@ -1,19 +1,9 @@
-import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { createChannel, signUp, unique } from './helpers';
-
-const shots = '/tmp/shots';
-
-async function shoot(page: Page, name: string, size: { width: number; height: number }) {
-  await page.setViewportSize(size);
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: `${shots}/${name}-${size.width}.png` });
-}
+import { createChannel, overflowsSideways, shoot, signUp, unique } from './helpers';
 
 test('paste an image into the composer, mention a vision agent, watch its steps and its answer (offline model)', async ({ page }) => {
-  fs.mkdirSync(shots, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize({ width: 1440, height: 900 });
   const id = unique();
   await signUp(page, 'Vera', `vera-${id}@example.com`);
 
@@ -27,8 +17,11 @@ test('paste an image into the composer, mention a vision agent, watch its steps 
   await expect(web.getByTestId('agent-ability-reason')).toContainText('SEARXNG_URL');
   await expect(web.getByRole('checkbox')).toBeDisabled();
   await page.locator('[data-testid=agent-ability][data-ability=vision]').getByRole('checkbox').check();
-  await shoot(page, 'agent-abilities', { width: 1280, height: 800 });
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await shoot(page, 'agent-abilities', { width: 1440, height: 900 });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId('agent-abilities').scrollIntoViewIfNeeded();
+  await shoot(page, 'agent-abilities', { width: 390, height: 844 });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.getByTestId('agent-save').click();
   await expect(page.getByTestId('agent-card')).toHaveCount(1);
 
@@ -52,6 +45,9 @@ test('paste an image into the composer, mention a vision agent, watch its steps 
   await expect(chip).toHaveCount(1);
   await expect(chip).toContainText('screenshot.png');
   await input.fill('@looker what is in this picture?');
+  await shoot(page, 'composer-attachment', { width: 1440, height: 900 });
+  await shoot(page, 'composer-attachment', { width: 390, height: 844 });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await expect(page.getByTestId('composer-send')).toBeEnabled();
   await input.press('Enter');
 
@@ -73,16 +69,16 @@ test('paste an image into the composer, mention a vision agent, watch its steps 
   // The lightbox opens the image full size, and Esc closes it.
   await mine.getByTestId('attachment-image').click();
   await expect(page.getByTestId('lightbox-image')).toBeVisible();
-  await shoot(page, 'vision-lightbox', { width: 1280, height: 800 });
+  await shoot(page, 'vision-lightbox', { width: 1440, height: 900 });
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('lightbox')).toHaveCount(0);
 
-  await shoot(page, 'vision-reply', { width: 1280, height: 800 });
+  await shoot(page, 'vision-reply', { width: 1440, height: 900 });
   await shoot(page, 'vision-reply', { width: 390, height: 844 });
-  expect(await page.getByTestId('message-list').evaluate((el) => el.scrollWidth > el.clientWidth + 1)).toBe(false);
+  expect(await overflowsSideways(page, 'message-list')).toBe(false);
 
   // The MCP servers page: a private address is refused, in words, under its field.
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.getByTestId('mcp-link').click();
   await page.waitForURL('**/hub/mcp');
   await expect(page.getByTestId('mcp-empty')).toBeVisible();
@@ -90,7 +86,7 @@ test('paste an image into the composer, mention a vision agent, watch its steps 
   await page.fill('#mcp-url', 'http://127.0.0.1:9/mcp');
   await page.getByTestId('mcp-server-save').click();
   await expect(page.getByTestId('mcp-error-url')).not.toBeEmpty();
-  await shoot(page, 'mcp-page', { width: 1280, height: 800 });
+  await shoot(page, 'mcp-page', { width: 1440, height: 900 });
   await shoot(page, 'mcp-page', { width: 390, height: 844 });
-  expect(await page.getByTestId('mcp-page').evaluate((el) => el.scrollWidth > el.clientWidth + 1)).toBe(false);
+  expect(await overflowsSideways(page, 'mcp-page')).toBe(false);
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { expect, type Page } from '@playwright/test';
 
 export const unique = () => Math.random().toString(36).slice(2, 8);
@@ -20,3 +21,17 @@ export async function createChannel(page: Page, name: string, description?: stri
   await page.waitForURL('**/hub/channels/**');
   await expect(page.getByTestId('channel-title')).toHaveText(`# ${name}`);
 }
+
+/** Where the specs' screenshots go, to be looked at. */
+export const shots = '/tmp/shots';
+
+/** A screenshot at a viewport size, once the layout has settled (the sidebar turns into a drawer below md). */
+export async function shoot(page: Page, name: string, size: { width: number; height: number }) {
+  fs.mkdirSync(shots, { recursive: true });
+  await page.setViewportSize(size);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: `${shots}/${name}-${size.width}.png` });
+}
+
+/** The element scrolls sideways (content wider than it): what a 390 px screen must never do. */
+export const overflowsSideways = (page: Page, testId: string) => page.getByTestId(testId).evaluate((el) => el.scrollWidth > el.clientWidth + 1);

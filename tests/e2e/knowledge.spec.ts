@@ -1,20 +1,7 @@
 import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { makePdfWithHeadings } from '../fixtures/documents';
-import { createChannel, signUp, unique } from './helpers';
-
-const shots = '/tmp/shots';
-
-async function shoot(page: Page, name: string, size: { width: number; height: number }) {
-  await page.setViewportSize(size);
-  // Layout settles (the sidebar turns into a drawer below md) before the picture.
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: `${shots}/${name}-${size.width}.png` });
-}
-
-/** The element scrolls sideways (content wider than it): what a 390 px screen must never do. */
-const overflowsSideways = (page: Page, testId: string) =>
-  page.getByTestId(testId).evaluate((el) => el.scrollWidth > el.clientWidth + 1);
+import { createChannel, overflowsSideways, shoot, shots, signUp, unique } from './helpers';
 
 test('upload a PDF into a knowledge base, give it to an agent, and see the agent cite it (offline model)', async ({ page }) => {
   fs.mkdirSync(shots, { recursive: true });

@@ -95,3 +95,23 @@ export function watchRequests(http: AxiosInstance) {
     },
   };
 }
+
+/** A FormData of Node's own (jsdom has none that an HTTP client can read). */
+export const nodeFormData = () => new Response('', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }).formData();
+
+/**
+ * jsdom 26's Blob has neither stream() nor arrayBuffer(), so no HTTP client can read the bytes
+ * of a jsdom File. For upload tests the page's FormData and the dropped files are Node's own
+ * (what a browser's are to its own network stack), sent by axios' Node adapter, whose
+ * onUploadProgress reports bytes as they leave, as the browser's XHR adapter does.
+ */
+export async function withNodeFormData<T>(run: () => Promise<T>): Promise<T> {
+  const NodeFormData = (await nodeFormData()).constructor as typeof FormData;
+  const jsdomFormData = window.FormData;
+  window.FormData = NodeFormData;
+  try {
+    return await run();
+  } finally {
+    window.FormData = jsdomFormData;
+  }
+}

@@ -2,7 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { resetEnv } from '@/lib/env';
+import { setFileStore } from '@/lib/storage';
+import { setEnv } from './env';
 
 /*
  * A local stand-in for Supabase Storage's REST API, backed by files on disk, so the Supabase file
@@ -228,6 +233,36 @@ export async function startStorageBridge({ dir, serviceRoleKey = `bridge-service
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * For a suite: the hub's file store is Supabase Storage (supabase-js) served by a bridge onto a
+ * scratch folder (`dir`), from beforeAll to afterAll; `current()` is the running bridge.
+ */
+export function useStorageBridge(prefix: string, bucket = 'hub-files'): { dir: string; current(): StorageBridge } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  let bridge: StorageBridge | undefined;
+  let restoreEnv: () => void;
+  beforeAll(async () => {
+    bridge = await startStorageBridge({ dir });
+    restoreEnv = setEnv({ SUPABASE_URL: bridge.url, SUPABASE_SERVICE_ROLE_KEY: bridge.serviceRoleKey, SUPABASE_STORAGE_BUCKET: bucket });
+    resetEnv();
+    setFileStore(undefined);
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    resetEnv();
+    setFileStore(undefined);
+    await bridge?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    current() {
+      if (!bridge) throw new Error('The storage bridge starts in beforeAll.');
+      return bridge;
     },
   };
 }

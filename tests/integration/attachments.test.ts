@@ -21,7 +21,7 @@ import { setEnv } from '../helpers/env';
 import { policyPages } from '../helpers/knowledge';
 import { uniqueName, uuidV7 } from '../helpers/people';
 import { emitAck, record, realtimeSuite, until } from '../helpers/realtime';
-import { startStorageBridge } from '../helpers/storage-bridge';
+import { useStorageBridge } from '../helpers/storage-bridge';
 
 type File = { name: string; type: string; bytes: Uint8Array };
 
@@ -363,23 +363,7 @@ describe.each(testDatabaseKinds())('attachments in channels (%s)', (kind) => {
 
 describe('attachments in Supabase Storage (through supabase-js and the local Storage bridge)', () => {
   const rt = realtimeSuite('pglite');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-attachments-supabase-'));
-  let bridge: Awaited<ReturnType<typeof startStorageBridge>>;
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    bridge = await startStorageBridge({ dir });
-    restoreEnv = setEnv({ SUPABASE_URL: bridge.url, SUPABASE_SERVICE_ROLE_KEY: bridge.serviceRoleKey, SUPABASE_STORAGE_BUCKET: 'hub-files' });
-    resetEnv();
-    setFileStore(undefined);
-  });
-  afterAll(async () => {
-    restoreEnv();
-    resetEnv();
-    setFileStore(undefined);
-    await bridge.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const storage = useStorageBridge('nc-attachments-supabase-');
 
   test('stores, serves and removes an attachment and its thumbnail through the Storage API', async () => {
     const { ada, bob, channelId } = await rt.sharedChannel();
@@ -387,15 +371,15 @@ describe('attachments in Supabase Storage (through supabase-js and the local Sto
     const res = await upload(rt.hub.server.url, ada.api, channelId, { name: 'cloud.png', type: 'image/png', bytes: png });
     expect(res.status).toBe(201);
     const attachment = res.json.attachment as AttachmentJson;
-    const puts = bridge.requests.filter((r) => (r.method === 'POST' || r.method === 'PUT') && r.path.startsWith(`/storage/v1/object/hub-files/attachments/${channelId}/`));
+    const puts = storage.current().requests.filter((r) => (r.method === 'POST' || r.method === 'PUT') && r.path.startsWith(`/storage/v1/object/hub-files/attachments/${channelId}/`));
     expect(puts.map((r) => r.path.split('/').pop())).toEqual([attachment.id, `${attachment.id}.thumb`]);
     const message = (await ada.api.post(`/api/channels/${channelId}/messages`, { content: 'cloud', attachmentIds: [attachment.id] })).json.message as MessageJson;
     const file = await fetchAs(rt.hub.server.url, bob.api, attachment.url);
     expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
 
     expect((await ada.api.delete(`/api/channels/${channelId}/messages/${message.id}`)).status).toBe(204);
-    expect(bridge.requests.some((r) => r.method === 'DELETE' && r.path === '/storage/v1/object/hub-files')).toBe(true);
+    expect(storage.current().requests.some((r) => r.method === 'DELETE' && r.path === '/storage/v1/object/hub-files')).toBe(true);
     expect((await fetchAs(rt.hub.server.url, ada.api, attachment.url)).status).toBe(404);
-    expect(fs.readdirSync(dir, { recursive: true }).filter((name) => String(name).includes(attachment.id))).toEqual([]);
+    expect(fs.readdirSync(storage.dir, { recursive: true }).filter((name) => String(name).includes(attachment.id))).toEqual([]);
   });
 });

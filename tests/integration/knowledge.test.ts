@@ -17,7 +17,7 @@ import { setEnv } from '../helpers/env';
 import { useHub } from '../helpers/hub';
 import { policyPages, upload } from '../helpers/knowledge';
 import { person, uniqueName, uuidV7 } from '../helpers/people';
-import { startStorageBridge } from '../helpers/storage-bridge';
+import { useStorageBridge } from '../helpers/storage-bridge';
 
 describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) => {
   const hub = useHub(kind);
@@ -396,23 +396,7 @@ describe.each(testDatabaseKinds())('knowledge bases and documents (%s)', (kind) 
 
 describe('knowledge files in Supabase Storage (through supabase-js and the local Storage bridge)', () => {
   const hub = useHub('pglite');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-supabase-'));
-  let bridge: Awaited<ReturnType<typeof startStorageBridge>>;
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    bridge = await startStorageBridge({ dir });
-    restoreEnv = setEnv({ SUPABASE_URL: bridge.url, SUPABASE_SERVICE_ROLE_KEY: bridge.serviceRoleKey, SUPABASE_STORAGE_BUCKET: 'hub-files' });
-    resetEnv();
-    setFileStore(undefined);
-  });
-  afterAll(async () => {
-    restoreEnv();
-    resetEnv();
-    setFileStore(undefined);
-    await bridge.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const storage = useStorageBridge('nc-supabase-');
 
   test('uploads, indexes, serves and deletes documents through the Storage API', async () => {
     const { client } = await person(hub, 'Sam');
@@ -422,7 +406,7 @@ describe('knowledge files in Supabase Storage (through supabase-js and the local
     await ingestionSettled();
     const [doc] = (await client.get(`/api/knowledge/${baseId}/documents`)).json.documents as DocumentJson[];
     expect(doc).toEqual(expect.objectContaining({ status: 'ready', pageCount: 3 }));
-    const storageCalls = bridge.requests.map((r) => `${r.method} ${r.path}`);
+    const storageCalls = storage.current().requests.map((r) => `${r.method} ${r.path}`);
     expect(storageCalls).toEqual(expect.arrayContaining([expect.stringMatching(/^POST \/storage\/v1\/bucket$/), expect.stringMatching(/^(POST|PUT) \/storage\/v1\/object\/hub-files\/knowledge\//)]));
 
     const file = await fetch(`${hub.server.url}/api/knowledge/${baseId}/documents/${doc!.id}/file`, { headers: { cookie: client.cookie } });
@@ -430,7 +414,7 @@ describe('knowledge files in Supabase Storage (through supabase-js and the local
     expect((await client.post(`/api/knowledge/${baseId}/search`, { query: 'meal expenses' })).json.results[0].page).toBe(3);
 
     expect((await client.delete(`/api/knowledge/${baseId}/documents/${doc!.id}`)).status).toBe(204);
-    expect(bridge.requests.some((r) => r.method === 'DELETE' && r.path === '/storage/v1/object/hub-files')).toBe(true);
+    expect(storage.current().requests.some((r) => r.method === 'DELETE' && r.path === '/storage/v1/object/hub-files')).toBe(true);
     const refetch = await fetch(`${hub.server.url}/api/knowledge/${baseId}/documents/${doc!.id}/file`, { headers: { cookie: client.cookie } });
     expect(refetch.status).toBe(404);
   });
