@@ -10,7 +10,7 @@ import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { CitationJson } from '@/lib/contracts/citations';
 import type { Database } from '@/lib/db';
 import type { Agent } from '@/lib/db/schema';
-import { findSources, knowledgeToolResult, type Source } from '@/lib/knowledge/citations';
+import { citedNumbers, findSources, knowledgeToolResult, type Source } from '@/lib/knowledge/citations';
 import { env } from '@/lib/env';
 
 /*
@@ -70,8 +70,7 @@ export class Numbering {
 
   /** The sources the text cites, in number order. */
   cited(content: string): CitationJson[] {
-    const cited = new Set<number>();
-    for (const match of content.matchAll(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g)) for (const n of match[1]!.split(',')) cited.add(Number(n.trim()));
+    const cited = citedNumbers(content);
     return this.citations.filter((citation) => cited.has(citation.n));
   }
 }

@@ -61,11 +61,17 @@ function excerptOf(content: string): string {
 
 /** The sources a reply cites (`[n]`, also `[1, 2]` and `[1][3]`), in the order of their numbers. */
 export function citationsFor(sources: Source[], content: string): CitationJson[] {
+  const cited = citedNumbers(content);
+  return sourceCitations(sources.filter((source) => cited.has(source.n)));
+}
+
+/** The source numbers a text cites: `[1]`, `[2][3]` and `[2, 3]`. */
+export function citedNumbers(content: string): Set<number> {
   const cited = new Set<number>();
-  for (const match of content.matchAll(/\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]/g)) {
+  for (const match of content.matchAll(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g)) {
     for (const n of match[1]!.split(',')) cited.add(Number(n.trim()));
   }
-  return sourceCitations(sources.filter((source) => cited.has(source.n)));
+  return cited;
 }
 
 /** Each source as the citation a reply keeps of it. */
