@@ -33,7 +33,7 @@ const agentFields = {
     .max(abilityIds.length)
     .transform((ids) => abilityIds.filter((id) => ids.includes(id))),
   mcpServerIds: z
-    .array(idSchema('Not a valid MCP server id.'), { error: 'mcpServerIds must be a list of ids.' })
+    .array(idSchema('Not an id of one of your MCP servers (the deployment’s own need none: every agent with MCP tools has them).'), { error: 'mcpServerIds must be a list of ids.' })
     .max(20, 'Give an agent at most 20 MCP servers.')
     .transform((ids) => [...new Set(ids)]),
 };

@@ -113,6 +113,9 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     expect(patched.json.agent.abilities).toEqual([]);
     const foreign = await client.patch(`/api/agents/${made.json.agent.id}`, { mcpServerIds: ['0190aaaa-0000-7000-8000-000000000000'] });
     expect(foreign.status).toBe(404);
+    const deployment = await client.patch(`/api/agents/${made.json.agent.id}`, { mcpServerIds: ['deployment:files'] });
+    expect(deployment.status).toBe(400);
+    expect(JSON.stringify(deployment.json)).toContain('every agent with MCP tools has them');
   });
 
   test('the offline model researches the web with the message, quotes the pages it read with [n], and its steps are published and kept', async () => {
