@@ -8,6 +8,8 @@ export const queryKeys = {
   usage: (range: string) => ['usage', range] as const,
   channel: (channelId: string) => ['channels', channelId] as const,
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
+  runs: (channelId: string) => ['channels', channelId, 'runs'] as const,
+  canvas: (channelId: string) => ['channels', channelId, 'canvas'] as const,
   abilities: ['abilities'] as const,
   mcpServers: ['mcp-servers'] as const,
   mcpServerTools: (mcpServerId: string) => ['mcp-servers', mcpServerId, 'tools'] as const,

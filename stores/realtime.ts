@@ -87,6 +87,9 @@ export class RealtimeConnection {
     socket.on('message:updated', ({ message }) => this.root.messages.receiveUpdate(message));
     socket.on('agent:token', ({ messageId, delta }) => this.root.messages.receiveToken(messageId, delta));
     socket.on('agent:activity', ({ channelId, messageId, activity }) => this.root.messages.receiveActivity(channelId, messageId, activity));
+    socket.on('run:updated', ({ run }) => this.root.runs.receive(run));
+    socket.on('canvas:updated', ({ channelId, nodes }) => this.root.canvas.receive(channelId, nodes));
+    socket.on('canvas:removed', ({ channelId, nodeId }) => this.root.canvas.receiveRemoved(channelId, nodeId));
     socket.on('usage:recorded', () => this.root.dashboard.noteUsage());
     socket.on('knowledge:progress', (payload) => this.root.knowledge.receiveProgress(payload));
     socket.on('message:deleted', ({ channelId, messageId }) => this.root.messages.receiveDelete(channelId, messageId));

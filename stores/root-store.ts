@@ -4,11 +4,13 @@ import type { User } from '@/lib/api-types';
 import type { Theme } from './user-store';
 import { createHttpClient } from '@/lib/http/client';
 import { AgentStore } from './agent-store';
+import { CanvasStore } from './canvas-store';
 import { ChannelStore } from './channel-store';
 import { DashboardStore } from './dashboard-store';
 import { KnowledgeStore } from './knowledge-store';
 import { McpStore } from './mcp-store';
 import { MessageStore } from './message-store';
+import { RunStore } from './run-store';
 import { UserStore } from './user-store';
 
 export type RootStoreOptions = { http?: AxiosInstance; queryClient?: QueryClient; user?: User | null; theme?: Theme; authProvider?: 'local' | 'clerk' };
@@ -33,6 +35,8 @@ export class RootStore {
   readonly dashboard: DashboardStore;
   readonly knowledge: KnowledgeStore;
   readonly mcp: McpStore;
+  readonly runs: RunStore;
+  readonly canvas: CanvasStore;
 
   constructor({ http, queryClient, user = null, theme = 'dark', authProvider = 'local' }: RootStoreOptions = {}) {
     this.http = http ?? createHttpClient();
@@ -45,6 +49,8 @@ export class RootStore {
     this.dashboard = new DashboardStore(this);
     this.knowledge = new KnowledgeStore(this);
     this.mcp = new McpStore(this);
+    this.runs = new RunStore(this);
+    this.canvas = new CanvasStore(this);
     this.user.setUser(user);
   }
 }

@@ -14,6 +14,8 @@ export type ContextInput = {
   tokenBudget: number;
   /** Knowledge found for the message being answered (lib/knowledge/citations.ts), given just before it. */
   knowledge?: string;
+  /** A goal run's brief for this turn (lib/teams/runs): the supervisor's words, after the history. */
+  brief?: string;
 };
 
 function systemPrompt({ agent, channel, members }: ContextInput): string {
@@ -46,7 +48,7 @@ function systemPrompt({ agent, channel, members }: ContextInput): string {
 export function buildContext(input: ContextInput): ChatMessage[] {
   const system: ChatMessage = { role: 'system', content: systemPrompt(input) };
   const knowledge: ChatMessage | undefined = input.knowledge ? { role: 'system', content: input.knowledge } : undefined;
-  let budget = input.tokenBudget - estimateTokens(system.content) - (knowledge ? estimateTokens(knowledge.content) : 0);
+  let budget = input.tokenBudget - estimateTokens(system.content) - (knowledge ? estimateTokens(knowledge.content) : 0) - (input.brief ? estimateTokens(input.brief) + 4 : 0);
   const turns: ChatMessage[] = [];
   const usable = input.history.filter((m) => m.content.trim() && m.status !== 'streaming');
   for (let i = usable.length - 1; i >= 0; i--) {
@@ -61,5 +63,6 @@ export function buildContext(input: ContextInput): ChatMessage[] {
   turns.reverse();
   // The sources sit right before the message they were found for, where the model reads them last.
   if (knowledge) turns.splice(turns.length - 1, 0, knowledge);
+  if (input.brief) turns.push({ role: 'user', content: `Supervisor: ${input.brief}` });
   return [system, ...turns];
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
-import { getModelProvider, ModelError } from '@/lib/ai';
+import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
 import type { Payer } from '@/lib/usage/payer';
 import { getCache } from '@/lib/cache';
 import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
@@ -61,7 +61,15 @@ type Job = {
   messageId?: string;
   /** The channel as just loaded by the dispatch, reused if the reply starts at once. */
   team?: Team;
+  /** A goal run's turn (lib/teams/runs): what the supervisor asks, after the history; such a reply hands off to nobody. */
+  task?: TaskBrief;
 };
+
+/** What a goal run asks of an agent: the brief (given as the supervisor's turn), the run it belongs to, what its knowledge search looks for, and the run's stop. */
+export type TaskBrief = { runId: string; brief: string; question: string; signal: AbortSignal };
+
+/** How an agent's message ended: its text, the failure (if any), the tokens it used, and the message as published. */
+export type ReplyOutcome = { messageId?: string; content: string; failure?: ModelError; usage: Usage; message?: MessageJson };
 
 type Chain = { replies: number; involved: Set<string> };
 const newChain = (): Chain => ({ replies: 0, involved: new Set() });
@@ -101,6 +109,13 @@ function enqueue(job: Job): Promise<void> {
   if (job.chain.replies >= env().AGENT_CHAIN_MAX_REPLIES) return Promise.resolve();
   job.chain.replies += 1;
   job.chain.involved.add(job.agentId);
+  return inTurn(job, runReply).then(async (handOffs: Job[]) => {
+    await Promise.all(handOffs.map(enqueue));
+  });
+}
+
+/** Runs `work` for a job in the channel's turn: at most AGENT_CONCURRENCY_PER_CHANNEL at once. */
+function inTurn<T>(job: Job, work: (job: Job) => Promise<T>): Promise<T> {
   const queued = performance.now();
   let limit = state.limits.get(job.channelId);
   if (!limit) {
@@ -109,13 +124,30 @@ function enqueue(job: Job): Promise<void> {
   }
   const channelLimit = limit;
   // A reply that waited its turn reloads the channel: its agents or settings may have changed.
-  const reply = channelLimit(() => runReply(performance.now() - queued < 50 ? job : { ...job, team: undefined })).finally(() => {
+  return channelLimit(() => work(performance.now() - queued < 50 ? job : { ...job, team: undefined })).finally(() => {
     if (channelLimit.activeCount === 0 && channelLimit.pendingCount === 0) state.limits.delete(job.channelId);
   });
-  return reply.then(async (handOffs: Job[]) => {
-    await Promise.all(handOffs.map(enqueue));
+}
+
+/**
+ * A goal run's turn for one agent (a task's attempt, or the lead's summary): a reply to the run's
+ * message, streamed and published like any reply, in the channel's turn, that hands off to
+ * nobody. Resolves with how it ended; a stop of the run (the brief's signal) stops it.
+ */
+export async function taskReply(args: { channelId: string; agentId: string; triggerId: string; payer: Payer; task: TaskBrief }): Promise<ReplyOutcome> {
+  const job: Job = { ...args, hop: 1, chain: newChain() };
+  return inTurn(job, async (job) => {
+    const db = await getDb();
+    const team = job.team ?? (await loadTeam(db, job.channelId));
+    const agent = team?.agents.find((a) => a.id === job.agentId);
+    if (!team || !agent) return { content: '', usage: NO_TOKENS, failure: new ModelError('unavailable', 'That agent is no longer in this channel.') };
+    const messageId = await startMessage(db, job, agent);
+    if (!messageId) return { content: '', usage: NO_TOKENS, failure: new ModelError('unavailable', 'The channel is gone.') };
+    return { messageId, ...(await produceReply(db, team, agent, job, messageId)) };
   });
 }
+
+const NO_TOKENS: Usage = { promptTokens: 0, completionTokens: 0 };
 
 /** After a person's message committed: starts the replies it calls for (in the background). */
 export function dispatchReplies(message: MessageJson): void {
@@ -206,7 +238,17 @@ async function runReply(job: Job): Promise<Job[]> {
       .returning({ id: messages.id });
     if (!row) return [];
   }
-  return streamReply(db, team, agent, job, messageId);
+  const { content, failure, message } = await produceReply(db, team, agent, job, messageId);
+  // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
+  if (!message || failure || job.hop >= team.channel.hopLimit) return [];
+  return handOffAgents(team, content, { from: agent.id, busy: job.chain.involved }).map((next) => ({
+    channelId: job.channelId,
+    agentId: next.id,
+    triggerId: messageId,
+    hop: job.hop + 1,
+    payer: job.payer,
+    chain: job.chain,
+  }));
 }
 
 /** Creates the reply's message, "streaming" and empty: members see the agent thinking. */
@@ -218,6 +260,7 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
     status: 'streaming',
     replyToId: job.triggerId,
     hop: job.hop,
+    runId: job.task?.runId ?? null,
     // The database's clock, which every process shares, marks when the reply started streaming.
     streamStartedAt: sql`now()`,
   }).catch((error: unknown) => {
@@ -232,10 +275,16 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
   return message.id;
 }
 
-async function streamReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string): Promise<Job[]> {
+/** Streams one reply into its message and ends it; what the caller does next (hand-offs, a run's review) is the caller's. */
+async function produceReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string): Promise<Omit<ReplyOutcome, 'messageId'>> {
   const controller = new AbortController();
   const maxSeconds = env().AGENT_REPLY_MAX_SECONDS;
   const cutOff = setTimeout(() => controller.abort(new ModelError('timeout', `The reply ran longer than ${maxSeconds} seconds and was ended; retry it.`)), maxSeconds * 1000);
+  const runStop = job.task?.signal;
+  const stopWithRun = () => controller.abort(runStop?.reason instanceof ModelError ? runStop.reason : new ModelError('cancelled', STOPPED));
+  if (runStop?.aborted) stopWithRun();
+  runStop?.addEventListener('abort', stopWithRun, { once: true });
+  let usage: Usage = NO_TOKENS;
   let settle!: () => void;
   state.running.set(messageId, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
   const publisher = getPublisher();
@@ -245,7 +294,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
   let citations: CitationJson[] = [];
   try {
     const history = await historyUpTo(db, job.channelId, job.triggerId);
-    const knowledge = await knowledgeFor(db, agent, history.at(-1)?.content ?? '');
+    const knowledge = await knowledgeFor(db, agent, job.task?.question ?? history.at(-1)?.content ?? '');
     const sources = knowledge.sources;
     const context = buildContext({
       agent,
@@ -254,6 +303,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       history,
       tokenBudget: env().AGENT_CONTEXT_TOKENS,
       knowledge: sources && sourcesPrompt(sources),
+      brief: job.task?.brief,
     });
     const request = { model: agent.model, temperature: agent.temperature, messages: context, sources: sources && sourcePassages(sources) };
     const quotesInstructions = streamingQuoteDetector(agent.instructions);
@@ -263,7 +313,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       request,
       knowledge,
       attachments: history.at(-1)?.attachments,
-      meter: { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: 'channel' },
+      meter: { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: job.task ? 'run' : 'channel' },
       signal: controller.signal,
       onDelta: (text) => {
         content += text;
@@ -281,6 +331,7 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
       },
     });
     citations = turn.citations;
+    usage = turn.usage;
     if (!failure && !content.trim()) failure = new ModelError('upstream', 'The model returned an empty reply.');
   } catch (error) {
     // A stop or a shutdown says why through the abort's reason; the provider only sees "aborted".
@@ -293,20 +344,14 @@ async function streamReply(db: Database, team: Team, agent: Agent, job: Job, mes
     }
   } finally {
     clearTimeout(cutOff);
+    runStop?.removeEventListener('abort', stopWithRun);
     state.running.delete(messageId);
   }
   try {
-    const finished = await endReply(db, messageId, { content, failure, citations: failure ? undefined : citations, activities: [...activities.values()] });
-    // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
-    if (!finished || failure || job.hop >= team.channel.hopLimit) return [];
-    return handOffAgents(team, content, { from: agent.id, busy: job.chain.involved }).map((next) => ({
-      channelId: job.channelId,
-      agentId: next.id,
-      triggerId: messageId,
-      hop: job.hop + 1,
-      payer: job.payer,
-      chain: job.chain,
-    }));
+    const message = await endReply(db, messageId, { content, failure, citations: failure ? undefined : citations, activities: [...activities.values()] });
+    // A stop or another process's end that came first: the reply is over, as that says.
+    if (!message) return { content, failure: failure ?? new ModelError('cancelled', STOPPED), usage };
+    return { content, failure, usage, message };
   } finally {
     settle();
   }

@@ -1,6 +1,7 @@
 import type { MessageRow } from '@/lib/db/schema';
 import type { ActivityJson, AttachmentJson } from './abilities';
 import type { CitationJson } from './citations';
+import type { RoutingJson } from './runs';
 
 /** Messages as the API, the realtime events and the browser see them (API.md). */
 
@@ -33,6 +34,10 @@ export type MessageJson = {
   activities?: ActivityJson[];
   /** Files sent with the message (images, videos, documents), in upload order. */
   attachments?: AttachmentJson[];
+  /** A person's message an orchestrator routed: whom it chose (null: nobody) and why. */
+  routing?: RoutingJson;
+  /** The goal run this message shows as a checklist (the run's own message), or belongs to (its tasks' results, its summary). */
+  runId?: string;
   createdAt: string;
   editedAt?: string;
 };

@@ -48,6 +48,8 @@ export function toMessageJson({ message, attachments, ...names }: MessageRowWith
     ...(message.citations?.length ? { citations: message.citations } : {}),
     ...(attachments?.length ? { attachments } : {}),
     ...(message.activities?.length ? { activities: message.activities } : {}),
+    ...(message.routing ? { routing: message.routing } : {}),
+    ...(message.runId ? { runId: message.runId } : {}),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   };

@@ -2,6 +2,7 @@ import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { ChannelJson } from '@/lib/contracts/channels';
 import type { KnowledgeProgressEvent } from '@/lib/contracts/knowledge';
 import type { MessageJson } from '@/lib/contracts/messages';
+import type { CanvasNodeJson, RunJson } from '@/lib/contracts/runs';
 import type { UsageEventJson } from '@/lib/contracts/usage';
 
 /** The one event contract of the realtime tier (API.md), shared by server and browser. */
@@ -38,6 +39,12 @@ export interface ServerToClientEvents {
   'knowledge:progress': (payload: KnowledgeProgressEvent) => void;
   /** To `channel:<id>`: its name or goal changed, or its members did. */
   'channel:updated': (payload: { channelId: string }) => void;
+  /** To `channel:<id>`: a goal run or one of its tasks changed (the whole run, as GET .../runs/:runId answers it). */
+  'run:updated': (payload: { channelId: string; run: RunJson }) => void;
+  /** To `channel:<id>`: canvas nodes moved, were added (a note) or changed; `by` is who did it. */
+  'canvas:updated': (payload: { channelId: string; nodes: CanvasNodeJson[]; by: string }) => void;
+  /** To `channel:<id>`: a canvas node was removed (a note deleted). */
+  'canvas:removed': (payload: { channelId: string; nodeId: string; by: string }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -55,5 +62,14 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
 };
 
-export type ChannelEvent = 'message:created' | 'message:updated' | 'message:deleted' | 'agent:token' | 'agent:activity' | 'channel:updated';
+export type ChannelEvent =
+  | 'message:created'
+  | 'message:updated'
+  | 'message:deleted'
+  | 'agent:token'
+  | 'agent:activity'
+  | 'channel:updated'
+  | 'run:updated'
+  | 'canvas:updated'
+  | 'canvas:removed';
 export type UserEvent = 'channel:added' | 'channel:removed' | 'usage:recorded' | 'knowledge:progress';
