@@ -75,6 +75,14 @@ const schema = z
     AGENT_REPLY_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(240),
     // Agent replies one person's message may set off in all, hand-offs included (they can fan out).
     AGENT_CHAIN_MAX_REPLIES: z.coerce.number().int().min(1).max(1000).default(10),
+    // Replies one agent may post in a row (no person writing between them) before hand-offs to it stop.
+    AGENT_MAX_REPLIES_IN_A_ROW: z.coerce.number().int().min(1).max(100).default(3),
+    // Goal runs: the most tasks a plan may have, and the budget a run gets when its starter names none
+    // (model calls, tokens, seconds; any one reached stops the run).
+    RUN_MAX_TASKS: z.coerce.number().int().min(1).max(50).default(10),
+    RUN_DEFAULT_STEPS: z.coerce.number().int().min(1).max(1000).default(40),
+    RUN_DEFAULT_TOKENS: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+    RUN_DEFAULT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
     // Spend ceiling: model calls and tokens one owner's agents may use per UTC day (0 = unlimited).
     AGENT_DAILY_CALLS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
     AGENT_DAILY_TOKENS: z.coerce.number().int().min(0).max(10_000_000_000).default(2_000_000),
