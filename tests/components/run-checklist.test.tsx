@@ -1,0 +1,134 @@
+/** @jest-environment jsdom */
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { RunChecklist } from '@/components/runs/run-checklist';
+import type { Member } from '@/lib/api-types';
+import type { RunJson, RunTaskJson } from '@/lib/contracts/runs';
+import { queryKeys } from '@/stores/query-keys';
+import { RootStore } from '@/stores/root-store';
+import { renderWithStore } from '../helpers/render-hub';
+
+const me = { id: '0190a000-0000-7000-8000-00000000000a', name: 'Rosa', email: 'rosa@example.com' };
+const channelId = '0190a000-0000-7000-8000-0000000000c1';
+const scout = '0190a000-0000-7000-8000-0000000000a1';
+const quill = '0190a000-0000-7000-8000-0000000000a2';
+const member = (id: string, name: string, handle: string): Member => ({ id, kind: 'agent', name, handle, avatar: null, role: 'member', joinedAt: new Date(0).toISOString() });
+const members = [member(scout, 'Scout', 'scout'), member(quill, 'Quill', 'quill')];
+
+const task = (n: number, status: RunTaskJson['status'], extra: Partial<RunTaskJson> = {}): RunTaskJson => ({
+  id: `0190a000-0000-7000-8000-0000000000t${n}`,
+  title: `Task title ${n}`,
+  agentId: n % 2 ? scout : quill,
+  status,
+  attempts: status === 'todo' ? 0 : 1,
+  ...extra,
+});
+
+function run(status: RunJson['status'], tasks: RunTaskJson[], extra: Partial<RunJson> = {}): RunJson {
+  return {
+    id: '0190a000-0000-7000-8000-0000000000r1',
+    channelId,
+    goal: 'Draft the launch post',
+    status,
+    tasks,
+    usage: { steps: 3, promptTokens: 900, completionTokens: 300, tokens: 1200, seconds: 42 },
+    budget: { steps: 40, tokens: 200_000, seconds: 900 },
+    supervisorAgentId: null,
+    startedBy: me.id,
+    messageId: '0190a000-0000-7000-8000-0000000000m1',
+    createdAt: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+/** A store that knows the channel's members (what useChannel would fetch), and optionally its runs. */
+function storeWith(runs?: RunJson[]) {
+  const store = new RootStore({ user: me });
+  store.queryClient.setQueryData(queryKeys.channel(channelId), { channel: { id: channelId, name: 'launch' }, members });
+  if (runs) store.queryClient.setQueryData(queryKeys.runs(channelId), runs);
+  return store;
+}
+
+const tasksOf = () => within(screen.getByTestId('run-tasks')).getAllByTestId('run-task');
+
+describe('a goal run as a checklist', () => {
+  it('shows a planning run with its goal, its badge, no tasks yet, its budget and a Stop button', () => {
+    renderWithStore(storeWith(), <RunChecklist run={run('planning', [], { usage: { steps: 0, promptTokens: 0, completionTokens: 0, tokens: 0, seconds: 0 } })} />);
+    const checklist = screen.getByRole('region', { name: 'Draft the launch post' });
+    expect(checklist).toHaveAttribute('data-status', 'planning');
+    expect(within(checklist).getByTestId('run-status')).toHaveTextContent('Planning');
+    expect(within(checklist).getByTestId('run-progress')).toHaveTextContent('Writing the plan… · supervised by the built-in supervisor');
+    expect(screen.queryByTestId('run-tasks')).toBeNull();
+    expect(screen.getByTestId('run-usage-steps')).toHaveTextContent('0 / 40');
+    expect(screen.getByTestId('run-usage-tokens')).toHaveTextContent('0 / 200k');
+    expect(screen.getByTestId('run-usage-time')).toHaveTextContent('/ 15:00');
+    expect(screen.getByRole('status')).toHaveTextContent('Goal run planning: Draft the launch post');
+    expect(screen.getByTestId('stop-run')).toHaveAccessibleName('Stop the goal run: Draft the launch post');
+  });
+
+  it('shows each task of a running run with its state in words, its assignee, and the send-back reason on a redone task', () => {
+    const tasks = [
+      task(1, 'done', { result: 'Found **three** angles.' }),
+      task(2, 'doing', { attempts: 2, review: 'Cite the benchmark figures.', result: 'First draft.' }),
+      task(3, 'review', { result: 'A headline.' }),
+      task(4, 'todo'),
+      task(5, 'failed', { agentId: null }),
+    ];
+    renderWithStore(storeWith(), <RunChecklist run={run('running', tasks, { supervisorAgentId: quill })} />);
+    const items = tasksOf();
+    expect(items.map((item) => item.dataset.status)).toEqual(['done', 'doing', 'review', 'todo', 'failed']);
+    expect(screen.getByRole('list', { name: 'Tasks of the goal run, 1 of 5 tasks done' })).toBeInTheDocument();
+    expect(items[0]).toHaveTextContent('Done: 1. Task title 1');
+    expect(items[1]).toHaveTextContent('In progress: 2. Task title 2');
+    expect(items[2]).toHaveTextContent('Being reviewed: 3. Task title 3');
+    expect(items[3]).toHaveTextContent('To do: 4. Task title 4');
+    expect(within(items[0]!).getByTestId('run-task-assignee')).toHaveTextContent('Assigned to Scout');
+    expect(within(items[1]!).getByTestId('run-task-assignee')).toHaveTextContent('Assigned to Quill');
+    expect(within(items[4]!).getByTestId('run-task-assignee')).toHaveTextContent('Not assigned yet');
+    expect(within(items[1]!).getByTestId('run-task-review')).toHaveTextContent('Sent back by the supervisor: Cite the benchmark figures.');
+    expect(within(items[1]!).getByTestId('run-task-attempts')).toHaveTextContent('attempt 2');
+    expect(within(items[0]!).queryByTestId('run-task-review')).toBeNull();
+    expect(screen.getByTestId('run-progress')).toHaveTextContent('1 of 5 tasks done · supervised by Quill');
+    expect(screen.getByRole('status')).toHaveTextContent('Goal run running. 1 of 5 tasks done. Task 2, Task title 2: in progress.');
+    expect(screen.getByTestId('run-usage-tokens')).toHaveTextContent('1.2k / 200k');
+  });
+
+  it('keeps a result folded until asked, then shows it as sanitized markdown', async () => {
+    renderWithStore(storeWith(), <RunChecklist run={run('running', [task(1, 'done', { result: 'Found **three** angles.<img src=x onerror="alert(1)">' })])} />);
+    const toggle = screen.getByRole('button', { name: 'Show result of task 1' });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByTestId('run-task-result')).not.toBeVisible();
+    await userEvent.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const result = screen.getByTestId('run-task-result');
+    expect(result).toBeVisible();
+    expect(result.querySelector('strong')).toHaveTextContent('three');
+    expect(result.querySelector('img')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Hide result of task 1' }));
+    expect(screen.getByTestId('run-task-result')).not.toBeVisible();
+  });
+
+  it('shows the summary of a done run, and no Stop', () => {
+    renderWithStore(storeWith(), <RunChecklist run={run('done', [task(1, 'done'), task(2, 'done')], { summary: 'The post is **ready**.', endedAt: new Date().toISOString() })} />);
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Done');
+    expect(screen.getByTestId('run-summary')).toHaveTextContent('The post is ready.');
+    expect(screen.getByTestId('run-summary').querySelector('strong')).toHaveTextContent('ready');
+    expect(screen.getByTestId('run-usage-time')).toHaveTextContent('42 s / 15:00');
+    expect(screen.getByRole('status')).toHaveTextContent('Goal run done. 2 of 2 tasks done.');
+    expect(screen.queryByTestId('stop-run')).toBeNull();
+  });
+
+  it('says why a stopped or failed run ended', () => {
+    const { unmount } = renderWithStore(storeWith(), <RunChecklist run={run('stopped', [task(1, 'done'), task(2, 'todo')], { stopReason: 'Stopped by Rosa' })} />);
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Stopped');
+    expect(screen.getByTestId('run-stop-reason')).toHaveTextContent('Stopped by Rosa');
+    expect(screen.getByRole('status')).toHaveTextContent('Goal run stopped: Stopped by Rosa.');
+    expect(screen.queryByTestId('run-summary')).toBeNull();
+    expect(screen.queryByTestId('stop-run')).toBeNull();
+    unmount();
+    renderWithStore(storeWith(), <RunChecklist run={run('failed', [task(1, 'failed')], { stopReason: 'Reached its budget of 40 steps', usage: { steps: 40, promptTokens: 0, completionTokens: 0, tokens: 0, seconds: 0 } })} />);
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Failed');
+    expect(screen.getByTestId('run-stop-reason')).toHaveTextContent('Reached its budget of 40 steps');
+    expect(screen.getByTestId('run-usage-steps')).toHaveTextContent('40 / 40');
+  });
+});
