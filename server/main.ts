@@ -3,6 +3,7 @@
 import http from 'node:http';
 import next from 'next';
 import { recoverInterruptedReplies, stopAllReplies } from '../lib/agents/replies';
+import { recoverInterruptedRuns, stopAllRuns } from '../lib/teams/runs';
 import { resumeIngestion } from '../lib/knowledge/ingest';
 import { stampClientAddress } from '../lib/auth/client-address';
 import { closeDatabase } from '../lib/db';
@@ -39,7 +40,9 @@ async function main() {
     server.closeAllConnections();
     // The embedded database must close cleanly, or its last writes may be lost.
     // Replies in progress end as retryable errors (and say so to the channel) before realtime closes.
-    void stopAllReplies(2500)
+    // Goal runs end first (as failed: interrupted), so their replies in progress are ended with them.
+    void stopAllRuns(1000)
+      .then(() => stopAllReplies(2500))
       .then(() => realtime.close())
       .then(() => app.close())
       .then(() => realtimeDeps.closeRedis())
@@ -54,6 +57,8 @@ async function main() {
   // ends its own (all of them, embedded; on a shared Postgres, only ones no process could still be writing).
   const interrupted = await recoverInterruptedReplies({ olderThanMs: config.database.kind === 'pglite' ? 0 : undefined });
   if (interrupted) console.log(`[hub] ${interrupted} interrupted agent replies marked for retry`);
+  const runsEnded = await recoverInterruptedRuns({ all: config.database.kind === 'pglite' });
+  if (runsEnded) console.log(`[hub] ${runsEnded} goal runs a restart interrupted marked failed`);
 
   // Documents whose indexing a stop cut short are taken up again (all of them, embedded: they were this process's).
   const resumed = await resumeIngestion({ exclusive: config.database.kind === 'pglite' });

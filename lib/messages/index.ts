@@ -37,12 +37,15 @@ export async function sendMessage({
   content,
   clientId,
   attachmentIds = [],
+  runId,
 }: {
   user: { id: string; name: string };
   channelId: string;
   content: string;
   clientId?: string;
   attachmentIds?: string[];
+  /** A goal run's own message (lib/teams/runs): the channel shows the run's checklist with it. */
+  runId?: string;
 }): Promise<{ message: MessageJson; created: boolean }> {
   const db = await getDb();
   // The member set is usually cached (and invalidated on every membership change, like reads).
@@ -56,7 +59,7 @@ export async function sendMessage({
   const claim = async (tx: Database, row: { id: string }) => {
     attachments = await claimAttachments(tx, { userId: user.id, channelId, messageId: row.id, attachmentIds });
   };
-  const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId }, attachmentIds.length ? claim : undefined).catch(async (error: unknown) => {
+  const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId, runId }, attachmentIds.length ? claim : undefined).catch(async (error: unknown) => {
     // The channel was deleted between the membership check and the insert.
     if (isForeignKeyViolation(error)) throw notFound('Channel');
     // Refused attachments: nothing was stored, so the send is not counted.
