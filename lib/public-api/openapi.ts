@@ -1,7 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { addDocumentInput, searchInput } from '@/lib/knowledge/schemas';
-import { agentsOut, chatInput, chatOut, completionOut, completionsInput, documentsOut, errorBody, knowledgeBasesOut, modelsOut, queryInput, queryOut, searchOut } from './schemas';
+import { startRunInput } from '@/lib/teams/schemas';
+import { agentsOut, chatInput, chatOut, completionOut, completionsInput, documentsOut, errorBody, knowledgeBasesOut, modelsOut, queryInput, queryOut, runOut, searchOut } from './schemas';
 
 const schema = (type: z.ZodType, io: 'input' | 'output') => {
   const generated = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -68,6 +69,37 @@ export function openApiDocument(serverUrl: string) {
           parameters: [pathId('channelId')],
           requestBody: jsonBody(queryInput),
           responses: { '200': ok(queryOut, 'The composed answer and each contribution', 'contribution..., delta..., done'), '409': error('conflict: the channel has no agents'), ...errors, ...bodyErrors },
+        },
+      },
+      '/channels/{channelId}/runs': {
+        post: {
+          operationId: 'startRun',
+          summary: 'Give a channel of agents a goal',
+          description:
+            "Starts a goal run: the supervisor (the channel's lead agent, or a built-in one) plans tasks, assigns each to the best-suited agent, reviews each result (sending it back once with a reason), and sums up. Each task's work is posted in the channel. `budget` caps model calls (`steps`), `tokens` and `seconds` (defaults RUN_DEFAULT_STEPS 40, RUN_DEFAULT_TOKENS 200000, RUN_DEFAULT_SECONDS 900); whichever is reached first stops the run. Answers 201 `{run}` at once (poll GET .../runs/{runId}), or with `stream: true` text/event-stream: `event: run` frames `{run}` with each change, then `event: done` with the ended run. Closing the stream does not stop the run. 409 when the channel has no agents or a run is already going in it.",
+          ...keyed('channels:query'),
+          parameters: [pathId('channelId')],
+          requestBody: jsonBody(startRunInput),
+          responses: { '201': ok(runOut, 'The run, as it starts (status planning)', 'run..., done'), '409': error('conflict: the channel has no agents, or a run is already going'), ...errors, ...bodyErrors },
+        },
+      },
+      '/channels/{channelId}/runs/{runId}': {
+        get: {
+          operationId: 'getRun',
+          summary: 'A goal run, with its tasks',
+          ...keyed('channels:query'),
+          parameters: [pathId('channelId'), pathId('runId')],
+          responses: { '200': ok(runOut, 'The run as stored now'), ...errors },
+        },
+      },
+      '/channels/{channelId}/runs/{runId}/stop': {
+        post: {
+          operationId: 'stopRun',
+          summary: 'Stop a goal run',
+          description: 'Finished tasks keep their results; the task in progress ends failed; status `stopped` with `stopReason`. Stopping an ended run changes nothing.',
+          ...keyed('channels:query'),
+          parameters: [pathId('channelId'), pathId('runId')],
+          responses: { '200': ok(runOut, 'The stopped run'), ...errors },
         },
       },
       '/knowledge': {

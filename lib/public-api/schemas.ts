@@ -161,3 +161,33 @@ export const completionOut = z.looseObject({
   choices: z.array(z.looseObject({ index: z.number().int(), message: z.looseObject({ role: z.literal('assistant'), content: z.string() }), finish_reason: z.string() })),
   usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
 });
+
+const runTaskOut = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  agentId: z.uuid().nullable(),
+  status: z.enum(['todo', 'doing', 'review', 'done', 'failed']),
+  result: z.string().optional().describe("The latest attempt's result"),
+  review: z.string().optional().describe('Why the supervisor sent the first attempt back'),
+  attempts: z.number().int(),
+  messageId: z.uuid().optional().describe('The channel message holding the latest attempt'),
+});
+
+export const runOut = z.object({
+  run: z.object({
+    id: z.uuid(),
+    channelId: z.uuid(),
+    goal: z.string(),
+    status: z.enum(['planning', 'running', 'done', 'stopped', 'failed']),
+    tasks: z.array(runTaskOut),
+    summary: z.string().optional(),
+    usage: z.object({ steps: z.number().int(), promptTokens: z.number().int(), completionTokens: z.number().int(), tokens: z.number().int(), seconds: z.number() }),
+    budget: z.object({ steps: z.number().int(), tokens: z.number().int(), seconds: z.number().int() }),
+    stopReason: z.string().optional(),
+    supervisorAgentId: z.uuid().nullable().describe("The channel's lead agent, or null for the built-in supervisor"),
+    startedBy: z.uuid(),
+    messageId: z.uuid().optional().describe('The channel message that shows the run'),
+    createdAt: z.string(),
+    endedAt: z.string().optional(),
+  }),
+});

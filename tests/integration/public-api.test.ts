@@ -279,6 +279,9 @@ describe('the OpenAPI document', () => {
       '/agents',
       '/agents/{agentId}/chat',
       '/channels/{channelId}/query',
+      '/channels/{channelId}/runs',
+      '/channels/{channelId}/runs/{runId}',
+      '/channels/{channelId}/runs/{runId}/stop',
       '/chat/completions',
       '/knowledge',
       '/knowledge/{knowledgeBaseId}/documents',
@@ -293,5 +296,10 @@ describe('the OpenAPI document', () => {
     expect(chat.requestBody.content['application/json'].schema.properties.messages.items.properties.role.enum).toEqual(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
     expect(Object.keys(chat.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '429', '503']);
     expect(doc.paths['/channels/{channelId}/query'].post.responses['200'].content['application/json'].schema.properties.contributions.type).toBe('array');
+    const runs = doc.paths['/channels/{channelId}/runs'].post;
+    expect(runs['x-scope']).toBe('channels:query');
+    expect(runs.requestBody.content['application/json'].schema.required).toEqual(['goal']);
+    expect(Object.keys(runs.requestBody.content['application/json'].schema.properties.budget.properties)).toEqual(['steps', 'tokens', 'seconds']);
+    expect(runs.responses['201'].content['application/json'].schema.properties.run.properties.tasks.items.properties.status.enum).toEqual(['todo', 'doing', 'review', 'done', 'failed']);
   });
 });
