@@ -15,14 +15,21 @@ export class RunStore {
     makeAutoObservable<RunStore, 'root'>(this, { root: false });
   }
 
-  /** `run:updated`: the whole run replaces its copy (or joins the list, newest first). */
+  /**
+   * `run:updated` (and every answer carrying a run): the whole run replaces its copy, or joins
+   * the list where its start puts it (newest first): a new run at the top, an older one fetched
+   * by itself (beyond the list's page) further down.
+   */
   receive(run: RunJson): void {
     this.root.queryClient.setQueryData<RunJson[]>(queryKeys.runs(run.channelId), (old) => {
       if (!old) return old;
       const at = old.findIndex((r) => r.id === run.id);
-      if (at < 0) return [run, ...old];
       const next = [...old];
-      next[at] = run;
+      if (at >= 0) next[at] = run;
+      else {
+        const before = next.findIndex((r) => r.createdAt < run.createdAt);
+        next.splice(before < 0 ? next.length : before, 0, run);
+      }
       return next;
     });
   }
@@ -36,6 +43,13 @@ export class RunStore {
   async list(channelId: string): Promise<RunJson[]> {
     const { data } = await this.root.http.get<{ runs: RunJson[] }>(`/api/channels/${encodeURIComponent(channelId)}/runs`);
     return data.runs;
+  }
+
+  /** One run by itself (one the list does not hold), written into its channel's list. */
+  async load(channelId: string, runId: string): Promise<RunJson> {
+    const { data } = await this.root.http.get<{ run: RunJson }>(`/api/channels/${encodeURIComponent(channelId)}/runs/${encodeURIComponent(runId)}`);
+    this.receive(data.run);
+    return data.run;
   }
 
   async start(channelId: string, input: RunInput): Promise<RunJson> {

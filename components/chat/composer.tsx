@@ -3,7 +3,10 @@
 import { observer } from 'mobx-react-lite';
 import type { ClipboardEvent, FormEvent, KeyboardEvent } from 'react';
 import { useEffect, useRef, useState } from 'react';
+import { ActiveRunBanner } from '@/components/runs/active-run-banner';
+import { StartRunModal } from '@/components/runs/start-run-modal';
 import { Avatar } from '@/components/ui/avatar';
+import { useAction } from '@/components/ui/use-action';
 import { useRealtime } from '@/components/realtime/realtime-provider';
 import type { Member } from '@/lib/api-types';
 import { MAX_MESSAGE_CHARS } from '@/lib/contracts/messages';
@@ -15,6 +18,12 @@ import { useAttachmentUploads } from './attachments-uploads';
 export function mentionAt(text: string, caret: number): { start: number; query: string } | null {
   const match = /(^|[\s(])@([a-z0-9-]{0,32})$/i.exec(text.slice(0, caret));
   return match ? { start: caret - match[2]!.length - 1, query: match[2]!.toLowerCase() } : null;
+}
+
+/** `/goal <text>` typed as a message starts a goal run instead: the goal, or '' for the bare command (which opens the Goal form). */
+export function goalCommand(text: string): string | null {
+  const match = /^\/goal(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  return match ? (match[1] ?? '').trim() : null;
 }
 
 /** The time since mounting, ticking every second (a countdown on screen). */
@@ -42,7 +51,7 @@ const SendThrottled = observer(function SendThrottled({ channelId }: { channelId
 });
 
 export const Composer = observer(function Composer({ channelId, channelName, agents = [] }: { channelId: string; channelName: string; agents?: Member[] }) {
-  const { channels, messages } = useStores();
+  const { channels, messages, runs } = useStores();
   const realtime = useRealtime();
   const lastTyping = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -61,6 +70,13 @@ export const Composer = observer(function Composer({ channelId, channelName, age
   // A message may be files alone; it waits for every file still uploading.
   const canSend = (length > 0 || attachments.length > 0) && !tooLong && !uploads.uploading(channelId) && !sendingFiles;
   const sendError = uploads.sendError.get(channelId);
+  const [goalOpen, setGoalOpen] = useState(false);
+  const goal = goalCommand(draft);
+  const startGoal = useAction((text: string) => runs.start(channelId, { goal: text }), {
+    onSuccess: (_run, text) => {
+      if (goalCommand(channels.draftFor(channelId)) === text) channels.setDraft(channelId, '');
+    },
+  });
 
   const mention = mentionAt(draft, Math.min(caret, draft.length));
   const suggestions =
@@ -71,6 +87,10 @@ export const Composer = observer(function Composer({ channelId, channelName, age
 
   function send(event?: FormEvent) {
     event?.preventDefault();
+    if (goal !== null) {
+      if (goal === '') return setGoalOpen(true);
+      return startGoal.run(goal);
+    }
     if (!canSend) return;
     if (attachments.length > 0) {
       // Sent straight away rather than through the outbox: the files stay in the composer until the server has the message.
@@ -128,78 +148,114 @@ export const Composer = observer(function Composer({ channelId, channelName, age
   }
 
   return (
-    <form ref={form} onSubmit={send} className="relative border-t border-gray-200 px-5 py-3 dark:border-gray-800" data-testid="composer">
-      {open && (
-        <ul
-          role="listbox"
-          aria-label="Mention an agent"
-          data-testid="mention-suggestions"
-          className="absolute bottom-full left-5 mb-1 w-72 overflow-hidden rounded-lg border border-gray-200 bg-white py-1 shadow-lg dark:border-gray-700 dark:bg-gray-800"
-        >
-          {suggestions.map((agent, index) => (
-            <li
-              key={agent.id}
-              role="option"
-              aria-selected={index === active}
-              data-testid="mention-option"
-              onMouseDown={(event) => {
-                event.preventDefault();
-                complete(agent);
-              }}
-              className={`flex cursor-pointer items-center gap-2 px-3 py-1.5 text-sm ${index === active ? 'bg-sky-100 dark:bg-sky-900/50' : ''}`}
-            >
-              <Avatar id={agent.id} name={agent.name} size="sm" agent src={agent.avatar} />
-              <span className="font-medium">@{agent.handle}</span>
-              <span className="truncate text-gray-500">{agent.name}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {messages.throttledUntil > 0 && <SendThrottled channelId={channelId} />}
-      {dropping && <DropOverlay rect={dropping} channelName={channelName} />}
-      <PendingAttachments uploads={uploads} channelId={channelId} />
-      {sendError && (
-        <p role="alert" data-testid="attachment-send-error" className="mb-2 rounded-md bg-red-50 px-3 py-1.5 text-xs text-red-700 dark:bg-red-950/40 dark:text-red-300">
-          Not sent: {sendError}
-        </p>
-      )}
-      <div className="flex items-end gap-2 rounded-lg border border-gray-300 bg-white p-2 focus-within:border-sky-500 dark:border-gray-700 dark:bg-gray-900">
-        <AttachButton onFiles={attach} />
-        <textarea
-          ref={input}
-          aria-label={`Message #${channelName}`}
-          aria-autocomplete="list"
-          data-testid="composer-input"
-          placeholder={agents.length ? `Message #${channelName} · @ to ask an agent` : `Message #${channelName}`}
-          rows={Math.min(8, Math.max(1, draft.split('\n').length))}
-          className="max-h-48 flex-1 resize-none border-0 bg-transparent p-1 text-sm focus:outline-none focus:ring-0"
-          value={draft}
-          onChange={(e) => {
-            channels.setDraft(channelId, e.target.value);
-            setCaret(e.target.selectionStart);
-            setActive(0);
-            // Others see "typing" while keys are pressed; one notice a second is plenty.
-            if (e.target.value && Date.now() - lastTyping.current > 1000) {
-              lastTyping.current = Date.now();
-              realtime?.typing(channelId);
-            }
-          }}
-          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
-          onKeyDown={onKeyDown}
-          onPaste={onPaste}
-        />
-        <button type="submit" disabled={!canSend} data-testid="composer-send" className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40">
-          {sendingFiles ? 'Sending…' : 'Send'}
-        </button>
-      </div>
-      <div className="mt-1 flex justify-between text-xs text-gray-500">
-        <span>Enter to send · Shift+Enter for a new line · Markdown supported · Drop or paste files to attach</span>
-        {length > MAX_MESSAGE_CHARS - 500 && (
-          <span className={tooLong ? 'text-red-500' : ''} data-testid="char-count">
-            {length}/{MAX_MESSAGE_CHARS}
-          </span>
+    <>
+      <form ref={form} onSubmit={send} className="relative border-t border-gray-200 px-5 py-3 dark:border-gray-800" data-testid="composer">
+        {open && (
+          <ul
+            role="listbox"
+            aria-label="Mention an agent"
+            data-testid="mention-suggestions"
+            className="absolute bottom-full left-5 mb-1 w-72 overflow-hidden rounded-lg border border-gray-200 bg-white py-1 shadow-lg dark:border-gray-700 dark:bg-gray-800"
+          >
+            {suggestions.map((agent, index) => (
+              <li
+                key={agent.id}
+                role="option"
+                aria-selected={index === active}
+                data-testid="mention-option"
+                onMouseDown={(event) => {
+                  event.preventDefault();
+                  complete(agent);
+                }}
+                className={`flex cursor-pointer items-center gap-2 px-3 py-1.5 text-sm ${index === active ? 'bg-sky-100 dark:bg-sky-900/50' : ''}`}
+              >
+                <Avatar id={agent.id} name={agent.name} size="sm" agent src={agent.avatar} />
+                <span className="font-medium">@{agent.handle}</span>
+                <span className="truncate text-gray-500">{agent.name}</span>
+              </li>
+            ))}
+          </ul>
         )}
-      </div>
-    </form>
+        {messages.throttledUntil > 0 && <SendThrottled channelId={channelId} />}
+        {dropping && <DropOverlay rect={dropping} channelName={channelName} />}
+        <PendingAttachments uploads={uploads} channelId={channelId} />
+        <ActiveRunBanner channelId={channelId} />
+        {startGoal.error && (
+          <p role="alert" data-testid="goal-command-error" className="mb-2 rounded-md bg-red-50 px-3 py-1.5 text-xs text-red-700 dark:bg-red-950/40 dark:text-red-300">
+            The run did not start: {startGoal.error.message}
+          </p>
+        )}
+        {sendError && (
+          <p role="alert" data-testid="attachment-send-error" className="mb-2 rounded-md bg-red-50 px-3 py-1.5 text-xs text-red-700 dark:bg-red-950/40 dark:text-red-300">
+            Not sent: {sendError}
+          </p>
+        )}
+        <div className="flex items-end gap-2 rounded-lg border border-gray-300 bg-white p-2 focus-within:border-sky-500 dark:border-gray-700 dark:bg-gray-900">
+          <AttachButton onFiles={attach} />
+          <button
+            type="button"
+            onClick={() => setGoalOpen(true)}
+            aria-label="Give the channel a goal"
+            aria-haspopup="dialog"
+            title="Start a goal run: the agents plan it, work through it and summarize (or type /goal …)"
+            data-testid="goal-button"
+            className="inline-flex items-center gap-1 rounded-md p-1.5 text-sm text-gray-500 hover:bg-gray-100 hover:text-gray-900 dark:hover:bg-gray-800 dark:hover:text-gray-100"
+          >
+            <svg viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth={1.8} aria-hidden>
+              <circle cx="12" cy="12" r="8.5" />
+              <circle cx="12" cy="12" r="4.5" />
+              <circle cx="12" cy="12" r="0.9" fill="currentColor" />
+            </svg>
+            <span className="hidden sm:inline">Goal</span>
+          </button>
+          <textarea
+            ref={input}
+            aria-label={`Message #${channelName}`}
+            aria-autocomplete="list"
+            data-testid="composer-input"
+            placeholder={agents.length ? `Message #${channelName} · @ to ask an agent` : `Message #${channelName}`}
+            rows={Math.min(8, Math.max(1, draft.split('\n').length))}
+            className="max-h-48 flex-1 resize-none border-0 bg-transparent p-1 text-sm focus:outline-none focus:ring-0"
+            value={draft}
+            onChange={(e) => {
+              channels.setDraft(channelId, e.target.value);
+              if (startGoal.error) startGoal.reset();
+              setCaret(e.target.selectionStart);
+              setActive(0);
+              // Others see "typing" while keys are pressed; one notice a second is plenty.
+              if (e.target.value && Date.now() - lastTyping.current > 1000) {
+                lastTyping.current = Date.now();
+                realtime?.typing(channelId);
+              }
+            }}
+            onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+            onKeyDown={onKeyDown}
+            onPaste={onPaste}
+          />
+          <button
+            type="submit"
+            disabled={goal !== null ? startGoal.pending : !canSend}
+            data-testid="composer-send"
+            className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
+          >
+            {goal !== null ? (startGoal.pending ? 'Starting…' : goal ? 'Start run' : 'Goal…') : sendingFiles ? 'Sending…' : 'Send'}
+          </button>
+        </div>
+        <div className="mt-1 flex justify-between text-xs text-gray-500">
+          {goal !== null ? (
+            <span data-testid="goal-command-hint">{goal ? 'Enter starts a goal run with this goal' : 'Type the goal after /goal, or press Enter for the Goal form'}</span>
+          ) : (
+            <span>Enter to send · Shift+Enter for a new line · Markdown supported · Drop or paste files to attach · /goal to start a run</span>
+          )}
+          {length > MAX_MESSAGE_CHARS - 500 && (
+            <span className={tooLong ? 'text-red-500' : ''} data-testid="char-count">
+              {length}/{MAX_MESSAGE_CHARS}
+            </span>
+          )}
+        </div>
+      </form>
+      {/* Outside the composer's form: React events bubble through portals, and the modal's submit must not send a message. */}
+      <StartRunModal show={goalOpen} onClose={() => setGoalOpen(false)} channelId={channelId} channelName={channelName} />
+    </>
   );
 });

@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { Markdown } from '@/components/ui/markdown';
+import { MessageRouting, RunMessageChecklist, RunReplyTag } from '@/components/runs/run-message';
 import { useAction } from '@/components/ui/use-action';
 import type { Message } from '@/lib/api-types';
 import type { ApiError } from '@/lib/http/client';
@@ -73,7 +74,7 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
     <li className="group relative flex gap-3 rounded-md px-2 py-1.5 hover:bg-gray-50 dark:hover:bg-gray-900" data-testid="message" data-message-id={message.id}>
       <Avatar id={message.author.id} name={message.author.name} agent={agent} src={message.author.avatar} />
       <div className="min-w-0 flex-1">
-        <div className="flex items-baseline gap-2">
+        <div className="flex min-w-0 flex-wrap items-baseline gap-x-2">
           <span className="text-sm font-semibold">{message.author.name}</span>
           {agent && (
             <span className="rounded bg-violet-100 px-1 text-[0.65rem] font-semibold uppercase text-violet-700 dark:bg-violet-900/60 dark:text-violet-200" data-testid="agent-badge">
@@ -84,6 +85,8 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
             {formatTime(message.createdAt)}
           </time>
           {message.editedAt && <span className="text-xs text-gray-500" data-testid="edited">(edited)</span>}
+          {agent && message.runId && <RunReplyTag message={message} />}
+          {!agent && message.routing && <MessageRouting message={message} />}
         </div>
         {agent && <ActivitySteps activities={messages.activitiesOf(message)} streaming={message.status === 'streaming'} />}
         {editing ? (
@@ -114,6 +117,9 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
             </span>
             thinking…
           </p>
+        ) : !agent && message.runId ? (
+          // A person's message that started a goal run shows the run's checklist.
+          <RunMessageChecklist channelId={message.channelId} runId={message.runId} text={<Markdown source={text} />} />
         ) : citations.length > 0 ? (
           <CitedMarkdown source={text} citations={citations} />
         ) : (

@@ -1,8 +1,9 @@
 /** @jest-environment jsdom */
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { MessageItem } from '@/components/chat/message-item';
 import { RunChecklist } from '@/components/runs/run-checklist';
-import type { Member } from '@/lib/api-types';
+import type { Member, Message } from '@/lib/api-types';
 import type { RunJson, RunTaskJson } from '@/lib/contracts/runs';
 import { queryKeys } from '@/stores/query-keys';
 import { RootStore } from '@/stores/root-store';
@@ -44,10 +45,20 @@ function run(status: RunJson['status'], tasks: RunTaskJson[], extra: Partial<Run
 /** A store that knows the channel's members (what useChannel would fetch), and optionally its runs. */
 function storeWith(runs?: RunJson[]) {
   const store = new RootStore({ user: me });
+  // Nothing to fetch: the fixtures are all there is (no server behind this store).
+  store.queryClient.setDefaultOptions({ queries: { retry: false, staleTime: Infinity } });
   store.queryClient.setQueryData(queryKeys.channel(channelId), { channel: { id: channelId, name: 'launch' }, members });
   if (runs) store.queryClient.setQueryData(queryKeys.runs(channelId), runs);
   return store;
 }
+
+const bob = '0190a000-0000-7000-8000-00000000000b';
+/** React Query tells React of a change on its next tick: the event, then that tick, inside act. */
+const land = (fire: () => void) =>
+  act(async () => {
+    fire();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  });
 
 const tasksOf = () => within(screen.getByTestId('run-tasks')).getAllByTestId('run-task');
 
@@ -130,5 +141,73 @@ describe('a goal run as a checklist', () => {
     expect(screen.getByTestId('run-status')).toHaveTextContent('Failed');
     expect(screen.getByTestId('run-stop-reason')).toHaveTextContent('Reached its budget of 40 steps');
     expect(screen.getByTestId('run-usage-steps')).toHaveTextContent('40 / 40');
+  });
+});
+
+function message(extra: Partial<Message>): Message {
+  return { id: '0190a000-0000-7000-8000-0000000000m9', channelId, author: { kind: 'user', id: bob, name: 'Bob' }, content: 'Bob, lunch at noon?', status: 'complete', createdAt: new Date(0).toISOString(), ...extra };
+}
+
+describe('goal runs and routing in the channel', () => {
+  it('shows the run message as its checklist, live as run:updated lands, and tags each task reply with its task', async () => {
+    const first = run('running', [task(1, 'doing'), task(2, 'todo')]);
+    const store = storeWith([first]);
+    const runMessage = message({ id: first.messageId!, content: 'Goal: Draft the launch post', runId: first.id });
+    const attempt = message({ id: '0190a000-0000-7000-8000-0000000000m2', author: { kind: 'agent', id: scout, name: 'Scout', handle: 'scout' }, content: 'Three angles.', replyTo: first.messageId, runId: first.id });
+    renderWithStore(
+      store,
+      <ul>
+        <MessageItem message={runMessage} canDelete={false} />
+        <MessageItem message={attempt} canDelete={false} />
+      </ul>,
+    );
+    const [shown, reply] = screen.getAllByTestId('message');
+    expect(within(shown!).getByTestId('run-checklist')).toHaveAttribute('data-status', 'running');
+    // The checklist heads the goal; the message's own "Goal: …" text is not shown twice.
+    expect(within(shown!).queryByTestId('message-body')).toBeNull();
+    expect(within(reply!).getByTestId('run-task-tag')).toHaveTextContent('Goal run');
+
+    await land(() => store.runs.receive({ ...first, tasks: [task(1, 'done', { result: 'Three angles.', messageId: attempt.id }), task(2, 'doing')] }));
+    expect(within(shown!).getAllByTestId('run-task').map((item) => item.dataset.status)).toEqual(['done', 'doing']);
+    expect(within(reply!).getByTestId('run-task-tag')).toHaveTextContent('Task 1 · Task title 1');
+
+    await land(() => store.runs.receive({ ...first, status: 'done', summary: 'All done.', tasks: [task(1, 'done'), task(2, 'done')] }));
+    expect(within(shown!).getByTestId('run-checklist')).toHaveAttribute('data-status', 'done');
+    expect(within(shown!).getByTestId('run-summary')).toHaveTextContent('All done.');
+  });
+
+  it('shows an orchestrator\'s choice quietly, its reason on keyboard focus and on hover, hidden again on Escape', async () => {
+    const store = storeWith();
+    renderWithStore(
+      store,
+      <ul>
+        <MessageItem message={message({ routing: { agentId: null, reason: 'Addressed to a person.' } })} canDelete={false} />
+        <MessageItem message={message({ id: '0190a000-0000-7000-8000-0000000000m8', content: 'Find sources on tides', routing: { agentId: scout, reason: 'Scout finds sources.' } })} canDelete={false} />
+      </ul>,
+    );
+    const [nobody, toScout] = screen.getAllByTestId('routing-indicator');
+    expect(nobody).toHaveTextContent('→ nobody');
+    expect(nobody).toHaveAccessibleName('Routed to nobody');
+    expect(toScout).toHaveTextContent('→ Scout');
+    // The reason is the indicator's description for screen readers, and hidden to the eye until asked.
+    expect(toScout).toHaveAccessibleDescription('The orchestrator chose Scout: Scout finds sources.');
+    expect(screen.queryByRole('tooltip')).toBeNull();
+
+    await userEvent.tab();
+    expect(nobody).toHaveFocus();
+    expect(screen.getByRole('tooltip')).toHaveTextContent('The orchestrator chose no agent: Addressed to a person.');
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('tooltip')).toBeNull();
+
+    await userEvent.hover(toScout);
+    expect(screen.getByRole('tooltip')).toHaveTextContent('The orchestrator chose Scout: Scout finds sources.');
+    await userEvent.unhover(toScout);
+    expect(screen.queryByRole('tooltip')).toBeNull();
+  });
+
+  it('shows no indicator on a message nobody routed', () => {
+    renderWithStore(storeWith(), <ul><MessageItem message={message({})} canDelete={false} /></ul>);
+    expect(screen.queryByTestId('routing-indicator')).toBeNull();
+    expect(screen.queryByTestId('run-checklist')).toBeNull();
   });
 });
