@@ -53,7 +53,7 @@ export function runAnnouncement(run: RunJson): string {
   const status = RUN_STATUS[run.status].label;
   if (run.status === 'planning') return `Goal run planning: ${run.goal}`;
   if (run.status === 'done') return `Goal run done. ${progressOf(run).text}.`;
-  if (run.status !== 'running') return `Goal run ${status.toLowerCase()}${run.stopReason ? `: ${run.stopReason}` : ''}.`;
+  if (run.status !== 'running') return `Goal run ${status.toLowerCase()}${run.stopReason ? `: ${run.stopReason.replace(/[.!]+$/, '')}` : ''}.`;
   const at = run.tasks.findIndex((task) => task.status === 'doing' || task.status === 'review');
   const current = at >= 0 ? ` Task ${at + 1}, ${run.tasks[at]!.title}: ${TASK_STATUS[run.tasks[at]!.status].toLowerCase()}.` : '';
   return `Goal run running. ${progressOf(run).text}.${current}`;

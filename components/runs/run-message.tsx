@@ -26,11 +26,15 @@ export function RunMessageChecklist({ channelId, runId, text }: { channelId: str
   );
 }
 
-/** On an agent's reply within a run: which task it is an attempt at ("Task 2 · Draft the intro"), or that it belongs to the run. */
+/**
+ * On an agent's reply within a run: which task it is the latest attempt at ("Task 2 · Draft the
+ * intro"), the lead's summary, or else (an attempt sent back) that it belongs to the run.
+ */
 export function RunReplyTag({ message }: { message: Message }) {
   const { run } = useRun(message.channelId, message.runId!);
   const at = run ? run.tasks.findIndex((task) => task.messageId === message.id) : -1;
-  const label = at >= 0 ? `Task ${at + 1} · ${run!.tasks[at]!.title}` : 'Goal run';
+  const summary = run?.summary !== undefined && message.status === 'complete' && message.content.trim() === run.summary.trim();
+  const label = at >= 0 ? `Task ${at + 1} · ${run!.tasks[at]!.title}` : summary ? 'Summary' : 'Goal run';
   return (
     <span
       className="max-w-full truncate rounded bg-sky-50 px-1 text-[0.65rem] font-medium text-sky-800 ring-1 ring-sky-200 dark:bg-sky-950/60 dark:text-sky-200 dark:ring-sky-800"

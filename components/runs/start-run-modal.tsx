@@ -2,6 +2,7 @@
 
 import { Alert, Button, HelperText, Label, Modal, ModalBody, ModalFooter, ModalHeader, Textarea, TextInput } from 'flowbite-react';
 import { useId, useState, type FormEvent } from 'react';
+import { fieldErrors } from '@/components/knowledge/knowledge-base-modal';
 import { PendingLabel } from '@/components/ui/pending-label';
 import { useAction } from '@/components/ui/use-action';
 import type { RunBudget } from '@/lib/contracts/runs';
@@ -37,6 +38,31 @@ export function runInputFrom(form: FormData): RunInput {
   return { goal: String(form.get('goal') ?? '').trim(), ...(Object.keys(budget).length > 0 ? { budget } : {}) };
 }
 
+/** One budget number, with the hub's default as its placeholder and the server's reason under it. */
+function BudgetField({ id, name, label, placeholder, error, decimal = false }: { id: string; name: string; label: string; placeholder: number; error?: string; decimal?: boolean }) {
+  return (
+    <div>
+      <Label htmlFor={id}>{label}</Label>
+      <TextInput
+        id={id}
+        name={name}
+        type="number"
+        inputMode={decimal ? 'decimal' : 'numeric'}
+        step={decimal ? 'any' : undefined}
+        placeholder={String(placeholder)}
+        color={error ? 'failure' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        data-testid={`run-budget-${name}`}
+      />
+      {error && (
+        <HelperText id={`${id}-error`} color="failure" data-testid={`run-budget-${name}-error`}>
+          {error}
+        </HelperText>
+      )}
+    </div>
+  );
+}
+
 /** Gives the channel's agents a goal: the text, an optional budget, Start; the server's refusal shows here. */
 export function StartRunModal({ show, onClose, channelId, channelName }: { show: boolean; onClose: () => void; channelId: string; channelName: string }) {
   const { runs } = useStores();
@@ -49,6 +75,9 @@ export function StartRunModal({ show, onClose, channelId, channelName }: { show:
     },
   });
   const length = [...goal.trim()].length;
+  // A 400 names its fields (goal, budget.steps…): each reason shows under its field.
+  const errors = fieldErrors(start.error?.details);
+  const budgetError = (field: 'steps' | 'tokens' | 'seconds') => errors[`budget.${field}`];
 
   function close() {
     start.reset();
@@ -61,13 +90,12 @@ export function StartRunModal({ show, onClose, channelId, channelName }: { show:
     start.run(runInputFrom(new FormData(event.currentTarget)));
   }
 
-  const minutes = DEFAULT_BUDGET_HINT.seconds / 60;
   return (
     <Modal show={show} onClose={close} size="lg" dismissible>
       <form onSubmit={onSubmit} data-testid="start-run-form" noValidate>
         <ModalHeader>Give #{channelName} a goal</ModalHeader>
         <ModalBody className="flex flex-col gap-4">
-          {start.error && (
+          {start.error && Object.keys(errors).length === 0 && (
             <Alert color="failure" data-testid="start-run-error">
               {start.error.message}
             </Alert>
@@ -83,9 +111,15 @@ export function StartRunModal({ show, onClose, channelId, channelName }: { show:
               value={goal}
               onChange={(event) => setGoal(event.target.value)}
               placeholder="e.g. Draft the launch post"
-              aria-describedby={`${ids}-goal-help`}
+              aria-describedby={errors.goal ? `${ids}-goal-error ${ids}-goal-help` : `${ids}-goal-help`}
+              color={errors.goal ? 'failure' : undefined}
               data-testid="run-goal-input"
             />
+            {errors.goal && (
+              <HelperText id={`${ids}-goal-error`} color="failure" data-testid="run-goal-error">
+                {errors.goal}
+              </HelperText>
+            )}
             <HelperText id={`${ids}-goal-help`} className={`mt-1 flex justify-between text-xs ${length > MAX_GOAL_CHARS ? 'text-red-600 dark:text-red-400' : ''}`}>
               <span>The supervisor plans tasks for the channel&apos;s agents, checks each result, and ends with a summary.</span>
               <span className="ml-2 shrink-0 tabular-nums">
@@ -97,18 +131,9 @@ export function StartRunModal({ show, onClose, channelId, channelName }: { show:
             <legend className="mb-1 text-sm font-medium text-gray-900 dark:text-white">Budget (optional)</legend>
             <p className="mb-2 text-xs text-gray-500 dark:text-gray-400">The run stops at whichever it reaches first. Empty fields take the hub&apos;s defaults.</p>
             <div className="grid grid-cols-3 gap-3">
-              <div>
-                <Label htmlFor={`${ids}-steps`}>Steps</Label>
-                <TextInput id={`${ids}-steps`} name="steps" type="number" inputMode="numeric" placeholder={String(DEFAULT_BUDGET_HINT.steps)} data-testid="run-budget-steps" />
-              </div>
-              <div>
-                <Label htmlFor={`${ids}-tokens`}>Tokens</Label>
-                <TextInput id={`${ids}-tokens`} name="tokens" type="number" inputMode="numeric" placeholder={String(DEFAULT_BUDGET_HINT.tokens)} data-testid="run-budget-tokens" />
-              </div>
-              <div>
-                <Label htmlFor={`${ids}-minutes`}>Minutes</Label>
-                <TextInput id={`${ids}-minutes`} name="minutes" type="number" inputMode="decimal" step="any" placeholder={String(minutes)} data-testid="run-budget-minutes" />
-              </div>
+              <BudgetField id={`${ids}-steps`} name="steps" label="Steps" placeholder={DEFAULT_BUDGET_HINT.steps} error={budgetError('steps')} />
+              <BudgetField id={`${ids}-tokens`} name="tokens" label="Tokens" placeholder={DEFAULT_BUDGET_HINT.tokens} error={budgetError('tokens')} />
+              <BudgetField id={`${ids}-minutes`} name="minutes" label="Minutes" placeholder={DEFAULT_BUDGET_HINT.seconds / 60} error={budgetError('seconds')} decimal />
             </div>
           </fieldset>
         </ModalBody>

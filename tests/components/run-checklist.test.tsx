@@ -1,13 +1,24 @@
-/** @jest-environment jsdom */
-import { act, screen, within } from '@testing-library/react';
+/**
+ * @jest-environment ./tests/helpers/jsdom-env.cjs
+ * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
+ */
+// Node's export conditions: socket.io-client's CommonJS build opens its WebSocket with `ws` (see agent-ui.test.tsx).
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { ChannelView } from '@/components/chat/channel-view';
 import { MessageItem } from '@/components/chat/message-item';
+import { RealtimeProvider } from '@/components/realtime/realtime-provider';
 import { RunChecklist } from '@/components/runs/run-checklist';
 import type { Member, Message } from '@/lib/api-types';
 import type { RunJson, RunTaskJson } from '@/lib/contracts/runs';
 import { queryKeys } from '@/stores/query-keys';
 import { RootStore } from '@/stores/root-store';
-import { renderWithStore } from '../helpers/render-hub';
+import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-server';
+import type { ApiClient } from '../helpers/api-client';
+import { testDatabaseKinds } from '../helpers/database';
+import { uniqueName } from '../helpers/people';
+import { createBrowserStore, renderWithStore, settled, watchRequests } from '../helpers/render-hub';
+import { useSpawnedHub } from '../helpers/spawned-hub';
 
 const me = { id: '0190a000-0000-7000-8000-00000000000a', name: 'Rosa', email: 'rosa@example.com' };
 const channelId = '0190a000-0000-7000-8000-0000000000c1';
@@ -130,10 +141,10 @@ describe('a goal run as a checklist', () => {
   });
 
   it('says why a stopped or failed run ended', () => {
-    const { unmount } = renderWithStore(storeWith(), <RunChecklist run={run('stopped', [task(1, 'done'), task(2, 'todo')], { stopReason: 'Stopped by Rosa' })} />);
+    const { unmount } = renderWithStore(storeWith(), <RunChecklist run={run('stopped', [task(1, 'done'), task(2, 'todo')], { stopReason: 'Stopped by Rosa.' })} />);
     expect(screen.getByTestId('run-status')).toHaveTextContent('Stopped');
-    expect(screen.getByTestId('run-stop-reason')).toHaveTextContent('Stopped by Rosa');
-    expect(screen.getByRole('status')).toHaveTextContent('Goal run stopped: Stopped by Rosa.');
+    expect(screen.getByTestId('run-stop-reason')).toHaveTextContent('Stopped by Rosa.');
+    expect(screen.getByRole('status').textContent).toBe('Goal run stopped: Stopped by Rosa.');
     expect(screen.queryByTestId('run-summary')).toBeNull();
     expect(screen.queryByTestId('stop-run')).toBeNull();
     unmount();
@@ -154,14 +165,16 @@ describe('goal runs and routing in the channel', () => {
     const store = storeWith([first]);
     const runMessage = message({ id: first.messageId!, content: 'Goal: Draft the launch post', runId: first.id });
     const attempt = message({ id: '0190a000-0000-7000-8000-0000000000m2', author: { kind: 'agent', id: scout, name: 'Scout', handle: 'scout' }, content: 'Three angles.', replyTo: first.messageId, runId: first.id });
+    const summary = message({ id: '0190a000-0000-7000-8000-0000000000m3', author: { kind: 'agent', id: quill, name: 'Quill', handle: 'quill' }, content: 'All done.', replyTo: first.messageId, runId: first.id });
     renderWithStore(
       store,
       <ul>
         <MessageItem message={runMessage} canDelete={false} />
         <MessageItem message={attempt} canDelete={false} />
+        <MessageItem message={summary} canDelete={false} />
       </ul>,
     );
-    const [shown, reply] = screen.getAllByTestId('message');
+    const [shown, reply, summed] = screen.getAllByTestId('message');
     expect(within(shown!).getByTestId('run-checklist')).toHaveAttribute('data-status', 'running');
     // The checklist heads the goal; the message's own "Goal: …" text is not shown twice.
     expect(within(shown!).queryByTestId('message-body')).toBeNull();
@@ -174,6 +187,8 @@ describe('goal runs and routing in the channel', () => {
     await land(() => store.runs.receive({ ...first, status: 'done', summary: 'All done.', tasks: [task(1, 'done'), task(2, 'done')] }));
     expect(within(shown!).getByTestId('run-checklist')).toHaveAttribute('data-status', 'done');
     expect(within(shown!).getByTestId('run-summary')).toHaveTextContent('All done.');
+    // The lead's summary reply is the run's summary.
+    expect(within(summed!).getByTestId('run-task-tag')).toHaveTextContent('Summary');
   });
 
   it('shows an orchestrator\'s choice quietly, its reason on keyboard focus and on hover, hidden again on Escape', async () => {
@@ -209,5 +224,142 @@ describe('goal runs and routing in the channel', () => {
     renderWithStore(storeWith(), <ul><MessageItem message={message({})} canDelete={false} /></ul>);
     expect(screen.queryByTestId('routing-indicator')).toBeNull();
     expect(screen.queryByTestId('run-checklist')).toBeNull();
+  });
+});
+
+const isPlan = (request: FixtureRequest) => request.messages[0]?.content.includes('Write a plan for the goal');
+const isReview = (request: FixtureRequest) => request.messages[0]?.content.includes("You check one task's result");
+const isSummary = (request: FixtureRequest) => request.messages.at(-1)?.content.includes("The run's tasks are finished");
+const handleOf = (request: FixtureRequest) => request.messages[0]?.content.match(/You are .+? \(@([a-z0-9-]+)\)/)?.[1];
+
+// The whole path: the real routes and a realtime node in a hub process, the team's model the local
+// OpenAI-compatible server, and in the components the real stores, axios and socket.io-client.
+describe.each(testDatabaseKinds())('goal runs started and stopped from the channel (%s)', (kind) => {
+  /** While held, the model writes nothing: a run stays where it is until the test lets it go. */
+  let held = false;
+  const waiting: Array<() => void> = [];
+  let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+  beforeAll(async () => {
+    model = await startOpenAIServer({
+      reply: (request) => {
+        if (isPlan(request)) return '{"tasks":[{"title":"Find three facts","agent":"scout"},{"title":"Draft the post","agent":"quill"}]}';
+        if (isReview(request)) return 'ACCEPT';
+        if (isSummary(request)) return 'The facts were found and the post drafted.';
+        return handleOf(request) === 'scout' ? 'Fact one. Fact two. Fact three.' : 'A draft citing the facts.';
+      },
+      pace: () => (held ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve()),
+    });
+  });
+  const hub = useSpawnedHub(kind, { realtime: true, env: () => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: model.baseURL }) });
+  afterEach(() => {
+    held = false;
+    waiting.splice(0).forEach((resolve) => resolve());
+  });
+  afterAll(() => model?.close());
+
+  /** Rosa's channel with @scout and @quill, open in a page whose socket has joined it. */
+  async function channel() {
+    const api: ApiClient = hub.client();
+    const user = await api.signUp('Rosa');
+    const channelId: string = (await api.post('/api/channels', { name: uniqueName('launch') })).json.channel.id;
+    for (const [name, handle, description] of [['Scout', 'scout', 'Research: finds facts'], ['Quill', 'quill', 'Writing: drafts posts']]) {
+      const agent = (await api.post('/api/agents', { name, handle, description, instructions: `You are ${name}.`, model: 'fixture-model' })).json.agent;
+      expect((await api.post(`/api/channels/${channelId}/members`, { agentId: agent.id })).status).toBe(201);
+    }
+    const store = createBrowserStore({ baseUrl: hub.url, cookie: api.cookie, user });
+    const net = watchRequests(store.http);
+    // The sidebar's list: the socket joins every channel in it.
+    await store.queryClient.fetchQuery({ queryKey: queryKeys.channels, queryFn: () => store.channels.list() });
+    renderWithStore(
+      store,
+      <RealtimeProvider url={hub.realtimeUrl}>
+        <ChannelView channelId={channelId} />
+      </RealtimeProvider>,
+    );
+    await waitFor(() => expect(store.channels.presence.get(channelId)).toContain(user.id), { timeout: 10_000 });
+    await screen.findByTestId('history-start');
+    await settled(store);
+    const serverRuns = async () => (await api.get(`/api/channels/${channelId}/runs`)).json.runs as RunJson[];
+    return { api, store, net, channelId, serverRuns };
+  }
+
+  it('starts a run from the Goal form, shows the server refusing a bad budget there, then the checklist live until its summary', async () => {
+    const { store, net, serverRuns } = await channel();
+    await userEvent.click(screen.getByTestId('goal-button'));
+    const form = await screen.findByTestId('start-run-form');
+    const start = within(form).getByTestId('start-run-submit');
+    expect(start).toBeDisabled();
+    await userEvent.type(within(form).getByLabelText('Goal'), 'Draft the launch post');
+    expect(within(form).getByLabelText('Steps')).toHaveAttribute('placeholder', '40');
+    expect(within(form).getByLabelText('Tokens')).toHaveAttribute('placeholder', '200000');
+    expect(within(form).getByLabelText('Minutes')).toHaveAttribute('placeholder', '15');
+    await userEvent.type(within(form).getByLabelText('Steps'), '1');
+    await userEvent.click(start);
+    // The server's reason, under the field it is about.
+    expect(await within(form).findByTestId('run-budget-steps-error')).toHaveTextContent('A run needs at least 2 steps (a plan and a task).');
+    expect(within(form).getByLabelText('Steps')).toHaveAccessibleDescription('A run needs at least 2 steps (a plan and a task).');
+    expect(await serverRuns()).toEqual([]);
+
+    await userEvent.clear(within(form).getByLabelText('Steps'));
+    await userEvent.type(within(form).getByLabelText('Minutes'), '2');
+    await userEvent.click(start);
+    await waitFor(() => expect(screen.queryByTestId('start-run-form')).toBeNull());
+    expect(net.count(/^POST \/api\/channels\/.+\/runs$/)).toBe(2);
+
+    // The run's message arrives over the socket and shows the checklist, which follows run:updated to the end.
+    const checklist = await screen.findByTestId('run-checklist');
+    expect(within(checklist).getByTestId('run-goal')).toHaveTextContent('Draft the launch post');
+    await waitFor(() => expect(checklist).toHaveAttribute('data-status', 'done'), { timeout: 15_000 });
+    expect(within(checklist).getAllByTestId('run-task').map((task) => [task.dataset.status, task.textContent])).toEqual([
+      ['done', expect.stringMatching(/1\. Find three facts.*Assigned to Scout/)],
+      ['done', expect.stringMatching(/2\. Draft the post.*Assigned to Quill/)],
+    ]);
+    expect(within(checklist).getByTestId('run-summary')).toHaveTextContent('The facts were found and the post drafted.');
+    expect(within(checklist).getByTestId('run-usage-time')).toHaveTextContent('/ 2:00');
+    expect(screen.queryByTestId('active-run-banner')).toBeNull();
+    // Each task's reply is tagged with its task.
+    await waitFor(() => expect(screen.getAllByTestId('run-task-tag').map((tag) => tag.textContent)).toEqual(['Task 1 · Find three facts', 'Task 2 · Draft the post']));
+    await settled(store);
+    const [stored] = await serverRuns();
+    expect(stored).toMatchObject({ status: 'done', goal: 'Draft the launch post', budget: { steps: 40, seconds: 120 } });
+  });
+
+  it('starts a run with /goal, says why a second one cannot start, and stops it once from the banner', async () => {
+    const { store, net, serverRuns } = await channel();
+    held = true;
+    const input = screen.getByTestId('composer-input');
+    await userEvent.type(input, '/goal Draft the post');
+    expect(screen.getByTestId('goal-command-hint')).toHaveTextContent('Enter starts a goal run with this goal');
+    expect(screen.getByTestId('composer-send')).toHaveTextContent('Start run');
+    await userEvent.keyboard('{Enter}');
+    const banner = await screen.findByTestId('active-run-banner');
+    expect(banner).toHaveTextContent('Draft the post');
+    expect(input).toHaveValue('');
+    // Sent as a run, not as a message of its own: the one message is the run's.
+    expect(net.count(/^POST \/api\/channels\/.+\/messages$/)).toBe(0);
+    const checklist = await screen.findByTestId('run-checklist');
+    expect(checklist).toHaveAttribute('data-status', 'planning');
+
+    await userEvent.type(input, '/goal Another one{Enter}');
+    expect(await screen.findByTestId('goal-command-error')).toHaveTextContent('The run did not start: A run is already going in this channel.');
+    expect(input).toHaveValue('/goal Another one');
+
+    const stop = within(banner).getByTestId('stop-run');
+    act(() => {
+      stop.click();
+      stop.click();
+    });
+    await waitFor(() => expect(checklist).toHaveAttribute('data-status', 'stopped'));
+    expect(within(checklist).getByTestId('run-stop-reason')).toHaveTextContent('Stopped by Rosa.');
+    expect(within(checklist).queryByTestId('stop-run')).toBeNull();
+    expect(screen.queryByTestId('active-run-banner')).toBeNull();
+    await settled(store);
+    expect(net.count(/\/runs\/.+\/stop$/)).toBe(1);
+    const runs = await serverRuns();
+    expect(runs.map((run) => [run.goal, run.status])).toEqual([['Draft the post', 'stopped']]);
+
+    // Editing the draft clears the refusal.
+    fireEvent.change(input, { target: { value: '/goal Another one, later' } });
+    expect(screen.queryByTestId('goal-command-error')).toBeNull();
   });
 });
