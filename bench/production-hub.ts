@@ -33,24 +33,10 @@ export function treeRss(pid: number): number[] {
   return rss;
 }
 
-export class Hub {
+/** One person's session with a hub over HTTP: the cookie it was given, JSON in and out. */
+export class HttpSession {
   private cookie = '';
-  peak = 0;
-  private sampler?: ReturnType<typeof setInterval>;
-  constructor(
-    readonly child: ChildProcess,
-    readonly base: string,
-  ) {}
-
-  startSampling() {
-    this.peak = 0;
-    this.sampler = setInterval(() => (this.peak = Math.max(this.peak, ...treeRss(this.child.pid!))), 50);
-  }
-  stopSampling(): number {
-    clearInterval(this.sampler);
-    return Math.round(this.peak / 1024 / 1024);
-  }
-  rssNow = () => Math.round(Math.max(...treeRss(this.child.pid!)) / 1024 / 1024);
+  constructor(readonly base: string) {}
 
   async request(method: string, route: string, body?: unknown | FormData) {
     const form = body instanceof FormData;
@@ -65,6 +51,27 @@ export class Hub {
     if (res.status >= 400) throw new Error(`${method} ${route} answered ${res.status}: ${text.slice(0, 200)}`);
     return text ? JSON.parse(text) : undefined;
   }
+}
+
+export class Hub extends HttpSession {
+  peak = 0;
+  private sampler?: ReturnType<typeof setInterval>;
+  constructor(
+    readonly child: ChildProcess,
+    base: string,
+  ) {
+    super(base);
+  }
+
+  startSampling() {
+    this.peak = 0;
+    this.sampler = setInterval(() => (this.peak = Math.max(this.peak, ...treeRss(this.child.pid!))), 50);
+  }
+  stopSampling(): number {
+    clearInterval(this.sampler);
+    return Math.round(this.peak / 1024 / 1024);
+  }
+  rssNow = () => Math.round(Math.max(...treeRss(this.child.pid!)) / 1024 / 1024);
 
   async upload(baseId: string, files: { name: string; type: string; bytes: Uint8Array }[]) {
     const form = new FormData();

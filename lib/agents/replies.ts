@@ -134,7 +134,7 @@ function inTurn<T>(job: Job, work: (job: Job) => Promise<T>): Promise<T> {
  * message, streamed and published like any reply, in the channel's turn, that hands off to
  * nobody. Resolves with how it ended; a stop of the run (the brief's signal) stops it.
  */
-export async function taskReply(args: { channelId: string; agentId: string; triggerId: string; payer: Payer; task: TaskBrief }): Promise<ReplyOutcome> {
+export async function taskReply(args: { channelId: string; agentId: string; triggerId: string; payer: Payer; task: TaskBrief; team?: Team }): Promise<ReplyOutcome> {
   const job: Job = { ...args, hop: 1, chain: newChain() };
   return inTurn(job, async (job) => {
     const db = await getDb();
