@@ -585,7 +585,7 @@ async function reviewResult(ctx: Ctx, task: RunTaskRow, result: string): Promise
 
 /** ACCEPT, or REVISE with its reason; anything else is taken as accepted (a review never blocks a run). */
 export function parseVerdict(text: string): Verdict {
-  const match = /^\W*(ACCEPT|REVISE)\b[\s:.\-–—]*([\s\S]*)$/i.exec(text.trim());
+  const match = /^\W*(ACCEPT|REVISE)\b[\s:.*_\-–—]*([\s\S]*)$/i.exec(text.trim());
   if (!match) return { accept: true, reason: 'Accepted.' };
   const reason = match[2]!.trim().split('\n')[0]!.trim();
   return match[1]!.toUpperCase() === 'ACCEPT' ? { accept: true, reason: reason || 'Accepted.' } : { accept: false, reason: clip(reason || 'It does not do the task yet.', 400) };
