@@ -2,7 +2,9 @@
 
 import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
@@ -12,10 +14,52 @@ import { MessageList } from './message-list';
 import { TypingIndicator } from './typing-indicator';
 import { useChannel } from './use-channels';
 
+// The canvas (and React Flow with it) loads only when someone opens it.
+const TeamCanvas = dynamic(() => import('@/components/canvas/team-canvas').then((mod) => mod.TeamCanvas), {
+  ssr: false,
+  loading: () => <Spinner className="m-auto" aria-label="Loading the canvas" />,
+});
+
+type View = 'chat' | 'canvas';
+
+/** Chat or Canvas, kept in the address (`?view=canvas`) so a reload or a shared link opens the same view. */
+function useView(): [View, (view: View) => void] {
+  const view: View = useSearchParams()?.get('view') === 'canvas' ? 'canvas' : 'chat';
+  const setView = (next: View) => {
+    const url = new URL(window.location.href);
+    if (next === 'canvas') url.searchParams.set('view', 'canvas');
+    else url.searchParams.delete('view');
+    // The App Router follows history.replaceState into useSearchParams, without a server round trip.
+    window.history.replaceState(window.history.state, '', url);
+  };
+  return [view, setView];
+}
+
+function ViewSwitch({ view, onChange }: { view: View; onChange: (view: View) => void }) {
+  const option = (value: View, label: string) => (
+    <button
+      type="button"
+      aria-pressed={view === value}
+      data-testid={`view-${value}`}
+      onClick={() => onChange(value)}
+      className="px-3 py-1.5 text-sm aria-pressed:bg-gray-900 aria-pressed:text-white focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:aria-pressed:bg-gray-100 dark:aria-pressed:text-gray-900"
+    >
+      {label}
+    </button>
+  );
+  return (
+    <div role="group" aria-label="View" className="flex shrink-0 overflow-hidden rounded-lg border border-gray-300 dark:border-gray-700">
+      {option('chat', 'Chat')}
+      {option('canvas', 'Canvas')}
+    </div>
+  );
+}
+
 export const ChannelView = observer(function ChannelView({ channelId }: { channelId: string }) {
   const { channels, user } = useStores();
   const { data, error, isPending } = useChannel(channelId);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [view, setView] = useView();
 
   const gone = error ? toApiError(error).status === 404 : false;
   useEffect(() => {
@@ -48,18 +92,27 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
             {channels.presence.get(channel.id)?.length ?? 0} online
           </p>
         </div>
-        <button
-          type="button"
-          data-testid="channel-settings"
-          onClick={() => setSettingsOpen(true)}
-          className="shrink-0 rounded-lg border border-gray-300 px-3 py-1.5 text-sm hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800"
-        >
-          {members.length} {members.length === 1 ? 'member' : 'members'} · Settings
-        </button>
+        <div className="flex shrink-0 items-center gap-2">
+          <ViewSwitch view={view} onChange={setView} />
+          <button
+            type="button"
+            data-testid="channel-settings"
+            onClick={() => setSettingsOpen(true)}
+            className="shrink-0 rounded-lg border border-gray-300 px-3 py-1.5 text-sm hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800"
+          >
+            {members.length} {members.length === 1 ? 'member' : 'members'} · Settings
+          </button>
+        </div>
       </header>
-      <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} />
-      <TypingIndicator channelId={channel.id} />
-      <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
+      {view === 'canvas' ? (
+        <TeamCanvas key={channel.id} channel={channel} members={members} onOpenChat={() => setView('chat')} />
+      ) : (
+        <>
+          <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} />
+          <TypingIndicator channelId={channel.id} />
+          <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
+        </>
+      )}
       <ChannelSettingsModal show={settingsOpen} onClose={() => setSettingsOpen(false)} channel={channel} members={members} />
     </>
   );
