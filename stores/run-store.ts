@@ -1,7 +1,26 @@
 import { makeAutoObservable } from 'mobx';
-import type { RunBudget, RunJson } from '@/lib/contracts/runs';
+import type { RunBudget, RunJson, RunStatus, RunTaskStatus } from '@/lib/contracts/runs';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
+
+const RUN_RANK: Record<RunStatus, number> = { planning: 0, running: 1, done: 2, stopped: 2, failed: 2 };
+const TASK_RANK: Record<RunTaskStatus, number> = { todo: 0, doing: 1, review: 2, done: 3, failed: 3 };
+/** How far a run's tasks have got: each attempt and each state only ever moves it on. */
+const taskProgress = (run: RunJson) => run.tasks.reduce((sum, task) => sum + task.attempts * 10 + TASK_RANK[task.status], 0);
+
+/**
+ * A copy of a run from before `current`. A run only moves forward (its status, its steps spent,
+ * its tasks' attempts and states), and copies arrive by two paths that race: the answer to
+ * POST .../runs ("planning") can land after the socket's first `run:updated` ("running").
+ */
+export function isOlderRun(incoming: RunJson, current: RunJson): boolean {
+  return (
+    RUN_RANK[incoming.status] < RUN_RANK[current.status] ||
+    incoming.usage.steps < current.usage.steps ||
+    incoming.tasks.length < current.tasks.length ||
+    taskProgress(incoming) < taskProgress(current)
+  );
+}
 
 /** What starting a run takes (API.md "Goal runs"). */
 export type RunInput = { goal: string; budget?: Partial<RunBudget> };
@@ -18,14 +37,17 @@ export class RunStore {
   /**
    * `run:updated` (and every answer carrying a run): the whole run replaces its copy, or joins
    * the list where its start puts it (newest first): a new run at the top, an older one fetched
-   * by itself (beyond the list's page) further down.
+   * by itself (beyond the list's page) further down. A copy older than the one held is dropped.
    */
   receive(run: RunJson): void {
     this.root.queryClient.setQueryData<RunJson[]>(queryKeys.runs(run.channelId), (old) => {
       if (!old) return old;
       const at = old.findIndex((r) => r.id === run.id);
       const next = [...old];
-      if (at >= 0) next[at] = run;
+      if (at >= 0) {
+        if (isOlderRun(run, old[at]!)) return old;
+        next[at] = run;
+      }
       else {
         const before = next.findIndex((r) => r.createdAt < run.createdAt);
         next.splice(before < 0 ? next.length : before, 0, run);
@@ -40,9 +62,14 @@ export class RunStore {
   }
 
   // Transport.
+  /** The channel's latest runs; a copy `run:updated` brought while the list was on its way, and newer than the list's, is kept. */
   async list(channelId: string): Promise<RunJson[]> {
     const { data } = await this.root.http.get<{ runs: RunJson[] }>(`/api/channels/${encodeURIComponent(channelId)}/runs`);
-    return data.runs;
+    const held = this.root.queryClient.getQueryData<RunJson[]>(queryKeys.runs(channelId)) ?? [];
+    return data.runs.map((run) => {
+      const mine = held.find((r) => r.id === run.id);
+      return mine && isOlderRun(run, mine) ? mine : run;
+    });
   }
 
   /** One run by itself (one the list does not hold), written into its channel's list. */

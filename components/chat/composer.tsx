@@ -245,7 +245,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
           {goal !== null ? (
             <span data-testid="goal-command-hint">{goal ? 'Enter starts a goal run with this goal' : 'Type the goal after /goal, or press Enter for the Goal form'}</span>
           ) : (
-            <span>Enter to send · Shift+Enter for a new line · Markdown supported · Drop or paste files to attach · /goal to start a run</span>
+            <span>Enter to send · Shift+Enter for a new line · Markdown supported · Drop or paste files to attach<span className="hidden sm:inline"> · /goal to start a run</span></span>
           )}
           {length > MAX_MESSAGE_CHARS - 500 && (
             <span className={tooLong ? 'text-red-500' : ''} data-testid="char-count">

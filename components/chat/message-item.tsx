@@ -143,15 +143,18 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
             <span className={message.error?.code === 'cancelled' ? 'text-gray-500' : 'text-red-600 dark:text-red-400'} role="alert" data-testid="reply-error">
               {message.error?.message ?? 'The reply failed.'}
             </span>
-            <button
-              type="button"
-              className="font-medium text-sky-600 hover:underline disabled:opacity-60 dark:text-sky-400"
-              onClick={() => begin(retry)}
-              disabled={retry.pending}
-              data-testid="retry-reply"
-            >
-              {retry.pending ? 'Retrying…' : 'Retry'}
-            </button>
+            {/* A goal run's reply is retried by its run (a task sent back), not by hand: a second answer outside it would feed nothing. */}
+            {!message.runId && (
+              <button
+                type="button"
+                className="font-medium text-sky-600 hover:underline disabled:opacity-60 dark:text-sky-400"
+                onClick={() => begin(retry)}
+                disabled={retry.pending}
+                data-testid="retry-reply"
+              >
+                {retry.pending ? 'Retrying…' : 'Retry'}
+              </button>
+            )}
           </div>
         )}
         {error && <p className="text-xs text-red-500" role="alert">{error}</p>}

@@ -4,7 +4,7 @@ import { useId } from 'react';
 import { useChannel } from '@/components/chat/use-channels';
 import { Markdown } from '@/components/ui/markdown';
 import type { RunJson } from '@/lib/contracts/runs';
-import { compactNumber, duration, progressOf, RUN_STATUS, runAnnouncement } from './run-format';
+import { budgetDuration, compactNumber, duration, progressOf, RUN_STATUS, runAnnouncement } from './run-format';
 import { RunTaskItem } from './run-task-item';
 import { StopRunButton } from './stop-run-button';
 import { isActive } from './use-runs';
@@ -16,13 +16,13 @@ export function elapsedSeconds(run: RunJson, now: number): number {
   return Math.max(run.usage.seconds, (now - Date.parse(run.createdAt)) / 1000);
 }
 
-function Meter({ label, used, limit, format }: { label: string; used: number; limit: number; format: (value: number) => string }) {
+function Meter({ label, used, limit, format, formatLimit = format }: { label: string; used: number; limit: number; format: (value: number) => string; formatLimit?: (value: number) => string }) {
   const share = limit > 0 ? Math.min(1, used / limit) : 0;
   return (
     <div className="min-w-0" data-testid={`run-usage-${label.toLowerCase()}`}>
       <dt className="text-gray-500 dark:text-gray-400">{label}</dt>
-      <dd className="tabular-nums text-gray-800 dark:text-gray-100">
-        {format(used)} <span className="text-gray-500 dark:text-gray-400">/ {format(limit)}</span>
+      <dd className="whitespace-nowrap tabular-nums text-gray-800 dark:text-gray-100">
+        {format(used)} <span className="text-gray-500 dark:text-gray-400">/ {formatLimit(limit)}</span>
         <span aria-hidden className="mt-0.5 block h-1 overflow-hidden rounded-full bg-gray-200 dark:bg-gray-700">
           <span className={`block h-full rounded-full ${share >= 0.9 ? 'bg-amber-500' : 'bg-sky-500'}`} style={{ width: `${share * 100}%` }} />
         </span>
@@ -95,10 +95,10 @@ export function RunChecklist({ run }: { run: RunJson }) {
       )}
 
       <div className="mt-2 flex flex-wrap items-end justify-between gap-2 border-t border-gray-100 pt-2 dark:border-gray-800">
-        <dl aria-label="Spent against the budget" className="grid min-w-0 flex-1 grid-cols-3 gap-3 text-xs" data-testid="run-usage">
+        <dl aria-label="Spent against the budget" className="grid min-w-0 flex-1 basis-64 grid-cols-3 gap-3 text-xs" data-testid="run-usage">
           <Meter label="Steps" used={run.usage.steps} limit={run.budget.steps} format={String} />
           <Meter label="Tokens" used={run.usage.tokens} limit={run.budget.tokens} format={compactNumber} />
-          <Meter label="Time" used={elapsedSeconds(run, now)} limit={run.budget.seconds} format={duration} />
+          <Meter label="Time" used={elapsedSeconds(run, now)} limit={run.budget.seconds} format={duration} formatLimit={budgetDuration} />
         </dl>
         {active && <StopRunButton run={run} />}
       </div>

@@ -18,6 +18,15 @@ export const TASK_STATUS: Record<RunTaskStatus, string> = {
   failed: 'Failed',
 };
 
+/** A time budget as set: "15 min", "1 h", "1 h 30 min", or "90 s" when not whole minutes. */
+export function budgetDuration(totalSeconds: number): string {
+  if (totalSeconds % 60 !== 0) return `${totalSeconds} s`;
+  const minutes = totalSeconds / 60;
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  return minutes % 60 ? `${h} h ${minutes % 60} min` : `${h} h`;
+}
+
 /** 1234 → "1.2k", 200000 → "200k": token counts at a glance. */
 export function compactNumber(value: number): string {
   if (value < 1000) return String(value);

@@ -83,7 +83,7 @@ describe('a goal run as a checklist', () => {
     expect(screen.queryByTestId('run-tasks')).toBeNull();
     expect(screen.getByTestId('run-usage-steps')).toHaveTextContent('0 / 40');
     expect(screen.getByTestId('run-usage-tokens')).toHaveTextContent('0 / 200k');
-    expect(screen.getByTestId('run-usage-time')).toHaveTextContent('/ 15:00');
+    expect(screen.getByTestId('run-usage-time')).toHaveTextContent('/ 15 min');
     expect(screen.getByRole('status')).toHaveTextContent('Goal run planning: Draft the launch post');
     expect(screen.getByTestId('stop-run')).toHaveAccessibleName('Stop the goal run: Draft the launch post');
   });
@@ -135,7 +135,7 @@ describe('a goal run as a checklist', () => {
     expect(screen.getByTestId('run-status')).toHaveTextContent('Done');
     expect(screen.getByTestId('run-summary')).toHaveTextContent('The post is ready.');
     expect(screen.getByTestId('run-summary').querySelector('strong')).toHaveTextContent('ready');
-    expect(screen.getByTestId('run-usage-time')).toHaveTextContent('42 s / 15:00');
+    expect(screen.getByTestId('run-usage-time')).toHaveTextContent('42 s / 15 min');
     expect(screen.getByRole('status')).toHaveTextContent('Goal run done. 2 of 2 tasks done.');
     expect(screen.queryByTestId('stop-run')).toBeNull();
   });
@@ -315,7 +315,7 @@ describe.each(testDatabaseKinds())('goal runs started and stopped from the chann
       ['done', expect.stringMatching(/2\. Draft the post.*Assigned to Quill/)],
     ]);
     expect(within(checklist).getByTestId('run-summary')).toHaveTextContent('The facts were found and the post drafted.');
-    expect(within(checklist).getByTestId('run-usage-time')).toHaveTextContent('/ 2:00');
+    expect(within(checklist).getByTestId('run-usage-time')).toHaveTextContent('/ 2 min');
     expect(screen.queryByTestId('active-run-banner')).toBeNull();
     // Each task's reply is tagged with its task.
     await waitFor(() => expect(screen.getAllByTestId('run-task-tag').map((tag) => tag.textContent)).toEqual(['Task 1 · Find three facts', 'Task 2 · Draft the post']));
@@ -361,5 +361,24 @@ describe.each(testDatabaseKinds())('goal runs started and stopped from the chann
     // Editing the draft clears the refusal.
     fireEvent.change(input, { target: { value: '/goal Another one, later' } });
     expect(screen.queryByTestId('goal-command-error')).toBeNull();
+  });
+});
+
+describe('copies of a run arriving out of order', () => {
+  it('keeps the newer copy when an older one lands after it (the start answer after the first run:updated)', () => {
+    const planning = run('planning', [], { usage: { steps: 0, promptTokens: 0, completionTokens: 0, tokens: 0, seconds: 0 } });
+    const working = run('running', [task(1, 'doing'), task(2, 'todo')], { usage: { steps: 1, promptTokens: 10, completionTokens: 5, tokens: 15, seconds: 1 } });
+    const redoing = { ...working, tasks: [task(1, 'doing', { attempts: 2, review: 'Cite it.' }), task(2, 'todo')] };
+    const store = storeWith([working]);
+    store.runs.receive(planning);
+    expect(store.runs.find(channelId, planning.id)).toEqual(working);
+    // A task sent back and begun again moves the run on, though its state reads "doing" again.
+    store.runs.receive(redoing);
+    expect(store.runs.find(channelId, planning.id)).toEqual(redoing);
+    store.runs.receive(working);
+    expect(store.runs.find(channelId, planning.id)).toEqual(redoing);
+    const stopped = { ...redoing, status: 'stopped' as const, stopReason: 'Stopped by Rosa.', tasks: [task(1, 'failed', { attempts: 2 }), task(2, 'todo')] };
+    store.runs.receive(stopped);
+    expect(store.runs.find(channelId, planning.id)).toEqual(stopped);
   });
 });
