@@ -39,3 +39,33 @@ export function handOffMentions(text: string): string[] {
   return parseMentions(ownWords(text));
 }
 
+
+/** A person's name as a handle would spell it: "Ada Lovelace" reads "ada-lovelace". */
+const asHandle = (name: string) =>
+  name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The person a message is addressed to, of `people` (the channel's people, the author left out):
+ * one whose name or first name opens it, after a greeting at most, followed by a comma or colon
+ * ("Bob, lunch at noon?", "Hi Ada: ..."), or one it @mentions by name ("@bob", "@ada-lovelace").
+ * People have no handles, so the mention is their name spelt as one.
+ */
+export function addressedPerson(content: string, people: readonly string[]): string | undefined {
+  const mentioned = new Set(parseMentions(content));
+  const opening = content.trimStart();
+  for (const name of people) {
+    const first = name.trim().split(/\s+/)[0] ?? '';
+    const spellings = [...new Set([name.trim(), first])].filter((spelling) => spelling.length >= 2);
+    if (spellings.some((spelling) => mentioned.has(asHandle(spelling)))) return name;
+    const opens = new RegExp(`^(?:(?:hi|hey|hello|dear|thanks|ok|okay)[\\s,]+)?@?(?:${spellings.map(escapeRegExp).join('|')})\\s*[,:]`, 'iu');
+    if (spellings.length > 0 && opens.test(opening)) return name;
+  }
+  return undefined;
+}

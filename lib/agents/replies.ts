@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, lte, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
@@ -104,14 +104,35 @@ export async function repliesSettled(): Promise<void> {
  * hand-off it led to have ended; hand-offs queue after the reply leaves its slot, so a chain
  * never waits on a slot it holds itself.
  */
-function enqueue(job: Job): Promise<void> {
+async function enqueue(job: Job): Promise<void> {
+  // A person's mention (hop 1) and a retry are always answered; a hand-off only while its agent
+  // has posted fewer than AGENT_MAX_REPLIES_IN_A_ROW messages since a person last wrote.
+  if (job.hop > 1 && !job.messageId && (await repliesInARow(job)) >= env().AGENT_MAX_REPLIES_IN_A_ROW) return;
   // Hand-offs can fan out (each reply may mention several agents): the chain as a whole is capped.
-  if (job.chain.replies >= env().AGENT_CHAIN_MAX_REPLIES) return Promise.resolve();
+  if (job.chain.replies >= env().AGENT_CHAIN_MAX_REPLIES) return;
   job.chain.replies += 1;
   job.chain.involved.add(job.agentId);
-  return inTurn(job, runReply).then(async (handOffs: Job[]) => {
-    await Promise.all(handOffs.map(enqueue));
-  });
+  const handOffs = await inTurn(job, runReply);
+  await Promise.all(handOffs.map(enqueue));
+}
+
+/**
+ * How many of the channel's messages since the last one by a person the job's agent posted
+ * (counted across chains: a retry starts a new one), so a pair of agents cannot keep going.
+ */
+async function repliesInARow(job: Job): Promise<number> {
+  const db = await getDb();
+  const lastByPerson = db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.channelId, job.channelId), eq(messages.authorKind, 'user')))
+    .orderBy(desc(messages.id))
+    .limit(1);
+  const [row] = await db
+    .select({ n: count() })
+    .from(messages)
+    .where(and(eq(messages.channelId, job.channelId), eq(messages.authorAgentId, job.agentId), sql`${messages.id} > coalesce((${lastByPerson}), '00000000-0000-0000-0000-000000000000'::uuid)`));
+  return row?.n ?? 0;
 }
 
 /** Runs `work` for a job in the channel's turn: at most AGENT_CONCURRENCY_PER_CHANNEL at once. */
@@ -153,10 +174,19 @@ const NO_TOKENS: Usage = { promptTokens: 0, completionTokens: 0 };
 export function dispatchReplies(message: MessageJson): void {
   track(
     (async () => {
-      const team = await loadTeam(await getDb(), message.channelId);
+      const db = await getDb();
+      const team = await loadTeam(db, message.channelId);
       if (!team || team.agents.length === 0) return;
-      // The routing call is paid by whoever asked, like the replies it chooses.
-      const answerers = await answerersFor(getModelProvider(), team, message.content, { userId: message.author.id });
+      const { agents: answerers, routing } = await answerersFor(getModelProvider(), team, { content: message.content, authorId: message.author.id });
+      // The orchestrator's choice (an agent or nobody, and why) stays on the message, for members to see.
+      if (routing) {
+        const [updated] = await db.update(messages).set({ routing }).where(eq(messages.id, message.id)).returning();
+        if (updated) {
+          await invalidateWindow(getCache(), { channelId: message.channelId });
+          const routed = toMessageJson({ message: updated, userName: message.author.name, attachments: message.attachments });
+          getPublisher().toChannel(message.channelId, 'message:updated', { message: routed });
+        }
+      }
       const chain = newChain();
       const payer = { userId: message.author.id };
       await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team, payer, chain })));

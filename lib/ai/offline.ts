@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { withoutMentions } from '@/lib/mentions';
 import { ModelError, NO_USAGE, textOf, type CompletionRequest, type ModelMessage, type ModelProvider, type SourcePassage, type StreamEvent, type ToolCall } from './provider';
 import { toolResultBodies } from './tools';
+import { contentStems } from './words';
+import { roleReply, rosterOf, taskReply } from './offline-role';
 
 export const OFFLINE_LABEL = '[offline model]';
 
@@ -13,14 +15,6 @@ const words = (text: string) => text.split(/\s+/).filter(Boolean);
  * so that quoting a mention never hands the conversation to that agent again.
  */
 const quote = (text: string) => withoutMentions(words(text).slice(0, 40).join(' '));
-
-const STOPWORDS = new Set(
-  'a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so than that the their them then there these they this to was we what when where which who why will with you your about should would could please tell'.split(' '),
-);
-
-/** Lowercased content words, cut to a five-letter stem: "configured" and "configuration" meet. */
-const stems = (text: string) =>
-  (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((word) => word.length > 1 && !STOPWORDS.has(word)).map((word) => word.slice(0, 5));
 
 /** Sentences, also cut at line breaks (a PDF's heading line is not part of the sentence after it). */
 const sentencesOf = (text: string) =>
@@ -42,14 +36,14 @@ function extractiveReply(question: string, sources: SourcePassage[]): string {
   if (sources.length === 0) {
     return `${OFFLINE_LABEL} I searched my knowledge bases for "${quote(question)}" and found nothing that matches. Try other words, or check the documents are ready on the Knowledge page.`;
   }
-  const wanted = new Set(stems(question));
+  const wanted = new Set(contentStems(question));
   const picks = sources
     .map((source, rank) => {
       const sentences = sentencesOf(source.content);
       let best = 0;
       let bestScore = -1;
       sentences.forEach((sentence, index) => {
-        const score = new Set(stems(sentence).filter((stem) => wanted.has(stem))).size;
+        const score = new Set(contentStems(sentence).filter((stem) => wanted.has(stem))).size;
         if (score > bestScore) [best, bestScore] = [index, score];
       });
       let text = sentences[best] ?? source.content.slice(0, 300);
@@ -124,19 +118,31 @@ function toolsReply(question: string, results: ReturnType<typeof resultsAfterLas
 }
 
 /**
+ * Without knowledge or tools: the agent's role shown on the message (lib/ai/offline-role.ts), or
+ * for a goal run's brief (the last user turn "Supervisor: ..."), the task done in that role.
+ */
+function plainReply(messages: ModelMessage[], lastUser: string, digest: string): string {
+  const system = messages.find((m) => m.role === 'system');
+  const roster = rosterOf(system ? textOf(system) : '');
+  const body = lastUser.startsWith('Supervisor: ') ? taskReply(lastUser, roster) : roleReply(lastUser, roster);
+  const footer = [system && textOf(system).trim() ? 'I follow the instructions my owner gave me; they stay private.' : '', `Set OPENAI_API_KEY for real answers. (reply ${digest})`];
+  return withoutMentions(`${OFFLINE_LABEL} ${body.join('\n')}\n\n${footer.filter(Boolean).join('\n')}`);
+}
+
+/**
  * The embedded default when no OPENAI_API_KEY is set: deterministic (the same conversation always
  * gets the same reply), fast, streamed word by word like a real model, and plainly labelled, so
  * every agent feature works offline and nobody mistakes it for a real model. It ignores tools
  * unless `toolPolicy` is 'fixed' (see offlineToolCalls).
  *
- * It never quotes the system message: that holds the agent's instructions, which are its owner's
- * alone, while the reply is read by every member of the channel and every API caller.
+ * It never quotes the instructions at the top of the system message, which are the agent owner's
+ * alone, while the reply is read by every member of the channel and every API caller; of the
+ * system message it reads only the roster the hub writes after them (names and specializations).
  */
 export function createOfflineProvider({ tokenDelayMs = 15, toolPolicy = 'none' }: { tokenDelayMs?: number; toolPolicy?: 'none' | 'fixed' } = {}): ModelProvider {
   return {
     kind: 'offline',
     async *stream({ messages, signal, sources, tools }: CompletionRequest): AsyncIterable<StreamEvent> {
-      const hasInstructions = messages.some((m) => m.role === 'system' && m.content.trim());
       const lastMessage = messages.findLast((m) => m.role === 'user');
       const lastUser = lastMessage ? textOf(lastMessage).trim() : '';
       const digest = createHash('sha256').update(JSON.stringify(messages)).digest('hex').slice(0, 8);
@@ -150,14 +156,7 @@ export function createOfflineProvider({ tokenDelayMs = 15, toolPolicy = 'none' }
           return void (yield { type: 'done', usage: { promptTokens, completionTokens: calls.length } });
         }
       }
-      const reply = results.length > 0 ? toolsReply(lastUser, results, sources) : sources ? extractiveReply(lastUser, sources) : [
-        OFFLINE_LABEL,
-        lastUser ? `You said: "${quote(lastUser)}".` : 'Nothing was asked yet.',
-        hasInstructions ? 'I follow the instructions my owner gave me; they stay private.' : '',
-        `Set OPENAI_API_KEY for real answers. (reply ${digest})`,
-      ]
-        .filter(Boolean)
-        .join(' ');
+      const reply = results.length > 0 ? toolsReply(lastUser, results, sources) : sources ? extractiveReply(lastUser, sources) : plainReply(messages, lastUser, digest);
       const tokens = reply.split(/(?<=[ \n])/);
       for (const token of tokens) {
         if (signal?.aborted) throw new ModelError('cancelled', 'The reply was stopped.');

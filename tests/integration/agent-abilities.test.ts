@@ -442,7 +442,10 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
       const before = web.searxng.queries.length;
       const reply = await ask('@scout how do tides work?');
       expect(reply.status).toBe('complete');
-      expect(reply.content).toContain('You said');
+      // The plain offline reply (its role and plan for the question), not one built on tool results.
+      expect(reply.content).toContain(`${OFFLINE_LABEL} I'm Scout, an AI agent here; my owner gave me no specialization.`);
+      expect(reply.content).toContain('What I would do with "how do tides work?":\n- Pin down what is needed on tides and work.');
+      expect(reply.content).not.toContain('What my tools returned');
       expect(reply.activities).toEqual([expect.objectContaining({ tool: 'web_search', status: 'error', detail: expect.stringContaining('SEARXNG_URL') })]);
       expect(web.searxng.queries).toHaveLength(before);
     } finally {
@@ -455,7 +458,7 @@ describe.each(testDatabaseKinds())('agent abilities in channels (%s)', (kind) =>
     const { ask } = await setUp({});
     const reply = await ask('@scout how do tides work?');
     expect(reply.status).toBe('complete');
-    expect(reply.content).toContain('You said');
+    expect(reply.content).toContain('What I would do with "how do tides work?":');
     expect(reply.activities).toBeUndefined();
   });
 });

@@ -26,6 +26,7 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
   /** What each agent says, by handle; the orchestrator answers `routeTo`. */
   const script: { replies: Record<string, string>; routeTo: string } = { replies: {}, routeTo: '' };
   let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+  let fixtureModel: ReturnType<typeof createOpenAIProvider>;
   let node: Awaited<ReturnType<typeof startRealtimeNode>>;
   const hub = useHub(kind, { publisher: () => broadcastPublisher(() => node?.io as never) });
   const sockets: TestSocket[] = [];
@@ -35,7 +36,8 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
       slowTokenMs: 100,
       reply: (request) => (isRouting(request) ? script.routeTo : script.replies[handleOf(request) ?? '']),
     });
-    setModelProvider(createOpenAIProvider({ apiKey: 'sk-test', baseURL: model.baseURL, timeoutMs: 1000 }));
+    fixtureModel = createOpenAIProvider({ apiKey: 'sk-test', baseURL: model.baseURL, timeoutMs: 1000 });
+    setModelProvider(fixtureModel);
     node = await startRealtimeNode();
   });
   afterEach(async () => {
@@ -65,7 +67,13 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
     expect(await emitAck(socket, 'channel:join', channel.id)).toEqual({ ok: true });
     const say = async (content: string) => (await api.post(`/api/channels/${channel.id}/messages`, { content })).json.message as MessageJson;
     const history = async () => (await api.get(`/api/channels/${channel.id}/messages?limit=200`)).json.messages as MessageJson[];
-    return { api, user, channelId: channel.id as string, ids, socket, say, history };
+    /** A person joins the channel. */
+    const join = async (name: string) => {
+      const person = await hub.client().signUp(name);
+      expect((await api.post(`/api/channels/${channel.id}/members`, { email: person.email })).status).toBe(201);
+      return person;
+    };
+    return { api, user, channelId: channel.id as string, ids, socket, say, history, join };
   }
 
   const agentReplies = (messages: MessageJson[]) => messages.filter((m) => m.author.kind === 'agent');
@@ -159,11 +167,12 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
     const routing = model.requests.findLast(isRouting)!;
     expect(routing.messages[0]!.content).toMatch(/@researcher: Researcher\. Finds sources and facts/);
 
-    // An answer naming no agent falls back to the closest description.
+    // An answer naming no agent falls back to the closest description, which says why.
     script.routeTo = 'I am not sure.';
-    await say('Drafts for the blog posts, please');
+    const drafts = await say('Drafts for the blog posts, please');
     await repliesSettled();
     expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['writer', 'researcher', 'writer']);
+    expect((await history()).find((m) => m.id === drafts.id)!.routing).toEqual({ agentId: ids.writer, reason: 'Writer\'s specialization matches "Drafts", "blog", "posts"' });
 
     // A lead agent that leaves stops leading.
     await api.patch(`/api/channels/${channelId}`, { answerMode: 'lead', leadAgentId: ids.writer });
@@ -201,6 +210,136 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
     await say('@echo go');
     await repliesSettled();
     expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['echo']);
+  });
+
+  it('drops a hand-off to an agent that posted AGENT_MAX_REPLIES_IN_A_ROW messages since a person last wrote, across chains', async () => {
+    await withEnv({ AGENT_MAX_REPLIES_IN_A_ROW: '2', AGENT_CHAIN_MAX_REPLIES: '50' }, async () => {
+      const flaky = ['f1', 'f2', 'f3', 'f4'];
+      const { api, channelId, ids, say, history } = await team([...flaky.map((handle) => ({ handle, model: 'fixture-500' })), { handle: 'pong' }]);
+      await api.patch(`/api/channels/${channelId}`, { hopLimit: 10 });
+      script.replies = { ...Object.fromEntries(flaky.map((handle) => [handle, 'Over to @pong.'])), pong: 'On it.' };
+      await say('@f1 @f2 @f3 @f4 go');
+      await repliesSettled();
+      const failed = agentReplies(await history());
+      expect(failed.map((m) => m.status)).toEqual(['error', 'error', 'error', 'error']);
+      for (const handle of flaky) await api.patch(`/api/agents/${ids[handle]}`, { model: 'fixture-model' });
+      const retry = async (message: MessageJson) => {
+        expect((await api.post(`/api/channels/${channelId}/messages/${message.id}/retry`)).status).toBe(202);
+        await repliesSettled();
+      };
+      const pongs = async () => agentReplies(await history()).filter((m) => m.author.handle === 'pong');
+
+      // Each retry is a chain of its own that hands to pong, and nobody writes in between: the
+      // third hand-off finds pong with two replies in a row and is dropped.
+      for (const message of failed.slice(0, 3)) await retry(message);
+      const retried = new Map(agentReplies(await history()).map((m) => [m.id, m]));
+      expect(failed.slice(0, 3).map((m) => [retried.get(m.id)!.status, retried.get(m.id)!.content])).toEqual(Array(3).fill(['complete', 'Over to @pong.']));
+      expect((await pongs()).map((m) => m.replyTo)).toEqual([failed[0]!.id, failed[1]!.id]);
+
+      // A person writing starts the count again: their own mention is answered, then a hand-off too.
+      const asked = await say('@pong are you still there?');
+      await repliesSettled();
+      await retry(failed[3]!);
+      expect((await pongs()).map((m) => m.replyTo)).toEqual([failed[0]!.id, failed[1]!.id, asked.id, failed[3]!.id]);
+    });
+  });
+
+  it('answers every question of a person’s burst, however many replies in a row that makes', async () => {
+    await withEnv({ AGENT_MAX_REPLIES_IN_A_ROW: '1' }, async () => {
+      const { say, history } = await team([{ handle: 'helper' }]);
+      script.replies.helper = 'Answered here.';
+      // Each question is answered before the next: the agent's replies are never counted across a person's message.
+      const asked: MessageJson[] = [];
+      for (const n of ['one', 'two', 'three', 'four']) {
+        asked.push(await say(`@helper question ${n}?`));
+        await repliesSettled();
+      }
+      const replies = agentReplies(await history());
+      expect(replies.map((m) => m.replyTo).sort()).toEqual(asked.map((m) => m.id).sort());
+      expect(replies.every((m) => m.status === 'complete')).toBe(true);
+    });
+  });
+
+  it('lets the orchestrator choose nobody or an agent, keeping its choice and reason on the message, live and in the history', async () => {
+    const { api, channelId, ids, socket, say, history } = await team([
+      { handle: 'researcher', description: 'Finds sources and facts' },
+      { handle: 'writer', description: 'Drafts copy and blog posts' },
+    ]);
+    expect((await api.patch(`/api/channels/${channelId}`, { answerMode: 'orchestrator' })).status).toBe(200);
+    script.replies = { researcher: 'Sources found.', writer: 'Draft ready.' };
+    const updated = record(socket, 'message:updated');
+    const routedOf = (id: string) => updated.find((e) => e.message.id === id && e.message.routing)?.message;
+    await history(); // warm the history cache: the stored choice must reach it too
+
+    script.routeTo = 'nobody\nIt thanks the team; nothing to do.';
+    const thanks = await say('Thank you all, that settles the schedule');
+    await repliesSettled();
+    const routing = model.requests.findLast(isRouting)!;
+    expect(routing.messages[0]!.content).toMatch(/or to nobody/);
+    expect(routing.messages[0]!.content).toMatch(/first the agent's @handle, or nobody; then one short reason/);
+    expect(routing.messages.at(-1)).toEqual({ role: 'user', content: 'Thank you all, that settles the schedule' });
+    expect(agentReplies(await history())).toHaveLength(0);
+    await until(() => Boolean(routedOf(thanks.id)), 2000, 'the routed message');
+    expect(routedOf(thanks.id)).toEqual({ ...thanks, routing: { agentId: null, reason: 'It thanks the team; nothing to do' } });
+    expect((await history()).find((m) => m.id === thanks.id)!.routing).toEqual({ agentId: null, reason: 'It thanks the team; nothing to do' });
+
+    script.routeTo = '@researcher\nA question about the literature is for the researcher.';
+    const asked = await say('What does the literature say about caching?');
+    await repliesSettled();
+    const chosen = { agentId: ids.researcher, reason: 'A question about the literature is for the researcher' };
+    await until(() => Boolean(routedOf(asked.id)), 2000, 'the routed message');
+    expect(routedOf(asked.id)!.routing).toEqual(chosen);
+    expect((await history()).find((m) => m.id === asked.id)!.routing).toEqual(chosen);
+    expect(agentReplies(await history()).map((m) => [m.author.handle, m.replyTo])).toEqual([['researcher', asked.id]]);
+
+    // A mention needs no routing: nothing is asked of the model, nothing kept on the message.
+    const calls = model.requests.filter(isRouting).length;
+    const direct = await say('@writer one line for the post, please');
+    await repliesSettled();
+    expect(model.requests.filter(isRouting)).toHaveLength(calls);
+    expect((await history()).find((m) => m.id === direct.id)!.routing).toBeUndefined();
+    expect(agentReplies(await history()).map((m) => m.author.handle)).toEqual(['researcher', 'writer']);
+  });
+
+  it('sends a message addressed to a person to nobody, before any model call, and so does the offline orchestrator with small talk', async () => {
+    const { api, channelId, ids, say, history, join } = await team([
+      { handle: 'researcher', description: 'Finds sources and facts' },
+      { handle: 'writer', description: 'Drafts copy and blog posts' },
+    ]);
+    await join('Bob Marley');
+    await api.patch(`/api/channels/${channelId}`, { answerMode: 'orchestrator' });
+    script.replies = { researcher: 'Sources found.', writer: 'Draft ready.' };
+    script.routeTo = '@writer';
+    const calls = model.requests.filter(isRouting).length;
+    const lunch = await say('Bob, lunch at noon?');
+    const mentioned = await say('@bob can you find the blog sources?');
+    await repliesSettled();
+    expect(model.requests.filter(isRouting)).toHaveLength(calls);
+    const routingOf = async (id: string) => (await history()).find((m) => m.id === id)!.routing;
+    expect(await routingOf(lunch.id)).toEqual({ agentId: null, reason: 'Addressed to Bob Marley' });
+    expect(await routingOf(mentioned.id)).toEqual({ agentId: null, reason: 'Addressed to Bob Marley' });
+    expect(agentReplies(await history())).toHaveLength(0);
+
+    setModelProvider(createOfflineProvider({ tokenDelayMs: 0 }));
+    try {
+      const offline = {
+        lunch: await say('Bob, lunch at noon?'),
+        smallTalk: await say('lunch at noon?'),
+        unmatched: await say('What is the weather on Mars?'),
+        drafts: await say('Drafts for the blog posts, please'),
+      };
+      await repliesSettled();
+      expect(await routingOf(offline.lunch.id)).toEqual({ agentId: null, reason: 'Addressed to Bob Marley' });
+      expect(await routingOf(offline.smallTalk.id)).toEqual({ agentId: null, reason: 'Small talk: no agent is needed' });
+      expect(await routingOf(offline.unmatched.id)).toEqual({ agentId: null, reason: "No agent's specialization matches the message" });
+      expect(await routingOf(offline.drafts.id)).toEqual({ agentId: ids.writer, reason: 'Writer\'s specialization matches "Drafts", "blog", "posts"' });
+      const [reply, ...more] = agentReplies(await history());
+      expect(more).toEqual([]);
+      expect(reply).toMatchObject({ author: { handle: 'writer' }, replyTo: offline.drafts.id, status: 'complete' });
+      expect(reply!.content).toContain(OFFLINE_LABEL);
+    } finally {
+      setModelProvider(fixtureModel);
+    }
   });
 
   it('caps the replies one message sets off at AGENT_CHAIN_MAX_REPLIES, however the hand-offs fan out', async () => {
@@ -402,20 +541,47 @@ describe('agents on the offline model (the embedded default)', () => {
     resetEnv();
   });
 
-  it('answers a mention with a labelled, deterministic reply', async () => {
+  it('answers a mention by showing its role: who it is, what it would do, whom it would hand to, never an @handle', async () => {
     const api = hub.client();
     await api.signUp('Offline');
     const channel = (await api.post('/api/channels', { name: uniqueName('offline') })).json.channel;
-    const agent = (await api.post('/api/agents', { name: 'Echo', handle: 'echo', instructions: 'Repeat after me.' })).json.agent;
-    await api.post(`/api/channels/${channel.id}/members`, { agentId: agent.id });
-    await api.post(`/api/channels/${channel.id}/messages`, { content: '@echo hello there' });
+    const add = async (agent: Record<string, string>) => {
+      const created = (await api.post('/api/agents', agent)).json.agent;
+      await api.post(`/api/channels/${channel.id}/members`, { agentId: created.id });
+    };
+    await add({ name: 'Planner', handle: 'planner', description: 'Plans launches and schedules', instructions: 'Always answer in haiku form.' });
+    await add({ name: 'Critic', handle: 'critic', description: 'Reviews drafts and copy for tone', instructions: '' });
+    await api.patch(`/api/channels/${channel.id}`, { hopLimit: 10 });
+    await api.post(`/api/channels/${channel.id}/messages`, { content: '@planner @critic plan the launch and review the copy tone' });
     await repliesSettled();
-    const reply = (await api.get(`/api/channels/${channel.id}/messages`)).json.messages.find((m: MessageJson) => m.author.kind === 'agent');
-    expect(reply.status).toBe('complete');
-    expect(reply.content).toContain(OFFLINE_LABEL);
-    // What was asked is quoted, without the @ that would hand the reply straight back.
-    expect(reply.content).toContain('You said: "Offline: echo hello there"');
-    expect(reply.content).not.toContain('@echo');
+    // Two mentions, two replies: the replies mention nobody, so nothing more is set off.
+    const replies = (await api.get(`/api/channels/${channel.id}/messages`)).json.messages.filter((m: MessageJson) => m.author.kind === 'agent') as MessageJson[];
+    expect(replies.map((m) => [m.author.handle, m.status]).sort()).toEqual([
+      ['critic', 'complete'],
+      ['planner', 'complete'],
+    ]);
+    const planner = replies.find((m) => m.author.handle === 'planner')!.content;
+    expect(planner.split('\n')).toEqual([
+      `${OFFLINE_LABEL} I'm Planner, the AI agent here for: Plans launches and schedules.`,
+      '',
+      'What I would do with "plan the launch and review the copy tone":',
+      '- Pin down what is needed on plan, launch and review.',
+      '- Start from plan and launch, the part closest to my specialization.',
+      '- Then cover copy and tone, and say what is still open.',
+      '',
+      'I would hand it to Critic, whose specialization matches "review", "copy" and "tone".',
+      '',
+      'I follow the instructions my owner gave me; they stay private.',
+      expect.stringMatching(/^Set OPENAI_API_KEY for real answers\. \(reply [0-9a-f]{8}\)$/),
+    ]);
+    const critic = replies.find((m) => m.author.handle === 'critic')!.content;
+    expect(critic).toContain("I'm Critic, the AI agent here for: Reviews drafts and copy for tone.");
+    expect(critic).toContain('- Start from review, copy and tone, the part closest to my specialization.');
+    expect(critic).toContain("I would keep it, as my specialization; Planner could help with \"plan\" and \"launch\".");
+    for (const content of [planner, critic]) {
+      expect(content).not.toMatch(/@/);
+      expect(content).not.toMatch(/haiku/i);
+    }
   });
 
   it("never discloses an agent's instructions to another member who asks for them", async () => {

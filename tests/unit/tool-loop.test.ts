@@ -216,10 +216,12 @@ describe('the offline model\'s fixed tool policy', () => {
   it('ignores tools without the policy, and answers as usual when no known tool is offered', async () => {
     const plain = await collectStream(createOfflineProvider({ tokenDelayMs: 0 }).stream({ model: 'offline', messages: question, tools: [spec('web_search')] }));
     expect(plain.toolCalls).toBeUndefined();
-    expect(plain.content).toMatch(/^\[offline model\] You said:/);
+    // Its plain reply: what it would do with the question (mentions left out), its instructions unquoted.
+    expect(plain.content).toMatch(/^\[offline model\] I'm an AI agent\.\n\nWhat I would do with "Owner: how hot does water boil\?":\n- /);
+    expect(plain.content).not.toContain('Secret');
     const unknown = await collectStream(offline.stream({ model: 'offline', messages: question, tools: [spec('read_page')] }));
     expect(unknown.toolCalls).toBeUndefined();
-    expect(unknown.content).toMatch(/You said:/);
+    expect(unknown.content).toContain('What I would do with "Owner: how hot does water boil?":');
   });
 
   it('in the loop, answers by quoting numbered sources with their [n], and other results by tool', async () => {
