@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, count, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
@@ -24,7 +24,7 @@ import { runAgentTurn } from './turn';
 import { buildContext } from './context';
 import { linksOfAgent } from './index';
 import { streamingQuoteDetector, WITHHELD } from './privacy';
-import { answerersFor, handOffAgents, loadTeam, type Team } from './routing';
+import { activeRunId, answerersFor, handOffAgents, loadTeam, type Team } from './routing';
 import type { MessageJson } from '@/lib/contracts/messages';
 
 /**
@@ -118,7 +118,8 @@ async function enqueue(job: Job): Promise<void> {
 
 /**
  * How many of the channel's messages since the last one by a person the job's agent posted
- * (counted across chains: a retry starts a new one), so a pair of agents cannot keep going.
+ * (counted across chains: a retry starts a new one), so a pair of agents cannot keep going. A
+ * goal run's task replies are not counted: the run's own budget bounds them.
  */
 async function repliesInARow(job: Job): Promise<number> {
   const db = await getDb();
@@ -131,7 +132,7 @@ async function repliesInARow(job: Job): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(messages)
-    .where(and(eq(messages.channelId, job.channelId), eq(messages.authorAgentId, job.agentId), sql`${messages.id} > coalesce((${lastByPerson}), '00000000-0000-0000-0000-000000000000'::uuid)`));
+    .where(and(eq(messages.channelId, job.channelId), eq(messages.authorAgentId, job.agentId), isNull(messages.runId), sql`${messages.id} > coalesce((${lastByPerson}), '00000000-0000-0000-0000-000000000000'::uuid)`));
   return row?.n ?? 0;
 }
 
@@ -177,7 +178,11 @@ export function dispatchReplies(message: MessageJson): void {
       const db = await getDb();
       const team = await loadTeam(db, message.channelId);
       if (!team || team.agents.length === 0) return;
-      const { agents: answerers, routing } = await answerersFor(getModelProvider(), team, { content: message.content, authorId: message.author.id });
+      const { agents: answerers, routing } = await answerersFor(getModelProvider(), team, {
+        content: message.content,
+        authorId: message.author.id,
+        runGoing: async () => Boolean(await activeRunId(db, message.channelId)),
+      });
       // The orchestrator's choice (an agent or nobody, and why) stays on the message, for members to see.
       if (routing) {
         const [updated] = await db.update(messages).set({ routing }).where(eq(messages.id, message.id)).returning();

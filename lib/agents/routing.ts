@@ -1,10 +1,10 @@
 import 'server-only';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { ModelProvider } from '@/lib/ai';
 import { meteredStream } from '@/lib/usage/metered';
 import type { Database } from '@/lib/db';
 import type { Payer } from '@/lib/usage/payer';
-import { agents, channelMembers, channels, users, type Agent, type Channel } from '@/lib/db/schema';
+import { agents, channelMembers, channels, runs, users, type Agent, type Channel } from '@/lib/db/schema';
 import type { ContextMember } from './context';
 import { addressedPerson, handOffMentions, parseMentions } from '@/lib/mentions';
 import { contentStems, contentWords, isSmallTalk, stemOf } from '@/lib/ai/words';
@@ -163,6 +163,12 @@ export async function chooseAgent(provider: ModelProvider, team: Team, content: 
   }
 }
 
+/** The goal run still going in a channel, if any (at most one at a time). */
+export async function activeRunId(db: Database, channelId: string): Promise<string | undefined> {
+  const [row] = await db.select({ id: runs.id }).from(runs).where(and(eq(runs.channelId, channelId), isNull(runs.endedAt))).limit(1);
+  return row?.id;
+}
+
 /** Who answers a person's message, and (orchestrator mode, no agent mentioned) the choice to keep on it. */
 export type Answerers = { agents: Agent[]; routing?: RoutingJson };
 
@@ -170,9 +176,16 @@ export type Answerers = { agents: Agent[]; routing?: RoutingJson };
  * Who answers a person's message: the agents it mentions; without mentions, the channel's
  * answer mode decides (nobody, the lead agent, or the orchestrator's choice, which may be nobody).
  */
-export async function answerersFor(provider: ModelProvider, team: Team, message: { content: string; authorId: string }): Promise<Answerers> {
+export async function answerersFor(
+  provider: ModelProvider,
+  team: Team,
+  message: { content: string; authorId: string; runGoing?: () => Promise<boolean> },
+): Promise<Answerers> {
   const mentioned = mentionedAgents(team, message.content);
   if (mentioned.length > 0) return { agents: mentioned };
+  // While a goal run is going, a message that mentions no agent is for the run: its supervisor
+  // reads it at its next step (lib/teams/runs), and no agent answers it on the side.
+  if (team.channel.answerMode !== 'nobody' && (await message.runGoing?.())) return { agents: [] };
   switch (team.channel.answerMode) {
     case 'nobody':
       return { agents: [] };

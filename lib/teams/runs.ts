@@ -4,7 +4,7 @@ import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { collectStream, getModelProvider, ModelError, type ChatMessage, type Usage } from '@/lib/ai';
 import { runInBackground } from '@/lib/background';
 import { taskReply, type ReplyOutcome } from '@/lib/agents/replies';
-import { chooseByOverlap, loadTeam, type Team } from '@/lib/agents/routing';
+import { activeRunId, chooseByOverlap, loadTeam, type Team } from '@/lib/agents/routing';
 import { requireMember } from '@/lib/channels/access';
 import type { RunBudget, RunJson, RunTaskJson, RunUsage } from '@/lib/contracts/runs';
 import { getDb, type Database } from '@/lib/db';
@@ -132,12 +132,6 @@ export async function listRuns({ userId, channelId, limit = 20 }: { userId: stri
     .where(sql`${runTasks.runId} in ${rows.map((row) => row.id)}`)
     .orderBy(asc(runTasks.position));
   return rows.map((row) => toRunJson(row, tasks.filter((task) => task.runId === row.id)));
-}
-
-/** The run still going in a channel, if any (at most one at a time). */
-export async function activeRunId(db: Database, channelId: string): Promise<string | undefined> {
-  const [row] = await db.select({ id: runs.id }).from(runs).where(and(eq(runs.channelId, channelId), isNull(runs.endedAt))).limit(1);
-  return row?.id;
 }
 
 /**

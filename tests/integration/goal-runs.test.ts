@@ -165,6 +165,8 @@ describe.each(testDatabaseKinds())('goal runs (%s)', (kind) => {
 
   it('takes what people say mid-run into its next step', async () => {
     const t = await team(trio.slice(0, 2));
+    // An orchestrator channel: outside a run, a message naming no agent would be routed to one.
+    expect((await t.api.patch(`/api/channels/${t.channelId}`, { answerMode: 'orchestrator' })).status).toBe(200);
     script.plan = '{"tasks":[{"title":"Find facts","agent":"scout"},{"title":"Write the post","agent":"quill"}]}';
     script.review = () => 'ACCEPT';
     script.results = { scout: () => 'Facts found.', quill: () => 'Post written.' };
@@ -183,7 +185,11 @@ describe.each(testDatabaseKinds())('goal runs (%s)', (kind) => {
     const done = await t.getRun(run.id);
     expect(done.status).toBe('done');
     expect(done.supervisorAgentId).toBeNull();
-    expect((await t.history()).filter((m) => m.author.kind === 'agent').map((m) => m.author.handle)).toEqual(['scout', 'quill']);
+    // The comment was for the run: no agent answered it on the side, and it was not routed.
+    const history = await t.history();
+    expect(history.filter((m) => m.author.kind === 'agent').map((m) => m.author.handle)).toEqual(['scout', 'quill']);
+    expect(history.find((m) => m.content === 'Keep it under 100 words, please.')!.routing).toBeUndefined();
+    expect(model.requests.some((r) => r.messages[0]?.content.startsWith('You route messages'))).toBe(false);
   });
 
   it('stops at its step budget, and when a person stops it', async () => {
