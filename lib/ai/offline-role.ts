@@ -128,9 +128,22 @@ export function roleReply(turn: string, roster: Roster): string[] {
   return [whoIAm(roster.me), '', `What I would do with "${cut(asked, 20)}":`, ...plan, ...(handTo ? ['', handTo] : [])];
 }
 
-/** A goal run's turn ("Supervisor: <brief>"): the task (the brief's first line) done in the agent's role. */
+/**
+ * A goal run's turn ("Supervisor: <brief>", lib/teams/runs): the task (its "Your task, Name: …"
+ * line, else the brief's first line) done in the agent's role, saying what of the brief it read:
+ * the teammates' results so far, what people said, a result sent back.
+ */
 export function taskReply(turn: string, roster: Roster): string[] {
-  const task = cut(askedText(turn.split('\n')[0]!, roster), 25) || 'the task';
+  const line = /^Your task, [^:\n]+: (.+)$/m.exec(turn)?.[1] ?? turn.split('\n')[0]!;
+  const task = cut(askedText(line, roster), 25) || 'the task';
+  const results = (turn.match(/^<result /gm) ?? []).length;
+  const comments = /<comments>\n([\s\S]*?)\n<\/comments>/.exec(turn)?.[1]?.split('\n').length ?? 0;
+  const sentBack = /Your first result was sent back: (.+?) Do the task again/.exec(turn)?.[1];
+  const read = [
+    results ? `${results} ${results === 1 ? "teammate's result" : "teammates' results"} so far` : '',
+    comments ? `${comments} ${comments === 1 ? 'comment' : 'comments'} from people` : '',
+    sentBack ? `why my first result was sent back ("${cut(plain(sentBack), 20)}")` : '',
+  ].filter(Boolean);
   const words = topicWords(task, roster);
   const specialization = plain(roster.me?.description ?? '');
   const name = plain(roster.me?.name ?? 'this agent');
@@ -140,6 +153,7 @@ export function taskReply(turn: string, roster: Roster): string[] {
     `${name}, on the supervisor's task: "${task}"`,
     '',
     specialization ? `Done, in my role (${lowerFirst(specialization).replace(/[.!?]$/, '')}):` : 'Done:',
+    ...(read.length ? [`- Read ${series(read)}.`] : []),
     `- Went through ${topic}.`,
     mine.length > 0 ? `- Worked on ${series(mine.slice(0, 3))} with what I know best.` : `- Worked it from ${name}'s side.`,
     `- Result: a first pass on ${topic}, ready for the supervisor to check.`,

@@ -614,14 +614,20 @@ async function sumUp(ctx: Ctx): Promise<Decided<string>> {
   return { value: answer.content.trim() || offlineSummary(team, run.goal, tasks), usage: answer.usage };
 }
 
-/** The offline supervisor's summary: each task, who did it, how it ended, and its result's first sentence. */
+/**
+ * The offline supervisor's summary: how many tasks were done, and each task with who did it and
+ * how it ended; the results themselves are the replies in the channel (a model writes a real one).
+ */
 export function offlineSummary(team: Team, goal: string, tasks: RunTaskRow[]): string {
   const done = tasks.filter((t) => t.status === 'done').length;
-  const lines = tasks.map((t) => {
-    const first = (t.result ?? '').replace(/\s+/g, ' ').split(/(?<=[.!?])\s/)[0] ?? '';
-    return `- ${t.title} (${nameOf(team, t.agentId)}, ${t.status})${first ? `: ${clip(first, 160)}` : ''}`;
-  });
-  return [`[offline supervisor] Goal: ${goal}. ${done} of ${tasks.length} tasks done.`, '', ...lines].join('\n');
+  const lines = tasks.map((t) => `- ${t.title}: ${nameOf(team, t.agentId)}, ${t.status}${t.attempts > 1 ? ' (redone once)' : ''}`);
+  return [
+    `[offline supervisor] Goal: ${goal}. ${done} of ${tasks.length} tasks done.`,
+    '',
+    ...lines,
+    '',
+    'Each result is its agent\'s reply in the channel. Set OPENAI_API_KEY for a written summary.',
+  ].join('\n');
 }
 
 /**

@@ -322,6 +322,13 @@ describe.each(testDatabaseKinds())('goal runs (%s)', (kind) => {
     ]);
     expect(done.tasks.every((task) => task.status === 'done' && task.result)).toBe(true);
     expect(done.summary).toMatch(/^\[offline supervisor\] Goal: Draft the launch post\. 2 of 2 tasks done\./);
-    expect(done.summary).toContain('- Writing: Draft the launch post (Quill, done)');
+    expect(done.summary).toContain('- Writing: Draft the launch post: Quill, done');
+    // Each agent did its task in its role, and the second read the first one's result.
+    const replies = (await t.history()).filter((m) => m.author.kind === 'agent');
+    expect(replies.map((m) => m.author.handle)).toEqual(['quill', 'scout']);
+    expect(replies[0]!.content).toContain('on the supervisor\'s task: "Writing: Draft the launch post"');
+    expect(replies[0]!.content).toContain('Done, in my role (writing: drafts launch posts and copy):');
+    expect(replies[1]!.content).toContain("- Read 1 teammate's result so far.");
+    expect(replies.every((m) => !m.content.includes('@'))).toBe(true);
   });
 });
