@@ -16,28 +16,23 @@ export function RoutingIndicator({ routing, agents }: { routing: RoutingJson; ag
   const chosen = routing.agentId ? agents.find((agent) => agent.id === routing.agentId) : undefined;
   const name = routing.agentId ? (chosen?.name ?? 'an agent') : 'nobody';
 
-  const [place, setPlace] = useState<{ left: number; top?: number; bottom?: number } | null>(null);
-
-  // Placed against the viewport, so the scrolling message list cannot clip it: above the
-  // indicator when it sits low on the screen (the newest message, over the composer).
+  const [place, setPlace] = useState<{ above: boolean; shift: number }>({ above: false, shift: 0 });
+  // Held beside the indicator (so it moves with it when the list scrolls), opening upwards when
+  // it sits low on the screen (the newest message, over the composer), and moved left as far as
+  // it must to stay on a narrow screen.
   useLayoutEffect(() => {
     if (!open || !button.current) return;
     const rect = button.current.getBoundingClientRect();
-    const left = Math.max(8, Math.min(rect.left, (document.documentElement.clientWidth || window.innerWidth) - 264));
-    setPlace(rect.bottom > window.innerHeight * 0.6 ? { left, bottom: window.innerHeight - rect.top + 4 } : { left, top: rect.bottom + 4 });
+    const viewportWidth = document.documentElement.clientWidth || window.innerWidth;
+    const width = Math.min(256, viewportWidth - 16);
+    setPlace({ above: rect.bottom + 72 > window.innerHeight, shift: Math.max(0, rect.left + width + 8 - viewportWidth) });
   }, [open]);
 
   useEffect(() => {
     if (!open) return;
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false);
-    // Placed for where the indicator was: a scroll moves it away.
-    const onScroll = () => setOpen(false);
     document.addEventListener('keydown', onKey);
-    window.addEventListener('scroll', onScroll, true);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      window.removeEventListener('scroll', onScroll, true);
-    };
+    return () => document.removeEventListener('keydown', onKey);
   }, [open]);
 
   return (
@@ -51,8 +46,8 @@ export function RoutingIndicator({ routing, agents }: { routing: RoutingJson; ag
         aria-describedby={tipId}
         onFocus={() => setOpen(true)}
         onBlur={() => setOpen(false)}
-        // A tap shows it too (touch has no hover).
-        onClick={() => setOpen((was) => !was)}
+        // A tap shows it too (touch has no hover); tapping elsewhere blurs it away.
+        onClick={() => setOpen(true)}
         className="rounded px-1 text-xs text-gray-400 hover:bg-gray-100 hover:text-gray-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-gray-500 dark:hover:bg-gray-800 dark:hover:text-gray-200"
       >
         → {name}
@@ -62,8 +57,8 @@ export function RoutingIndicator({ routing, agents }: { routing: RoutingJson; ag
         role="tooltip"
         data-testid="routing-reason"
         hidden={!open}
-        style={place ?? undefined}
-        className="fixed z-50 w-max max-w-[16rem] rounded-md bg-gray-900 px-2 py-1 text-xs text-white shadow-lg dark:bg-gray-100 dark:text-gray-900"
+        style={{ left: -place.shift }}
+        className={`absolute z-30 w-max max-w-[min(16rem,calc(100vw-1rem))] ${place.above ? 'bottom-full mb-1' : 'top-full mt-1'} rounded-md bg-gray-900 px-2 py-1 text-xs text-white shadow-lg dark:bg-gray-100 dark:text-gray-900`}
       >
         {routing.agentId ? `The orchestrator chose ${name}: ` : 'The orchestrator chose no agent: '}
         {routing.reason}

@@ -10,10 +10,13 @@ import { StopRunButton } from './stop-run-button';
 import { isActive } from './use-runs';
 import { useTicking } from './use-ticking';
 
-/** The seconds a run has spent: the server's count, or while it runs the clock since it started (between its events). */
+/**
+ * The seconds a run has spent: the server's count, or the clock since it started while it runs
+ * (between its events) and until it ended (a run stopped between two steps has counted none yet).
+ */
 export function elapsedSeconds(run: RunJson, now: number): number {
-  if (!isActive(run)) return run.usage.seconds;
-  return Math.max(run.usage.seconds, (now - Date.parse(run.createdAt)) / 1000);
+  const until = isActive(run) ? now : run.endedAt ? Date.parse(run.endedAt) : undefined;
+  return until === undefined ? run.usage.seconds : Math.max(run.usage.seconds, (until - Date.parse(run.createdAt)) / 1000);
 }
 
 function Meter({ label, used, limit, format, formatLimit = format }: { label: string; used: number; limit: number; format: (value: number) => string; formatLimit?: (value: number) => string }) {

@@ -141,10 +141,12 @@ describe('a goal run as a checklist', () => {
   });
 
   it('says why a stopped or failed run ended', () => {
-    const { unmount } = renderWithStore(storeWith(), <RunChecklist run={run('stopped', [task(1, 'done'), task(2, 'todo')], { stopReason: 'Stopped by Rosa.' })} />);
+    const { unmount } = renderWithStore(storeWith(), <RunChecklist run={run('stopped', [task(1, 'done'), task(2, 'todo')], { stopReason: 'Stopped by Rosa.', usage: { steps: 1, promptTokens: 0, completionTokens: 0, tokens: 0, seconds: 0 }, createdAt: '2026-01-01T10:00:00.000Z', endedAt: '2026-01-01T10:01:30.000Z' })} />);
     expect(screen.getByTestId('run-status')).toHaveTextContent('Stopped');
     expect(screen.getByTestId('run-stop-reason')).toHaveTextContent('Stopped by Rosa.');
     expect(screen.getByRole('status').textContent).toBe('Goal run stopped: Stopped by Rosa.');
+    // Stopped between two steps, before the server counted any time: the time it ran, start to end.
+    expect(screen.getByTestId('run-usage-time')).toHaveTextContent('1:30 / 15 min');
     expect(screen.queryByTestId('run-summary')).toBeNull();
     expect(screen.queryByTestId('stop-run')).toBeNull();
     unmount();
@@ -214,9 +216,9 @@ describe('goal runs and routing in the channel', () => {
     await userEvent.keyboard('{Escape}');
     expect(screen.queryByRole('tooltip')).toBeNull();
 
-    await userEvent.hover(toScout);
+    await userEvent.hover(toScout!);
     expect(screen.getByRole('tooltip')).toHaveTextContent('The orchestrator chose Scout: Scout finds sources.');
-    await userEvent.unhover(toScout);
+    await userEvent.unhover(toScout!);
     expect(screen.queryByRole('tooltip')).toBeNull();
   });
 

@@ -7,9 +7,14 @@ const phone = { width: 390, height: 844 };
 /**
  * The same view in the dark theme (the default) and the light one, at both sizes; back to dark
  * after. A view over the page (a modal, which keeps the theme toggle out of reach) is closed for
- * the toggle and opened again by `reopen`; `subject` is brought into view at each size.
+ * the toggle and opened again by `reopen`; `subject` is brought into view at each size, and
+ * `show` shows what a resize hides (a tooltip).
  */
-async function shootThemes(page: Page, name: string, { overlay, subject }: { overlay?: { close: () => Promise<void>; reopen: () => Promise<void> }; subject?: Locator } = {}) {
+async function shootThemes(
+  page: Page,
+  name: string,
+  { overlay, subject, show }: { overlay?: { close: () => Promise<void>; reopen: () => Promise<void> }; subject?: Locator; show?: () => Promise<void> } = {},
+) {
   const toggle = async (dark: boolean) => {
     await page.setViewportSize(desktop);
     await overlay?.close();
@@ -20,6 +25,7 @@ async function shootThemes(page: Page, name: string, { overlay, subject }: { ove
   const at = async (theme: string, size: typeof desktop) => {
     await page.setViewportSize(size);
     await subject?.scrollIntoViewIfNeeded();
+    await show?.();
     await shoot(page, `${name}-${theme}`, size);
   };
   await at('dark', desktop);
@@ -121,4 +127,60 @@ test('give a channel of two agents a goal, watch the checklist to its summary, t
   await expect(checklist).toHaveAttribute('data-status', 'done');
   await expect(second).toHaveAttribute('data-status', 'stopped');
   await shootThemes(page, 'run-stopped', { subject: second });
+});
+
+test("an orchestrator's choice on each person's message, live in another tab: quiet, its reason on hover and on keyboard focus", async ({ page, context }) => {
+  const id = unique();
+  await page.setViewportSize(desktop);
+  await signUp(page, 'Ada', `ada-routing-${id}@example.com`);
+  await createChannel(page, `team-${id}`);
+  const channelUrl = page.url();
+  const channelId = channelUrl.split('/').at(-1)!;
+  const created = await page.request.post('/api/agents', { data: { name: 'Scout', handle: 'scout', description: 'Research: finds facts and sources', instructions: 'You are Scout.' } });
+  const scout = (await created.json()).agent;
+  expect((await page.request.post(`/api/channels/${channelId}/members`, { data: { agentId: scout.id } })).status()).toBe(201);
+  expect((await page.request.patch(`/api/channels/${channelId}`, { data: { answerMode: 'orchestrator' } })).status()).toBe(200);
+  await page.reload();
+  // A second tab of the channel, open while the messages are sent: the choices reach it live.
+  const other = await context.newPage();
+  await other.setViewportSize(desktop);
+  await other.goto(channelUrl);
+  await expect(other.getByTestId('history-start')).toBeVisible();
+  await expect(other.getByTestId('online-count')).toHaveText(/1 online/);
+
+  const input = page.getByTestId('composer-input');
+  await input.fill('Thanks, everyone!');
+  await input.press('Enter');
+  await expect(page.getByTestId('message')).toHaveCount(1);
+  await input.fill('Find sources on how tides work');
+  await input.press('Enter');
+  const people = other.getByTestId('message').filter({ hasNot: other.getByTestId('agent-badge') });
+  const nobody = people.filter({ hasText: 'Thanks, everyone!' }).getByTestId('routing-indicator');
+  const toScout = people.filter({ hasText: 'Find sources' }).getByTestId('routing-indicator');
+  await expect(nobody).toHaveText('→ nobody');
+  await expect(toScout).toHaveText('→ Scout');
+  // Only the routed message is answered.
+  await expect(other.getByTestId('message').filter({ has: other.getByTestId('agent-badge') })).toHaveCount(1);
+  await expect(other.getByRole('tooltip')).toHaveCount(0);
+
+  await nobody.focus();
+  await expect(other.getByRole('tooltip')).toHaveText('The orchestrator chose no agent: Small talk: no agent is needed');
+  await shootThemes(other, 'routing-nobody', {
+    subject: nobody,
+    show: async () => {
+      await nobody.blur();
+      await nobody.focus();
+      await expect(other.getByRole('tooltip')).toBeVisible();
+    },
+  });
+  await other.keyboard.press('Escape');
+  await expect(other.getByRole('tooltip')).toHaveCount(0);
+  await toScout.hover();
+  await expect(other.getByRole('tooltip')).toHaveText(/^The orchestrator chose Scout: Scout's specialization matches .*"sources"/);
+  await shoot(other, 'routing-scout-dark', desktop);
+  await shoot(other, 'routing-scout-dark', phone);
+
+  // The sender's own tab shows them too once the history is read again (see the report: its send answer, without the choice, lands after it).
+  await page.reload();
+  await expect(page.getByTestId('routing-indicator')).toHaveText(['→ nobody', '→ Scout']);
 });
