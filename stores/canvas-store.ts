@@ -153,17 +153,18 @@ export class CanvasStore {
     }
   }
 
-  /** A palette's agent dropped on the canvas: it joins the channel, then sits where it was dropped. */
+  /**
+   * A palette's agent dropped on the canvas: it joins the channel, then sits where it was dropped
+   * (that save goes the way of every move: a refusal shows as `saveError`).
+   */
   async addAgent(channelId: string, agentId: string, at: { x: number; y: number }): Promise<void> {
     await this.root.agents.addToChannel(channelId, agentId);
     this.move(channelId, { id: `agent:${agentId}`, ...at });
-    await this.settled(channelId);
   }
 
   /** One of the caller's knowledge bases dropped on the canvas. */
-  async addKnowledge(channelId: string, knowledgeBaseId: string, at: { x: number; y: number }): Promise<void> {
+  addKnowledge(channelId: string, knowledgeBaseId: string, at: { x: number; y: number }): void {
     this.move(channelId, { id: `kb:${knowledgeBaseId}`, ...at });
-    await this.settled(channelId);
   }
 
   /** A new sticky note. */

@@ -66,12 +66,17 @@ function Section({ title, items, empty, busyId, onAdd }: { title: string; items:
 /**
  * Things to put on the canvas: the person's agents not in the channel yet (dropping one adds it),
  * their knowledge bases not on the canvas, and a new note. Drag an item onto the canvas, or press
- * Enter on it to add it at a free spot. On a narrow screen it folds away behind a button.
+ * Enter on it to add it at a free spot. A column beside the canvas; on a narrow screen it folds
+ * away behind a button over the canvas.
  */
 export function CanvasPalette({ agents, bases, busyId, error, onAdd }: { agents: PaletteItem[]; bases: PaletteItem[]; busyId?: string; error?: string | null; onAdd: (item: PaletteItem) => void }) {
   const [open, setOpen] = useState(false);
   return (
-    <aside className="pointer-events-none absolute left-2 top-2 z-10 flex max-h-[calc(100%-1rem)] w-60 flex-col items-start gap-2" data-testid="canvas-palette" aria-label="Add to the canvas">
+    <aside
+      data-testid="canvas-palette"
+      aria-label="Add to the canvas"
+      className="pointer-events-none absolute left-2 top-2 z-10 flex max-h-[calc(100%-1rem)] w-60 flex-col items-start gap-2 md:pointer-events-auto md:static md:max-h-none md:w-64 md:shrink-0 md:border-r md:border-gray-200 md:dark:border-gray-800"
+    >
       <button
         type="button"
         onClick={() => setOpen(!open)}
@@ -83,7 +88,7 @@ export function CanvasPalette({ agents, bases, busyId, error, onAdd }: { agents:
       </button>
       <div
         data-testid="palette-panel"
-        className={`${open ? 'flex' : 'hidden'} pointer-events-auto min-h-0 w-full flex-col gap-3 overflow-y-auto rounded-xl border border-gray-200 bg-gray-50/95 p-3 shadow-md backdrop-blur md:flex dark:border-gray-700 dark:bg-gray-950/90`}
+        className={`${open ? 'flex' : 'hidden'} pointer-events-auto min-h-0 w-full flex-col gap-3 overflow-y-auto rounded-xl border border-gray-200 bg-gray-50/95 p-3 shadow-md backdrop-blur md:flex md:h-full md:rounded-none md:border-0 md:bg-gray-50 md:shadow-none dark:border-gray-700 dark:bg-gray-950/90 md:dark:bg-gray-900`}
       >
         <p className="text-xs text-gray-600 dark:text-gray-300">Drag onto the canvas, or press Enter on an item.</p>
         {error && (

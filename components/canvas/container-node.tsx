@@ -28,6 +28,21 @@ export function content<P extends object>(component: ComponentType<P>, props: P)
 }
 
 const handleClass = '!h-2.5 !w-2.5 !border-2 !border-white !bg-gray-400 dark:!border-gray-900';
+const sides = [Position.Top, Position.Right, Position.Bottom, Position.Left];
+
+/**
+ * A source and a target handle on every side, so each edge leaves and enters on the sides facing
+ * each other (`routeEdges`). People connect from the bottom (source) to the top (target) of a card
+ * that allows it; the other handles are only where edges attach, unseen and inert.
+ */
+function Handles({ connectable }: { connectable: boolean }) {
+  return sides.flatMap((side) =>
+    (['target', 'source'] as const).map((type) => {
+      const open = connectable && side === (type === 'target' ? Position.Top : Position.Bottom);
+      return <Handle key={`${type}-${side}`} id={`${type}-${side}`} type={type} position={side} isConnectable={open} className={`${handleClass} ${open ? '' : '!pointer-events-none !opacity-0'}`} />;
+    }),
+  );
+}
 
 /**
  * The one node of the team canvas: a card frame with a badge saying what it is, handles for its
@@ -45,7 +60,7 @@ export const ContainerNode = memo(function ContainerNode({ data, selected }: Nod
         data.accent ?? 'border-gray-200 dark:border-gray-700'
       } ${selected ? 'shadow-lg ring-2 ring-sky-500' : ''} group-focus-visible:ring-2 group-focus-visible:ring-sky-400`}
     >
-      <Handle type="target" position={Position.Top} isConnectable={Boolean(data.connectable)} className={`${handleClass} ${data.connectable ? '' : '!opacity-0'}`} />
+      <Handles connectable={Boolean(data.connectable)} />
       <div className="flex items-center justify-between gap-2 border-b border-gray-100 px-3 py-1.5 dark:border-gray-800">
         <span className="text-[0.65rem] font-semibold uppercase tracking-wide text-gray-500 dark:text-gray-400">{data.kind}</span>
         {data.actions && <div className="nodrag flex items-center gap-1">{data.actions}</div>}
@@ -53,7 +68,6 @@ export const ContainerNode = memo(function ContainerNode({ data, selected }: Nod
       <div className="p-3">
         <Content {...props} />
       </div>
-      <Handle type="source" position={Position.Bottom} isConnectable={Boolean(data.connectable)} className={`${handleClass} ${data.connectable ? '' : '!opacity-0'}`} />
     </div>
   );
 });

@@ -19,7 +19,7 @@ import { agentsQuery, historyQuery } from '@/stores/queries';
 import { CanvasPalette, PALETTE_MIME, readPaletteDrop, type PaletteItem } from './canvas-palette';
 import { nodeTypes, type ContainerNodeType } from './container-node';
 import { CARD, freeSpot, type Point } from './layout';
-import { agentStatuses, teamEdges } from './team-edges';
+import { agentStatuses, routeEdges, teamEdges } from './team-edges';
 import { knowledgeOf, shownRuns, teamNodes } from './team-nodes';
 
 type NodeUi = Partial<Pick<ContainerNodeType, 'selected' | 'measured'>>;
@@ -68,7 +68,7 @@ const Canvas = observer(function Canvas({ channel, members, onOpenChat }: Props)
   const add = useAction(async ({ item, at }: { item: PaletteItem; at?: Point }) => {
     const spot = at ?? freeSpot(taken(), viewportCentre());
     if (item.kind === 'agent') await root.canvas.addAgent(channelId, item.id, spot);
-    else if (item.kind === 'kb') await root.canvas.addKnowledge(channelId, item.id, spot);
+    else if (item.kind === 'kb') root.canvas.addKnowledge(channelId, item.id, spot);
     else root.canvas.addNote(channelId, spot);
   });
 
@@ -94,7 +94,10 @@ const Canvas = observer(function Canvas({ channel, members, onOpenChat }: Props)
     onOpenChat,
     onRemove: (nodeId, what) => remove.run({ nodeId, what }),
   }).map((node) => ({ ...node, ...ui[node.id] }));
-  const edges = teamEdges({ present: new Set(nodes.map((node) => node.id)), leadAgentId: channel.leadAgentId, messages, runs: shownRuns(runs, canvas), knowledgeOf: knowledgeOf(canvas, ownAgents) });
+  const edges = routeEdges(
+    teamEdges({ present: new Set(nodes.map((node) => node.id)), leadAgentId: channel.leadAgentId, messages, runs: shownRuns(runs, canvas), knowledgeOf: knowledgeOf(canvas, ownAgents) }),
+    new Map(taken().map((box, i) => [nodes[i]!.id, box])),
+  );
 
   function taken() {
     return nodes.map((node) => ({ ...node.position, width: node.measured?.width ?? node.data.width ?? CARD.width, height: node.measured?.height ?? CARD.height }));
@@ -149,33 +152,35 @@ const Canvas = observer(function Canvas({ channel, members, onOpenChat }: Props)
   const problem = notice ?? add.error?.message ?? link.error?.message ?? remove.error?.message ?? root.canvas.saveError;
 
   return (
-    <div ref={wrapper} className="relative min-h-0 flex-1" data-testid="team-canvas">
-      <div className="absolute inset-0">
-        <ReactFlow<ContainerNodeType, Edge>
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          onNodesChange={onNodesChange}
-          onNodeDragStart={(_, __, dragged) => dragged.forEach((node) => root.canvas.dragStarted(channelId, node.id))}
-          onNodeDragStop={(_, __, dragged) => dragged.forEach((node) => root.canvas.dragEnded(channelId, node.id))}
-          onConnect={onConnect}
-          isValidConnection={(connection) => Boolean(pairOf(connection).base && pairOf(connection).agent)}
-          onDragOver={onDragOver}
-          onDrop={onDrop}
-          colorMode={root.user.theme}
-          deleteKeyCode={null}
-          fitView
-          fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
-          minZoom={0.2}
-          proOptions={{ hideAttribution: true }}
-          ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select this card, then the arrow keys to move it (Shift moves further).' }}
-        >
-          <Background gap={24} />
-          <Controls showInteractive={false} position="bottom-right" />
-          <MiniMap className="!hidden md:!block" position="top-right" pannable zoomable ariaLabel="Minimap of the canvas" />
-        </ReactFlow>
-      </div>
+    <div className="relative flex min-h-0 flex-1" data-testid="team-canvas">
       <CanvasPalette agents={paletteAgents} bases={paletteBases} busyId={add.pending && add.variables ? `${add.variables.item.kind}:${add.variables.item.id}` : undefined} error={problem} onAdd={(item) => add.run({ item })} />
+      {/* Absolutely filled: React Flow takes 100% of a box whose height is set. */}
+      <div ref={wrapper} className="relative min-w-0 flex-1">
+        <div className="absolute inset-0">
+          <ReactFlow<ContainerNodeType, Edge>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onNodeDragStart={(_, __, dragged) => dragged.forEach((node) => root.canvas.dragStarted(channelId, node.id))}
+            onNodeDragStop={(_, __, dragged) => dragged.forEach((node) => root.canvas.dragEnded(channelId, node.id))}
+            onConnect={onConnect}
+            isValidConnection={(connection) => Boolean(pairOf(connection).base && pairOf(connection).agent)}
+            onDragOver={onDragOver}
+            onDrop={onDrop}
+            colorMode={root.user.theme}
+            deleteKeyCode={null}
+            fitView
+            fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+            minZoom={0.2}
+            ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select this card, then the arrow keys to move it (Shift moves further).' }}
+          >
+            <Background gap={24} />
+            <Controls showInteractive={false} position="bottom-left" />
+            <MiniMap className="!hidden md:!block" position="bottom-right" pannable zoomable ariaLabel="Minimap of the canvas" />
+          </ReactFlow>
+        </div>
+      </div>
     </div>
   );
 });

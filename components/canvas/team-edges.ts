@@ -87,6 +87,25 @@ export function teamEdges({ present, leadAgentId, messages, runs, knowledgeOf }:
   return edges;
 }
 
+type Box = { x: number; y: number; width: number; height: number };
+
+/**
+ * Each edge leaves its source and enters its target on the sides that face each other (the
+ * handles `ContainerNode` has on every side), so an edge to a card above or beside goes straight
+ * there instead of looping round from bottom to top.
+ */
+export function routeEdges<E extends Edge>(edges: E[], boxes: Map<string, Box>): E[] {
+  return edges.map((edge) => {
+    const from = boxes.get(edge.source);
+    const to = boxes.get(edge.target);
+    if (!from || !to) return edge;
+    const dx = to.x + to.width / 2 - (from.x + from.width / 2);
+    const dy = to.y + to.height / 2 - (from.y + from.height / 2);
+    const [out, into] = Math.abs(dy) >= Math.abs(dx) ? (dy >= 0 ? ['bottom', 'top'] : ['top', 'bottom']) : dx >= 0 ? ['right', 'left'] : ['left', 'right'];
+    return { ...edge, sourceHandle: `source-${out}`, targetHandle: `target-${into}` };
+  });
+}
+
 export type AgentStatus = { state: 'idle' | 'thinking' | 'tool'; detail?: string };
 
 /**

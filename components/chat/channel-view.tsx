@@ -29,8 +29,9 @@ function useView(): [View, (view: View) => void] {
     const url = new URL(window.location.href);
     if (next === 'canvas') url.searchParams.set('view', 'canvas');
     else url.searchParams.delete('view');
-    // The App Router follows history.replaceState into useSearchParams, without a server round trip.
-    window.history.replaceState(window.history.state, '', url);
+    // The App Router follows history.replaceState into useSearchParams, without a server round
+    // trip, for state that is not its own (null: a state carrying its marker would be ignored).
+    window.history.replaceState(null, '', url);
   };
   return [view, setView];
 }
@@ -83,8 +84,9 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
   const isOwner = channel.ownerId === user.user?.id;
   return (
     <>
-      <header className="flex items-center justify-between gap-4 border-b border-gray-200 px-5 py-3 dark:border-gray-800">
-        <div className="min-w-0">
+      {/* On a narrow screen the view switch and settings wrap below the name rather than squeeze it. */}
+      <header className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-gray-200 px-5 py-3 dark:border-gray-800">
+        <div className="min-w-0 flex-1 basis-40">
           <h1 className="truncate text-lg font-semibold" data-testid="channel-title"># {channel.name}</h1>
           {channel.description && <p className="truncate text-sm text-gray-500 dark:text-gray-400" data-testid="channel-description">{channel.description}</p>}
           <p className="text-xs text-gray-500" data-testid="online-count">

@@ -5,12 +5,12 @@
 // Node's export conditions: socket.io-client's CommonJS build opens its WebSocket with `ws`.
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ReactFlow, ReactFlowProvider } from '@xyflow/react';
+import { ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react';
 import { useState } from 'react';
 import { KnowledgeCard, PersonCard } from '@/components/canvas/cards';
 import { content, nodeTypes, type ContainerNodeType } from '@/components/canvas/container-node';
 import { defaultLayout, freeSpot } from '@/components/canvas/layout';
-import { agentStatuses, teamEdges } from '@/components/canvas/team-edges';
+import { agentStatuses, routeEdges, teamEdges } from '@/components/canvas/team-edges';
 import { TeamCanvas } from '@/components/canvas/team-canvas';
 import { RealtimeProvider } from '@/components/realtime/realtime-provider';
 import type { Member, Message } from '@/lib/api-types';
@@ -136,6 +136,19 @@ describe('the team graph', () => {
     // With a lead supervising, tasks come from the lead (and none to the lead itself).
     const led = teamEdges({ present, leadAgentId: null, messages: [], runs: [{ ...run, supervisorAgentId: 'lead', tasks: [...run.tasks, { id: 't3', title: 'Sum up', agentId: 'lead', status: 'todo' }] } as RunJson], knowledgeOf: new Map() });
     expect(led.map((edge) => `${edge.source}->${edge.target}`)).toEqual(['agent:lead->agent:a', 'agent:lead->agent:b']);
+  });
+
+  it('routes each edge between the sides of its cards that face each other', () => {
+    const box = (x: number, y: number) => ({ x, y, width: 200, height: 100 });
+    const boxes = new Map([['a', box(0, 0)], ['below', box(0, 400)], ['above', box(50, -400)], ['right', box(600, 30)], ['left', box(-600, -30)]]);
+    const routed = routeEdges<Edge>(['below', 'above', 'right', 'left', 'gone'].map((target) => ({ id: target, source: 'a', target })), boxes);
+    expect(routed.map((edge) => [edge.target, edge.sourceHandle, edge.targetHandle])).toEqual([
+      ['below', 'source-bottom', 'target-top'],
+      ['above', 'source-top', 'target-bottom'],
+      ['right', 'source-right', 'target-left'],
+      ['left', 'source-left', 'target-right'],
+      ['gone', undefined, undefined],
+    ]);
   });
 
   it('says what each agent is doing: a tool, thinking, or idle', () => {
