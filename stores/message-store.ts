@@ -320,7 +320,10 @@ export class MessageStore {
         if (index === -1) return page;
         replaced = true;
         const messages = [...page.messages];
-        messages[index] = message;
+        const held = page.messages[index]!;
+        // The orchestrator's choice is only ever added (message:updated), never taken away: a copy
+        // without it (the sender's own POST answer, arriving after that event) must not drop it.
+        messages[index] = !message.routing && held.routing ? { ...message, routing: held.routing } : message;
         return { ...page, messages };
       });
       if (replaced) {
