@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * What a text is about, as the offline model and the offline orchestrator read it: its content
  * words (no stopwords), and their stems for matching. Crude on purpose: deterministic and fast.
