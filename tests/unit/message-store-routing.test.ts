@@ -21,5 +21,7 @@ describe("the history keeps an orchestrator's choice", () => {
     expect(root.messages.upsert(message({ content: 'Bob, lunch at noon?', editedAt: undefined }))).toBe('replaced');
     const held = root.queryClient.getQueryData<{ pages: { messages: MessageJson[] }[] }>(queryKeys.messages('c1'))!.pages[0]!.messages[0]!;
     expect(held.routing).toEqual(routing);
+    // The query cache's garbage-collection timers would keep the test process alive.
+    root.queryClient.clear();
   });
 });
