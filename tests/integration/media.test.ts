@@ -177,8 +177,10 @@ describe('images', () => {
       [pixelBombPng(), 'too_large'],
     ];
     for (const [bytes, code] of cases) {
-      for (const call of [inspectImage(bytes), prepareImageForModel(bytes), thumbnail(bytes)]) {
-        const error = await rejection(call);
+      // Each call starts only when the one before it has been caught: started together, a later one can
+      // reject before anything listens, which Node reports as an unhandled rejection.
+      for (const call of [() => inspectImage(bytes), () => prepareImageForModel(bytes), () => thumbnail(bytes)]) {
+        const error = await rejection(call());
         expect(error.code).toBe(code);
         expect(error.message).toMatch(/^This (file|image) .+\.$/);
         expect(error.message).not.toMatch(/vips|sharp|\//i);
@@ -319,8 +321,8 @@ describe('video', () => {
     ];
     const before = tempInputs();
     for (const [input, code] of cases) {
-      for (const call of [inspectVideo(input), sampleFrames(input, { count: 2 })]) {
-        const error = await rejection(call);
+      for (const call of [() => inspectVideo(input), () => sampleFrames(input, { count: 2 })]) {
+        const error = await rejection(call());
         expect([error.code, error.message]).toEqual([code, expect.stringMatching(/^(This|The) (file|video|video file) [^/]+\.$/)]);
       }
     }
