@@ -23,6 +23,7 @@ export function toChannelJson(channel: Channel): ChannelJson {
     answerMode: channel.answerMode,
     leadAgentId: channel.leadAgentId,
     hopLimit: channel.hopLimit,
+    kind: channel.kind,
     createdAt: channel.createdAt.toISOString(),
     updatedAt: channel.updatedAt.toISOString(),
   };

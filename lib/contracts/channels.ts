@@ -9,6 +9,14 @@ export type ChannelJson = {
   answerMode: AnswerMode;
   leadAgentId: string | null;
   hopLimit: number;
+  /** "dm": a direct message between the caller and one person or agent (API.md). */
+  kind: 'channel' | 'dm';
+  /** DMs: the other side, as the sidebar names it. */
+  dmWith?: { kind: 'user' | 'agent'; id: string; name: string; avatar?: string | null };
+  /** The caller's read state (GET /api/channels): where they read up to, and what came after. */
+  lastReadId?: string | null;
+  unreadCount?: number;
+  mentionCount?: number;
   createdAt: string;
   updatedAt: string;
 };

@@ -17,6 +17,16 @@ export type MessageAuthor = {
   avatar?: string | null;
 };
 
+/** A top-level message's thread, as its parent shows it (API.md). */
+export type ThreadSummaryJson = {
+  replyCount: number;
+  lastReplyAt: string;
+  participants: { kind: 'user' | 'agent'; id: string; name: string }[];
+};
+
+/** One emoji on a message: how many reacted, who (names, for the tooltip), and whether the caller did (always false in events). */
+export type ReactionJson = { emoji: string; count: number; me: boolean; userIds?: string[]; names?: string[] };
+
 export type MessageJson = {
   id: string;
   channelId: string;
@@ -38,6 +48,14 @@ export type MessageJson = {
   routing?: RoutingJson;
   /** The goal run this message shows as a checklist (the run's own message), or belongs to (its tasks' results, its summary). */
   runId?: string;
+  /** A reply in a thread: the top-level message that starts it. */
+  threadId?: string;
+  /** A top-level message with replies: its thread's summary. */
+  thread?: ThreadSummaryJson;
+  /** Emoji reactions, most used first (absent when none). */
+  reactions?: ReactionJson[];
+  /** The user ids of the people it @mentions (absent when none). */
+  mentions?: string[];
   createdAt: string;
   editedAt?: string;
 };
