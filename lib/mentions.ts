@@ -69,3 +69,32 @@ export function addressedPerson(content: string, people: readonly string[]): str
   }
   return undefined;
 }
+
+/**
+ * The people a message @mentions, of `people` (the channel's, the author left out): `@Full Name`,
+ * `@full-name` (the name spelt as a handle, as addressedPerson reads it) or `@First`, matched
+ * case-insensitively, the longest spelling first (so "@Ada Lovelace" is not read as "@Ada" of
+ * another Ada), in the message's own words only: not in code, quotes or quoted lines (ownWords).
+ * A first name two people share mentions both. Answers their ids, each once.
+ */
+export function mentionedPeople(content: string, people: readonly { id: string; name: string }[]): string[] {
+  const text = ownWords(content);
+  if (!text.includes('@') || people.length === 0) return [];
+  const bySpelling = new Map<string, Set<string>>();
+  const add = (spelling: string, id: string) => {
+    const key = spelling.toLowerCase();
+    if (key.length < 2) return;
+    bySpelling.set(key, (bySpelling.get(key) ?? new Set()).add(id));
+  };
+  for (const person of people) {
+    const name = person.name.trim().replace(/\s+/g, ' ');
+    add(name, person.id);
+    add(asHandle(name), person.id);
+    add(name.split(' ')[0] ?? '', person.id);
+  }
+  const spellings = [...bySpelling.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_@.])@(${spellings.join('|')})(?![\\p{L}\\p{N}_-])`, 'giu');
+  const found = new Set<string>();
+  for (const match of text.matchAll(pattern)) for (const id of bySpelling.get(match[1]!.toLowerCase()) ?? []) found.add(id);
+  return [...found];
+}

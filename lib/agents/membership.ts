@@ -2,6 +2,7 @@ import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { requireMember } from '@/lib/channels/access';
 import { toMemberJson } from '@/lib/channels';
+import { dmRefusals } from '@/lib/channels/dms';
 import type { MemberJson } from '@/lib/contracts/channels';
 import { getDb } from '@/lib/db';
 import { isForeignKeyViolation, isUniqueViolation } from '@/lib/db/errors';
@@ -18,6 +19,7 @@ import { requireOwnAgent } from './index';
 export async function addAgentMember({ userId, channelId, agentId }: { userId: string; channelId: string; agentId: string }): Promise<MemberJson> {
   const db = await getDb();
   const { channel } = await requireMember(db, { userId, channelId });
+  if (channel.kind === 'dm') throw dmRefusals.add();
   const agent = await requireOwnAgent({ userId, agentId });
   const [sameHandle] = await db
     .select({ id: agents.id })

@@ -181,6 +181,9 @@ export async function answerersFor(
   team: Team,
   message: { content: string; authorId: string; runGoing?: () => Promise<boolean> },
 ): Promise<Answerers> {
+  // A direct message with an agent is a conversation with it: it answers every message, as the
+  // lead would, whatever the channel's settings say.
+  if (team.channel.kind === 'dm') return { agents: team.agents.slice(0, 1) };
   const mentioned = mentionedAgents(team, message.content);
   if (mentioned.length > 0) return { agents: mentioned };
   // While a goal run is going, a message that mentions no agent is for the run: its supervisor

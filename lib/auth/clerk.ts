@@ -1,6 +1,7 @@
 import 'server-only';
 import { createClerkClient, verifyToken } from '@clerk/backend';
 import { and, eq, isNull } from 'drizzle-orm';
+import { acceptInvitations } from '@/lib/channels/invitations';
 import { getDb } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { users } from '@/lib/db/schema';
@@ -72,6 +73,8 @@ export async function getClerkUser({ token, config }: { token: string; config: C
       if (linked) return toPublicUser(linked);
     }
     const [created] = await db.insert(users).values({ id: newId(), clerkId, email, name: profile.name }).returning();
+    // Pending invitations go to a verified email only: Clerk lets anyone type any address.
+    if (profile.emailVerified) await acceptInvitations({ userId: created!.id, email });
     return toPublicUser(created!);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

@@ -2,6 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { storableText } from '@/lib/validation/text';
+import { acceptInvitations } from '@/lib/channels/invitations';
 import { getDb } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { users } from '@/lib/db/schema';
@@ -100,6 +101,8 @@ export async function signUp(input: z.infer<typeof signUpInput>, from?: From): P
   const passwordHash = await hashPassword(input.password);
   try {
     const [user] = await db.insert(users).values({ id: newId(), name: input.name, email, passwordHash }).returning();
+    // Channels that invited this email before it had an account (lib/channels/invitations).
+    await acceptInvitations({ userId: user!.id, email });
     return toPublicUser(user!);
   } catch (error) {
     // Two sign-ups racing for one email: the unique index decides, the loser gets the same 409.

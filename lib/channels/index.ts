@@ -1,9 +1,8 @@
 import 'server-only';
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { getUserByEmail } from '@/lib/auth/users';
 import { getCache } from '@/lib/cache';
-import type { ChannelJson, MemberJson } from '@/lib/contracts/channels';
+import type { ChannelJson, InvitationJson, MemberJson } from '@/lib/contracts/channels';
 import { invalidateMembers, invalidateWindow } from '@/lib/cache/channel-cache';
 import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation, isUniqueViolation } from '@/lib/db/errors';
@@ -12,35 +11,18 @@ import { AppError, conflict, forbidden, invalidRequest, notFound } from '@/lib/h
 import { isUuid, newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { requireMember, requireOwner } from './access';
+import { dmRefusals } from './dms';
+import { createInvitation } from './invitations';
 import type { createChannelInput, updateChannelInput } from './schemas';
+import { toChannelJson } from './to-json';
 
-export function toChannelJson(channel: Channel): ChannelJson {
-  return {
-    id: channel.id,
-    name: channel.name,
-    description: channel.description,
-    ownerId: channel.ownerId,
-    answerMode: channel.answerMode,
-    leadAgentId: channel.leadAgentId,
-    hopLimit: channel.hopLimit,
-    kind: channel.kind,
-    createdAt: channel.createdAt.toISOString(),
-    updatedAt: channel.updatedAt.toISOString(),
-  };
-}
+export { toChannelJson } from './to-json';
+export { listChannels, markRead } from './read-state';
+export { listDmContacts, openDm } from './dms';
+export { acceptInvitations, listInvitations, revokeInvitation } from './invitations';
 
 function nameTaken(): AppError {
   return conflict('You already own a channel with that name.');
-}
-
-export async function listChannels({ userId }: { userId: string }): Promise<ChannelJson[]> {
-  const db = await getDb();
-  const rows = await db
-    .select({ channel: channels })
-    .from(channels)
-    .innerJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
-    .orderBy(asc(sql`lower(${channels.name})`), asc(channels.id));
-  return rows.map((row) => toChannelJson(row.channel));
 }
 
 export async function createChannel({ userId, input }: { userId: string; input: z.infer<typeof createChannelInput> }): Promise<ChannelJson> {
@@ -110,6 +92,7 @@ export async function updateChannel({
 }): Promise<ChannelJson> {
   const db = await getDb();
   const { channel } = await requireOwner(db, { userId, channelId }, 'change it');
+  if (channel.kind === 'dm' && input.name !== undefined) throw dmRefusals.rename();
   await checkAnswerSettings(db, channel, input);
   try {
     const [updated] = await db
@@ -158,18 +141,30 @@ export async function deleteChannel({ userId, channelId }: { userId: string; cha
   for (const member of removed) if (member.userId) publisher.toUser(member.userId, 'channel:removed', { channelId });
 }
 
-/** Any member may invite a registered user by email (agents join through lib/agents/membership.ts). */
-export async function addMember({ userId, channelId, email }: { userId: string; channelId: string; email: string }): Promise<MemberJson> {
+/** A user's account by email, as lib/auth stores emails (trimmed, lowercased). */
+async function accountByEmail(db: Database, email: string) {
+  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  return user;
+}
+
+/**
+ * Any member may invite a person by email (agents join through lib/agents/membership.ts): a
+ * registered user joins at once (`member`); an email with no account gets a pending invitation
+ * (`invitation`), accepted when someone signs up with it. Nobody joins a DM.
+ */
+export async function addMember({ userId, channelId, email: given }: { userId: string; channelId: string; email: string }): Promise<{ member: MemberJson } | { invitation: InvitationJson }> {
   const db = await getDb();
   const { channel } = await requireMember(db, { userId, channelId });
-  const invitee = await getUserByEmail({ email });
-  if (!invitee) throw new AppError('not_found', 'No registered user has that email.');
+  if (channel.kind === 'dm') throw dmRefusals.add();
+  const email = given.trim().toLowerCase();
+  const invitee = await accountByEmail(db, email);
+  if (!invitee) return { invitation: await createInvitation({ userId, channelId, email }) };
   try {
     const [member] = await db.insert(channelMembers).values({ id: newId(), channelId, kind: 'user', userId: invitee.id }).returning();
     await invalidateMembers(getCache(), { channelId });
     getPublisher().toUser(invitee.id, 'channel:added', { channel: toChannelJson(channel) });
     getPublisher().toChannel(channelId, 'channel:updated', { channelId });
-    return toMemberJson({ member: member!, name: invitee.name, email: invitee.email, agent: null, ownerId: channel.ownerId });
+    return { member: toMemberJson({ member: member!, name: invitee.name, email: invitee.email, agent: null, ownerId: channel.ownerId }) };
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`${invitee.name} is already a member of this channel.`);
     if (isForeignKeyViolation(error)) throw notFound('Channel');
@@ -181,6 +176,7 @@ export async function addMember({ userId, channelId, email }: { userId: string; 
 export async function removeMember({ userId, channelId, memberId }: { userId: string; channelId: string; memberId: string }): Promise<void> {
   const db = await getDb();
   const { channel, isOwner } = await requireMember(db, { userId, channelId });
+  if (channel.kind === 'dm') throw dmRefusals.remove();
   if (!isUuid(memberId)) throw notFound('Member');
   const [target] = await db
     .select({ member: channelMembers, agentOwnerId: agents.ownerId })

@@ -28,3 +28,10 @@ export const addMemberInput = z.union([
   z.object({ email: z.email('Enter a valid email address.').max(254) }).strict(),
   z.object({ agentId: idSchema('Not a valid agent id.') }).strict(),
 ]);
+
+export const openDmInput = z.union(
+  [z.object({ userId: idSchema('Not a valid user id.') }).strict(), z.object({ agentId: idSchema('Not a valid agent id.') }).strict()],
+  { error: 'Give a userId or an agentId.' },
+);
+
+export const markReadInput = z.object({ lastReadId: idSchema('Not a valid message id.') }).strict();

@@ -34,3 +34,6 @@ export type MemberJson = {
   role: 'owner' | 'member';
   joinedAt: string;
 };
+
+/** A pending invitation of an email that has no account yet (the person joins on signing up with it). */
+export type InvitationJson = { id: string; email: string; createdAt: string };

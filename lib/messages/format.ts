@@ -50,6 +50,7 @@ export function toMessageJson({ message, attachments, ...names }: MessageRowWith
     ...(message.activities?.length ? { activities: message.activities } : {}),
     ...(message.routing ? { routing: message.routing } : {}),
     ...(message.runId ? { runId: message.runId } : {}),
+    ...(message.mentions?.length ? { mentions: message.mentions } : {}),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   };

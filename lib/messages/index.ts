@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { cachedMembership, cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
 import { getCache } from '@/lib/cache';
 import { requireMember } from '@/lib/channels/access';
+import { peopleMentioned } from '@/lib/channels/mentions';
 import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation } from '@/lib/db/errors';
 import { messages } from '@/lib/db/schema';
@@ -59,7 +60,8 @@ export async function sendMessage({
   const claim = async (tx: Database, row: { id: string }) => {
     attachments = await claimAttachments(tx, { userId: user.id, channelId, messageId: row.id, attachmentIds });
   };
-  const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId, runId }, attachmentIds.length ? claim : undefined).catch(async (error: unknown) => {
+  const mentions = await peopleMentioned(db, { channelId, content, authorId: user.id });
+  const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId, runId, mentions }, attachmentIds.length ? claim : undefined).catch(async (error: unknown) => {
     // The channel was deleted between the membership check and the insert.
     if (isForeignKeyViolation(error)) throw notFound('Channel');
     // Refused attachments: nothing was stored, so the send is not counted.
@@ -120,7 +122,7 @@ export async function editMessage({
   if (row.message.authorUserId !== userId) throw forbidden('You can only edit your own messages.');
   const [updated] = await db
     .update(messages)
-    .set({ content, editedAt: new Date() })
+    .set({ content, editedAt: new Date(), mentions: await peopleMentioned(db, { channelId, content, authorId: userId }) })
     .where(eq(messages.id, messageId))
     .returning();
   if (!updated) throw notFound('Message');

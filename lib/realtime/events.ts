@@ -33,6 +33,8 @@ export interface ServerToClientEvents {
   'channel:added': (payload: { channel: ChannelJson }) => void;
   /** To `user:<id>`: the user lost a channel (removed, or the channel was deleted). */
   'channel:removed': (payload: { channelId: string }) => void;
+  /** To `user:<id>`: they read a channel up to a message on one device (PUT .../read); their other devices clear it too. */
+  'channel:read': (payload: { channelId: string; lastReadId: string }) => void;
   /** To `user:<id>`: one model call of theirs was recorded (the dashboard's charts move). */
   'usage:recorded': (payload: { event: UsageEventJson }) => void;
   /** To `user:<id>`: one of their documents moved through its indexing statuses (or its progress did). */
@@ -72,4 +74,4 @@ export type ChannelEvent =
   | 'run:updated'
   | 'canvas:updated'
   | 'canvas:removed';
-export type UserEvent = 'channel:added' | 'channel:removed' | 'usage:recorded' | 'knowledge:progress';
+export type UserEvent = 'channel:added' | 'channel:removed' | 'channel:read' | 'usage:recorded' | 'knowledge:progress';

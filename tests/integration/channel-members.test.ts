@@ -41,14 +41,14 @@ describe.each(testDatabaseKinds())('channel members over HTTP (%s)', (kind) => {
     expect((await owner.client.get(`${base}/messages`)).json.messages.at(-1).author).toEqual({ kind: 'user', id: bob.user.id, name: 'Bob' });
   });
 
-  it('refuses unknown emails (404), existing members (409) and malformed input (400)', async () => {
+  it('invites unknown emails (a pending invitation, see invitations.test.ts), refuses existing members (409) and malformed input (400)', async () => {
     const { owner, base, memberIds } = await room();
     const bob = await person('Bob');
     expect((await owner.client.post(`${base}/members`, { email: bob.user.email })).status).toBe(201);
 
     const unknown = await owner.client.post(`${base}/members`, { email: 'nobody-here@example.com' });
-    expect(unknown.status).toBe(404);
-    expect(unknown.json.error.code).toBe('not_found');
+    expect(unknown.status).toBe(201);
+    expect(unknown.json.invitation.email).toBe('nobody-here@example.com');
 
     for (const email of [bob.user.email, owner.user.email]) {
       const again = await owner.client.post(`${base}/members`, { email });

@@ -5,11 +5,11 @@ import { addMemberInput } from '@/lib/channels/schemas';
 import { json, methods } from '@/lib/http/route';
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
-  /** A person by email, or one of the caller's own agents. */
+  /** A person by email (an email with no account: a pending invitation), or one of the caller's own agents. */
   POST: sessionRoute<{ channelId: string }>(async ({ body, user, params }) => {
     const input = await body(addMemberInput);
     const args = { userId: user.id, channelId: params.channelId };
-    const member = 'agentId' in input ? await addAgentMember({ ...args, agentId: input.agentId }) : await addMember({ ...args, email: input.email });
-    return json({ member }, 201);
+    if ('agentId' in input) return json({ member: await addAgentMember({ ...args, agentId: input.agentId }) }, 201);
+    return json(await addMember({ ...args, email: input.email }), 201);
   }),
 });
