@@ -291,7 +291,7 @@ export class MessageStore {
       const result = this.upsert(message); // always run: `||=` would skip the replay
       outcome.placed ||= result;
     });
-    if (!mine && outcome.placed !== 'replaced') this.root.channels.noteUnread(message.channelId);
+    if (!mine && outcome.placed !== 'replaced') this.root.channels.noteIncoming(message);
   }
 
   async edit(channelId: string, messageId: string, content: string): Promise<Message> {

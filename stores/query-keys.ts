@@ -10,6 +10,8 @@ export const queryKeys = {
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
   runs: (channelId: string) => ['channels', channelId, 'runs'] as const,
   canvas: (channelId: string) => ['channels', channelId, 'canvas'] as const,
+  invitations: (channelId: string) => ['channels', channelId, 'invitations'] as const,
+  dmContacts: ['dm-contacts'] as const,
   abilities: ['abilities'] as const,
   mcpServers: ['mcp-servers'] as const,
   mcpServerTools: (mcpServerId: string) => ['mcp-servers', mcpServerId, 'tools'] as const,

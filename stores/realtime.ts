@@ -68,6 +68,8 @@ export class RealtimeConnection {
       // The newest message each channel had before rejoining: events arriving after the join
       // must not move this mark, or the gap before them would never be fetched.
       const marks = this.connectedBefore ? this.newestLoaded() : undefined;
+      // Counts moved while offline (messages, reads on other devices): take the server's again.
+      if (this.connectedBefore) void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channels, exact: true });
       this.connectedBefore = true;
       void this.joinKnownChannels().then(() => marks && this.catchUpAll(marks));
     });
@@ -95,6 +97,7 @@ export class RealtimeConnection {
     socket.on('message:deleted', ({ channelId, messageId }) => this.root.messages.receiveDelete(channelId, messageId));
     socket.on('typing', ({ channelId, user }) => this.root.channels.noteTyping(channelId, user));
     socket.on('presence', ({ channelId, online }) => this.root.channels.setPresence(channelId, online));
+    socket.on('channel:read', ({ channelId, lastReadId }) => this.root.channels.receiveRead(channelId, lastReadId));
     socket.on('channel:added', () => void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channels, exact: true }));
     socket.on('channel:removed', ({ channelId }) => {
       this.joined.delete(channelId);

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Label, Modal, ModalBody, ModalHeader, Spinner, Textarea, TextInput } from 'flowbite-react';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { PendingLabel } from '@/components/ui/pending-label';
 import { useAction } from '@/components/ui/use-action';
@@ -26,7 +27,8 @@ const suggestHandle = (name: string) =>
 /** Create or edit an agent; field errors from the API show under their fields. */
 export function AgentFormModal({ show, onClose, agent }: Props) {
   const root = useStores();
-  const { agents } = root;
+  const { agents, channels } = root;
+  const router = useRouter();
   const [handle, setHandle] = useState(agent?.handle ?? '');
   const [handleTouched, setHandleTouched] = useState(Boolean(agent));
   const knowledgeList = useQuery(knowledgeListQuery(root));
@@ -37,7 +39,19 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
   const [mcpServerIds, setMcpServerIds] = useState<string[]>(() => agent?.mcpServerIds ?? []);
   const ownServers = mcpList.data?.filter((server) => server.source === 'user');
   const deploymentServers = mcpList.data?.filter((server) => server.source === 'deployment') ?? [];
-  const save = useAction((input: AgentInput) => (agent ? agents.update(agent.id, input) : agents.create(input)), { onSuccess: onClose });
+  // "Save and test" saves, then opens the DM with the agent: the quickest way to try it while building it.
+  const save = useAction(
+    async ({ input, test }: { input: AgentInput; test: boolean }) => {
+      const saved = agent ? await agents.update(agent.id, input) : await agents.create(input);
+      return test ? (await channels.openDm({ agentId: saved.id })).id : undefined;
+    },
+    {
+      onSuccess: (dmId) => {
+        onClose();
+        if (dmId) router.push(`/hub/channels/${dmId}`);
+      },
+    },
+  );
   const fieldErrors = (save.error?.details && typeof save.error.details === 'object' ? save.error.details : {}) as Record<string, string>;
   const bases = knowledgeList.data?.knowledgeBases;
 
@@ -57,7 +71,8 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
     if (bases) input.knowledgeBaseIds = knowledgeBaseIds.filter((id) => bases.some((kb) => kb.id === id));
     if (abilityList.data) input.abilities = abilities;
     if (ownServers) input.mcpServerIds = mcpServerIds.filter((id) => ownServers.some((server) => server.id === id));
-    save.run(input);
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLElement | null;
+    save.run({ input, test: submitter?.dataset.test === 'true' });
   }
 
   const toggle = <T extends string>(list: T[], id: T, checked: boolean) => (checked ? [...new Set([...list, id])] : list.filter((other) => other !== id));
@@ -227,9 +242,14 @@ export function AgentFormModal({ show, onClose, agent }: Props) {
               </div>
             )}
           </fieldset>
-          <Button type="submit" disabled={save.pending} className="self-start" data-testid="agent-save">
-            <PendingLabel pending={save.pending} idle={agent ? 'Save changes' : 'Create agent'} busy={agent ? 'Saving…' : 'Creating…'} />
-          </Button>
+          <div className="flex flex-wrap gap-2">
+            <Button type="submit" disabled={save.pending} data-testid="agent-save">
+              <PendingLabel pending={save.pending && !save.variables?.test} idle={agent ? 'Save changes' : 'Create agent'} busy={agent ? 'Saving…' : 'Creating…'} />
+            </Button>
+            <Button type="submit" color="alternative" disabled={save.pending} data-test="true" data-testid="agent-test" title="Save, then talk to the agent in a direct message">
+              <PendingLabel pending={save.pending && Boolean(save.variables?.test)} idle={agent ? 'Save and test' : 'Create and test'} busy="Opening…" />
+            </Button>
+          </div>
         </form>
       </ModalBody>
     </Modal>

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Avatar } from '@/components/ui/avatar';
 import { useAction } from '@/components/ui/use-action';
@@ -20,6 +21,9 @@ export const AgentRoster = observer(function AgentRoster() {
   const [editing, setEditing] = useState<Agent | 'new' | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const remove = useAction((agentId: string) => root.agents.remove(agentId), { onSuccess: () => setConfirming(null) });
+  const router = useRouter();
+  // A DM with the agent answers every message: the quickest way to try it.
+  const test = useAction((agentId: string) => root.channels.openDm({ agentId }), { onSuccess: (dm) => router.push(`/hub/channels/${dm.id}`) });
 
   return (
     <div className="flex min-h-0 flex-1 flex-col overflow-y-auto px-6 py-5" data-testid="agent-roster">
@@ -33,6 +37,7 @@ export const AgentRoster = observer(function AgentRoster() {
         </Button>
       </header>
       {remove.error && <p className="mb-3 text-sm text-red-500" role="alert">{remove.error.message}</p>}
+      {test.error && <p className="mb-3 text-sm text-red-500" role="alert">{test.error.message}</p>}
       {isPending && <Spinner aria-label="Loading agents" />}
       {error && (
         <button type="button" onClick={() => refetch()} className="text-sm text-red-500 hover:underline">
@@ -61,6 +66,9 @@ export const AgentRoster = observer(function AgentRoster() {
             <div className="mt-auto flex gap-2 pt-2 text-xs">
               <button type="button" className="text-sky-600 hover:underline dark:text-sky-400" onClick={() => setEditing(agent)} data-testid="edit-agent">
                 Edit
+              </button>
+              <button type="button" className="text-sky-600 hover:underline disabled:opacity-60 dark:text-sky-400" disabled={test.pending} onClick={() => test.run(agent.id)} data-testid="test-agent">
+                {test.pending && test.variables === agent.id ? 'Opening…' : 'Test'}
               </button>
               <ConfirmAction
                 confirming={confirming === agent.id}

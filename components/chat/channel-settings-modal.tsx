@@ -13,6 +13,7 @@ import type { ApiError } from '@/lib/http/client';
 import type { ChannelStore } from '@/stores/channel-store';
 import { useStores } from '@/stores/context';
 import { agentsQuery } from '@/stores/queries';
+import { queryKeys } from '@/stores/query-keys';
 
 type Props = { show: boolean; onClose: () => void; channel: Channel; members: Member[] };
 type ChannelChanges = Parameters<ChannelStore['update']>[1];
@@ -29,6 +30,9 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
   const inviteForm = useRef<HTMLFormElement>(null);
   const me = user.user?.id;
   const isOwner = channel.ownerId === me;
+  // A direct message stays a conversation of its two: no renaming, inviting, removing or leaving.
+  const dm = channel.kind === 'dm';
+  const invitations = useQuery({ queryKey: queryKeys.invitations(channel.id), queryFn: () => channels.invitations(channel.id), enabled: show && isOwner && !dm });
 
   // Every action reports into the one banner: what it did, or why it failed.
   const done = (text: string) => setFeedback({ color: 'success', text });
@@ -36,13 +40,14 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
   const saveDetails = useAction((input: ChannelChanges) => channels.update(channel.id, input), { onSuccess: () => done('Saved.'), onError: failed });
   const saveAnswers = useAction((input: ChannelChanges) => channels.update(channel.id, input), { onSuccess: () => done('Saved.'), onError: failed });
   const invite = useAction((email: string) => channels.invite(channel.id, email), {
-    onSuccess: (_member, email) => {
+    onSuccess: (result, email) => {
       inviteForm.current?.reset();
-      done(`Invited ${email}.`);
+      done('invitation' in result ? `Invited ${email}. They'll join when they sign up with this email.` : `Invited ${email}.`);
     },
     onError: failed,
   });
   const addAgent = useAction((agent: Agent) => agents.addToChannel(channel.id, agent.id), { onSuccess: (_m, agent) => done(`@${agent.handle} joined #${channel.name}.`), onError: failed });
+  const revoke = useAction((invitationId: string) => channels.revokeInvitation(channel.id, invitationId), { onSuccess: () => done('Invitation revoked.'), onError: failed });
   const removeMember = useAction((member: Member) => channels.removeMember(channel.id, member.id), { onSuccess: (_r, member) => done(`Removed ${member.name}.`), onError: failed });
   // Leaving or deleting ends this page: the channel is gone from here.
   const depart = useAction((how: 'leave' | 'delete') => (how === 'delete' ? channels.remove(channel.id) : channels.removeMember(channel.id, me!)), {
@@ -87,7 +92,7 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
 
   return (
     <Modal show={show} onClose={onClose} size="lg" dismissible>
-      <ModalHeader># {channel.name}</ModalHeader>
+      <ModalHeader>{dm ? `Direct message · ${channel.dmWith?.name ?? channel.name}` : `# ${channel.name}`}</ModalHeader>
       <ModalBody className="flex flex-col gap-6" data-testid="channel-settings-modal">
         {feedback && (
           <Alert color={feedback.color} data-testid={feedback.color === 'failure' ? 'settings-error' : 'settings-notice'}>
@@ -95,7 +100,7 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
           </Alert>
         )}
 
-        {isOwner && (
+        {isOwner && !dm && (
           <form onSubmit={onSave} className="flex flex-col gap-3" data-testid="channel-edit-form">
             <div>
               <Label htmlFor="settings-name">Name</Label>
@@ -134,7 +139,7 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
                 {member.kind === 'agent' && <Badge color="purple" data-testid="agent-member-badge">agent</Badge>}
                 {member.id === channel.leadAgentId && <Badge color="indigo">lead</Badge>}
                 {member.role === 'owner' && <Badge color="info">owner</Badge>}
-                {member.id !== me && (isOwner || (member.kind === 'agent' && member.ownerId === me)) && (
+                {!dm && member.id !== me && (isOwner || (member.kind === 'agent' && member.ownerId === me)) && (
                   <button
                     type="button"
                     data-testid="remove-member"
@@ -148,31 +153,60 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
               </li>
             ))}
           </ul>
-          <form ref={inviteForm} onSubmit={onInvite} className="mt-3 flex gap-2" data-testid="invite-form">
-            <TextInput name="email" type="email" placeholder="Invite by email" required className="flex-1" aria-label="Email to invite" />
-            <Button type="submit" size="sm" disabled={invite.pending} data-testid="invite-submit">
-              <PendingLabel pending={invite.pending} idle="Invite" busy="Inviting…" />
-            </Button>
-          </form>
-          <form onSubmit={onAddAgent} className="mt-2 flex gap-2" data-testid="add-agent-form">
-            <Select name="agentId" aria-label="Agent to add" className="flex-1" required disabled={addable.length === 0}>
-              {addable.length === 0 ? (
-                <option value="">{roster.isPending ? 'Loading your agents…' : 'No agents to add: create one on the Agents page'}</option>
-              ) : (
-                addable.map((agent) => (
-                  <option key={agent.id} value={agent.id}>
-                    {agent.name} (@{agent.handle})
-                  </option>
-                ))
+          {!dm && (
+            <>
+              <form ref={inviteForm} onSubmit={onInvite} className="mt-3 flex gap-2" data-testid="invite-form">
+                <TextInput name="email" type="email" placeholder="Invite by email" required className="flex-1" aria-label="Email to invite" />
+                <Button type="submit" size="sm" disabled={invite.pending} data-testid="invite-submit">
+                  <PendingLabel pending={invite.pending} idle="Invite" busy="Inviting…" />
+                </Button>
+              </form>
+              <p className="mt-1 text-xs text-gray-500">No email is sent. Someone without an account yet gets a pending invitation: they&apos;ll join when they sign up with this email.</p>
+              {isOwner && (invitations.data?.length ?? 0) > 0 && (
+                <div className="mt-3" data-testid="invitation-list">
+                  <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-gray-500">Pending invitations</h4>
+                  <ul className="flex flex-col gap-1">
+                    {invitations.data!.map((invitation) => (
+                      <li key={invitation.id} className="flex items-center gap-2 text-sm" data-testid="invitation">
+                        <span className="flex-1 truncate">{invitation.email}</span>
+                        <span className="text-xs text-gray-500">invited {new Date(invitation.createdAt).toLocaleDateString()}</span>
+                        <button
+                          type="button"
+                          data-testid="revoke-invitation"
+                          className="text-xs text-red-600 hover:underline disabled:opacity-60"
+                          disabled={revoke.pending}
+                          onClick={() => begin(revoke, invitation.id)}
+                        >
+                          {revoke.pending && revoke.variables === invitation.id ? 'Revoking…' : 'Revoke'}
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
               )}
-            </Select>
-            <Button type="submit" size="sm" color="purple" disabled={addable.length === 0 || addAgent.pending} data-testid="add-agent-submit">
-              <PendingLabel pending={addAgent.pending} idle="Add agent" busy="Adding…" />
-            </Button>
-          </form>
+              <form onSubmit={onAddAgent} className="mt-2 flex gap-2" data-testid="add-agent-form">
+                <Select name="agentId" aria-label="Agent to add" className="flex-1" required disabled={addable.length === 0}>
+                  {addable.length === 0 ? (
+                    <option value="">{roster.isPending ? 'Loading your agents…' : 'No agents to add: create one on the Agents page'}</option>
+                  ) : (
+                    addable.map((agent) => (
+                      <option key={agent.id} value={agent.id}>
+                        {agent.name} (@{agent.handle})
+                      </option>
+                    ))
+                  )}
+                </Select>
+                <Button type="submit" size="sm" color="purple" disabled={addable.length === 0 || addAgent.pending} data-testid="add-agent-submit">
+                  <PendingLabel pending={addAgent.pending} idle="Add agent" busy="Adding…" />
+                </Button>
+              </form>
+            </>
+          )}
         </section>
 
-        {isOwner && (
+        {dm && channelAgents.length > 0 && <p className="text-xs text-gray-500">{channelAgents[0]!.name} answers every message in this conversation.</p>}
+
+        {isOwner && !dm && (
           <form onSubmit={onAnswerSettings} className="flex flex-col gap-3 border-t border-gray-200 pt-4 dark:border-gray-700" data-testid="answer-settings-form">
             <h3 className="text-sm font-semibold">Who answers</h3>
             <p className="text-xs text-gray-500">
@@ -214,16 +248,16 @@ export const ChannelSettingsModal = observer(function ChannelSettingsModal({ sho
           {isOwner ? (
             confirmDelete ? (
               <div className="flex items-center gap-2">
-                <span className="text-sm">Delete #{channel.name} and all its messages?</span>
+                <span className="text-sm">{dm ? 'Delete this conversation and all its messages?' : `Delete #${channel.name} and all its messages?`}</span>
                 <Button size="xs" color="red" data-testid="confirm-delete-channel" disabled={depart.pending} onClick={() => begin(depart, 'delete')}>
                   <PendingLabel pending={depart.pending} idle="Delete" busy="Deleting…" />
                 </Button>
                 <Button size="xs" color="alternative" disabled={depart.pending} onClick={() => setConfirmDelete(false)}>Cancel</Button>
               </div>
             ) : (
-              <Button size="xs" color="red" outline data-testid="delete-channel" onClick={() => setConfirmDelete(true)}>Delete channel</Button>
+              <Button size="xs" color="red" outline data-testid="delete-channel" onClick={() => setConfirmDelete(true)}>{dm ? 'Delete conversation' : 'Delete channel'}</Button>
             )
-          ) : (
+          ) : dm ? null : (
             <Button size="xs" color="alternative" data-testid="leave-channel" disabled={depart.pending} onClick={() => begin(depart, 'leave')}>
               <PendingLabel pending={depart.pending} idle="Leave channel" busy="Leaving…" />
             </Button>

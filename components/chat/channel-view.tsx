@@ -87,7 +87,7 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
       {/* On a narrow screen the view switch and settings wrap below the name rather than squeeze it. */}
       <header className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-gray-200 px-5 py-3 dark:border-gray-800">
         <div className="min-w-0 flex-1 basis-40">
-          <h1 className="truncate text-lg font-semibold" data-testid="channel-title"># {channel.name}</h1>
+          <h1 className="truncate text-lg font-semibold" data-testid="channel-title">{channel.kind === 'dm' ? (channel.dmWith?.name ?? channel.name) : `# ${channel.name}`}</h1>
           {channel.description && <p className="truncate text-sm text-gray-500 dark:text-gray-400" data-testid="channel-description">{channel.description}</p>}
           <p className="text-xs text-gray-500" data-testid="online-count">
             <span className="mr-1 inline-block h-2 w-2 rounded-full bg-emerald-500" aria-hidden />

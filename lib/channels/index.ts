@@ -78,7 +78,11 @@ export async function listMembers({ channelId, ownerId }: { channelId: string; o
 export async function getChannel({ userId, channelId }: { userId: string; channelId: string }) {
   const db = await getDb();
   const { channel } = await requireMember(db, { userId, channelId });
-  return { channel: toChannelJson(channel), members: await listMembers({ channelId, ownerId: channel.ownerId }) };
+  const members = await listMembers({ channelId, ownerId: channel.ownerId });
+  // A DM is shown as the other side, as GET /api/channels names it.
+  const other = channel.kind === 'dm' ? members.find((m) => m.id !== userId) : undefined;
+  const dmWith = other && { kind: other.kind, id: other.id, name: other.name, ...(other.kind === 'agent' ? { avatar: other.avatar ?? null } : {}) };
+  return { channel: { ...toChannelJson(channel), ...(dmWith ? { dmWith } : {}) }, members };
 }
 
 export async function updateChannel({

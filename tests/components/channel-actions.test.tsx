@@ -105,12 +105,26 @@ describe.each(testDatabaseKinds())('channel actions clicked twice (%s)', (kind) 
   });
 
   it('shows why an invite failed', async () => {
-    const { store, modal, members } = await channel();
-    await userEvent.type(within(modal).getByLabelText('Email to invite'), 'nobody-here@example.com');
+    const { store, modal, members, pia } = await channel();
+    await userEvent.type(within(modal).getByLabelText('Email to invite'), pia.email);
     await userEvent.click(within(modal).getByTestId('invite-submit'));
-    expect(await screen.findByTestId('settings-error')).toHaveTextContent('No registered user has that email.');
+    expect(await screen.findByTestId('settings-error')).toHaveTextContent('Pia is already a member of this channel.');
     await settled(store);
     expect(within(modal).getByTestId('invite-submit')).toBeEnabled();
+    expect(await members()).toHaveLength(2);
+  });
+
+  it('invites an email with no account as pending, lists it for the owner and revokes it', async () => {
+    const { store, modal, members } = await channel();
+    const email = `${uniqueName('later')}@example.com`;
+    await userEvent.type(within(modal).getByLabelText('Email to invite'), email);
+    await userEvent.click(within(modal).getByTestId('invite-submit'));
+    expect(await within(modal).findByTestId('settings-notice')).toHaveTextContent(`Invited ${email}. They'll join when they sign up with this email.`);
+    expect(await within(modal).findByTestId('invitation')).toHaveTextContent(email);
+    await userEvent.click(within(modal).getByTestId('revoke-invitation'));
+    await within(modal).findByText('Invitation revoked.');
+    await waitFor(() => expect(within(modal).queryByTestId('invitation')).toBeNull());
+    await settled(store);
     expect(await members()).toHaveLength(2);
   });
 

@@ -88,7 +88,7 @@ describe.each(testDatabaseKinds())('a person in many channels (%s)', (kind) => {
       expect(queries).toEqual([CHANNELS, CHANNELS]);
 
       for (const channelId of sample) await ada.api.post(`/api/channels/${channelId}/messages`, { content: 'ping' });
-      await until(() => sample.every((channelId) => store.channels.unread.get(channelId) === 1), 10_000, 'an unread message in each sampled channel');
+      await until(() => sample.every((channelId) => store.channels.unreadIn(channelId) === 1), 10_000, 'an unread message in each sampled channel');
       await pause(100);
       expect(disconnects).toEqual([]);
       expect(store.user.connection).toBe('online');

@@ -40,7 +40,7 @@ describe.each(testDatabaseKinds())('the browser connection after the server drop
       expect(tokenRequests()).toBe(before + 1);
 
       expect((await ada.api.post(`/api/channels/${channelId}/messages`, { content: 'after the drop' })).status).toBe(201);
-      await until(() => store.channels.unread.get(channelId) === 1, 5000, 'the message after reconnecting');
+      await until(() => store.channels.unreadIn(channelId) === 1, 5000, 'the message after reconnecting');
     } finally {
       connection.stop();
     }

@@ -1,0 +1,36 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect } from 'react';
+import type { Channel } from '@/lib/api-types';
+import { useStores } from '@/stores/context';
+import { attentionOf } from '@/stores/channel-store';
+
+const COUNTED_TITLE = /^\(\d+\+?\) /;
+
+/**
+ * What the hub does with read state outside the sidebar's list: the tab title counts what is
+ * addressed to you ("(3) Neurocache Hub": mentions and unread DMs), and the open channel is read
+ * again when the tab comes back into view (messages that arrived while hidden stayed unread).
+ */
+export function useReadState(channels: Channel[] | undefined) {
+  const { channels: store } = useStores();
+  const router = useRouter();
+  const total = (channels ?? []).reduce((sum, channel) => sum + attentionOf(channel), 0);
+
+  // On every render: the sidebar renders again on each navigation, after which Next.js may have
+  // put its own title back.
+  useEffect(() => {
+    const base = document.title.replace(COUNTED_TITLE, '');
+    document.title = total > 0 ? `(${total > 99 ? '99+' : total}) ${base}` : base;
+  });
+
+  useEffect(() => {
+    store.navigate = (href) => router.push(href);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible' && store.currentChannelId) void store.readToNewest(store.currentChannelId).catch(() => undefined);
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [store, router]);
+}
