@@ -26,6 +26,8 @@ export class RealtimeConnection {
   socket?: RealtimeSocket;
   private joined = new Set<string>();
   private connectedBefore = false;
+  /** A channel was added: once its room is joined, fetch the list again, to count what was sent before the join. */
+  private recountAfterJoin = false;
   private stopWatching?: () => void;
   /** The token endpoint answered 401: the person signed out, so refused handshakes are final. */
   private signedOut = false;
@@ -98,7 +100,10 @@ export class RealtimeConnection {
     socket.on('typing', ({ channelId, user }) => this.root.channels.noteTyping(channelId, user));
     socket.on('presence', ({ channelId, online }) => this.root.channels.setPresence(channelId, online));
     socket.on('channel:read', ({ channelId, lastReadId }) => this.root.channels.receiveRead(channelId, lastReadId));
-    socket.on('channel:added', () => void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channels, exact: true }));
+    socket.on('channel:added', () => {
+      this.recountAfterJoin = true;
+      void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channels, exact: true });
+    });
     socket.on('channel:removed', ({ channelId }) => {
       this.joined.delete(channelId);
       this.root.channels.forget(channelId);
@@ -152,6 +157,10 @@ export class RealtimeConnection {
     const fresh = channels.map((c) => c.id).filter((id) => !this.joined.has(id));
     const batches = Array.from({ length: Math.ceil(fresh.length / CHANNELS_PER_JOIN) }, (_, i) => fresh.slice(i * CHANNELS_PER_JOIN, (i + 1) * CHANNELS_PER_JOIN));
     await Promise.all(batches.map((batch) => this.join(batch)));
+    if (this.recountAfterJoin && fresh.length > 0) {
+      this.recountAfterJoin = false;
+      void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channels, exact: true });
+    }
   }
 
   /** Joins channels' rooms with one `channels:join` (one membership query on the server). */

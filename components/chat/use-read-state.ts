@@ -18,12 +18,19 @@ export function useReadState(channels: Channel[] | undefined) {
   const router = useRouter();
   const total = (channels ?? []).reduce((sum, channel) => sum + attentionOf(channel), 0);
 
-  // On every render: the sidebar renders again on each navigation, after which Next.js may have
-  // put its own title back.
+  // Next.js puts its own title back after a navigation, sometimes after this renders: the count
+  // is put in again whenever the title changes.
   useEffect(() => {
-    const base = document.title.replace(COUNTED_TITLE, '');
-    document.title = total > 0 ? `(${total > 99 ? '99+' : total}) ${base}` : base;
-  });
+    const apply = () => {
+      const base = document.title.replace(COUNTED_TITLE, '');
+      const wanted = total > 0 ? `(${total > 99 ? '99+' : total}) ${base}` : base;
+      if (document.title !== wanted) document.title = wanted;
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.head, { subtree: true, childList: true, characterData: true });
+    return () => observer.disconnect();
+  }, [total]);
 
   useEffect(() => {
     store.navigate = (href) => router.push(href);
