@@ -58,6 +58,10 @@ export class ChannelStore {
     if (channelId) void this.readOpened(channelId);
   }
 
+  setNavigate(navigate: (href: string) => void) {
+    this.navigate = navigate;
+  }
+
   /** The read mark the open channel had when it was opened: undefined until known, null when never read. */
   readMarkAtOpen(channelId: string): string | null | undefined {
     return this.openedReadMark.get(channelId);

@@ -33,7 +33,7 @@ export function useReadState(channels: Channel[] | undefined) {
   }, [total]);
 
   useEffect(() => {
-    store.navigate = (href) => router.push(href);
+    store.setNavigate((href) => router.push(href));
     const onVisible = () => {
       if (document.visibilityState === 'visible' && store.currentChannelId) void store.readToNewest(store.currentChannelId).catch(() => undefined);
     };
