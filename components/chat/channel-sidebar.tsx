@@ -92,7 +92,7 @@ const NotificationToggle = observer(function NotificationToggle() {
       onClick={() => void channels.toggleNotifications()}
       className="mx-2 mt-1 flex items-center gap-1 rounded px-2 py-1 text-xs text-gray-500 hover:bg-gray-200 disabled:opacity-60 dark:hover:bg-gray-800"
     >
-      <span aria-hidden>{state === 'on' ? '🔔' : '🔕'}</span> {text}
+      <span aria-hidden>{state === 'on' ? '●' : '○'}</span> {text}
     </button>
   );
 });
