@@ -19,7 +19,6 @@ export function isSingleEmoji(value: string): boolean {
   if (!value || value.length > MAX_EMOJI_LENGTH) return false;
   if (!EMOJI_CODE_POINTS.test(value) || !EMOJI_CORE.test(value)) return false;
   if (!graphemes) return true;
-  let count = 0;
-  for (const _ of graphemes.segment(value)) if (++count > 1) return false;
-  return count === 1;
+  // Bounded above by MAX_EMOJI_LENGTH, so counting every segment is cheap.
+  return [...graphemes.segment(value)].length === 1;
 }
