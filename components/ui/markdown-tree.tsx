@@ -1,7 +1,7 @@
 'use client';
 
 import { createElement, Fragment, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { highlightCode } from './code-highlight';
+import type { highlightCode as HighlightCode } from './code-highlight';
 import { isAllowedImageSource } from './markdown-images';
 
 /** Turns a text node into what it shows (plain text by default; citation chips for replies). */
@@ -19,9 +19,25 @@ const ALIGN = new Set(['left', 'right', 'center']);
 
 const plain: TextRenderer = (text) => text;
 
+// The highlighter (~23 KB gzipped) loads with the first code block shown, not with the chat.
+let highlighter: typeof HighlightCode | undefined;
+let loadingHighlighter: Promise<typeof HighlightCode> | undefined;
+const loadHighlighter = () =>
+  (loadingHighlighter ??= import('./code-highlight').then((module) => (highlighter = module.highlightCode)));
+
 /** A fenced code block: highlighted when its language is known (or guessed), with a Copy button. */
 export function CodeBlock({ code, language }: { code: string; language?: string }) {
-  const highlighted = useMemo(() => highlightCode(code, language), [code, language]);
+  const [highlight, setHighlight] = useState(() => highlighter);
+  useEffect(() => {
+    if (highlight) return;
+    let live = true;
+    // Until it arrives (or if it cannot load) the code shows as plain text.
+    loadHighlighter().then((loaded) => live && setHighlight(() => loaded), () => {});
+    return () => {
+      live = false;
+    };
+  }, [highlight]);
+  const highlighted = useMemo(() => highlight?.(code, language) ?? null, [highlight, code, language]);
   const tokens = useMemo(() => (highlighted ? highlightedTree(highlighted.html) : code), [highlighted, code]);
   const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -42,8 +58,9 @@ export function CodeBlock({ code, language }: { code: string; language?: string 
   }
 
   const shown = highlighted?.language ?? language;
+  // data-highlighted: the highlighter has run (tests and screenshots wait for it).
   return (
-    <div className="code-block group/code relative my-1" data-testid="code-block" data-language={shown || undefined}>
+    <div className="code-block group/code relative my-1" data-testid="code-block" data-language={shown || undefined} data-highlighted={highlight ? 'true' : undefined}>
       <div className="flex items-center justify-between rounded-t-md border border-b-0 border-gray-200 bg-gray-100 px-2 py-0.5 text-[0.7rem] text-gray-500 dark:border-gray-700 dark:bg-gray-800 dark:text-gray-400">
         <span>{shown ?? 'text'}</span>
         <button

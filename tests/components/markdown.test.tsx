@@ -1,5 +1,5 @@
 /** @jest-environment jsdom */
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Markdown, renderMarkdown } from '@/components/ui/markdown';
 
@@ -56,6 +56,8 @@ describe('Markdown (reading comfort)', () => {
     const code = 'const answer = 42; // <b>not html</b>\nfunction f() { return "x"; }';
     render(<Markdown source={'```ts\n' + code + '\n```'} />);
     const block = screen.getByTestId('code-block');
+    // The highlighter loads with the first code block.
+    await waitFor(() => expect(block).toHaveAttribute('data-highlighted', 'true'));
     expect(block).toHaveAttribute('data-language', 'ts');
     expect(block.querySelector('code.hljs .hljs-keyword')?.textContent).toBe('const');
     expect(block.querySelector('.hljs-number')?.textContent).toBe('42');
@@ -66,9 +68,10 @@ describe('Markdown (reading comfort)', () => {
     expect(within(block).getByTestId('copy-code')).toHaveTextContent('Copied');
   });
 
-  it('shows a block in an unknown language as plain code, still with Copy', () => {
+  it('shows a block in an unknown language as plain code, still with Copy', async () => {
     render(<Markdown source={'```klingon\nqapla <x>\n```'} />);
     const block = screen.getByTestId('code-block');
+    await waitFor(() => expect(block).toHaveAttribute('data-highlighted', 'true'));
     expect(block.querySelector('code')?.textContent).toBe('qapla <x>');
     expect(block.querySelector('[class^=hljs-]')).toBeNull();
     expect(within(block).getByTestId('copy-code')).toBeInTheDocument();
