@@ -53,6 +53,14 @@ const schema = z
     REALTIME_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     REALTIME_ALLOWED_ORIGINS: optionalString,
 
+    // Chat markdown: https hosts whose images messages may show (the browser reads it, components/ui/markdown-images.ts).
+    NEXT_PUBLIC_MARKDOWN_IMAGE_HOSTS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\s*(?:\*\.)?[a-z0-9.-]+(?:\s*,\s*(?:\*\.)?[a-z0-9.-]+)*\s*$/i, 'NEXT_PUBLIC_MARKDOWN_IMAGE_HOSTS must be comma-separated host names, e.g. images.example.com,*.githubusercontent.com')
+        .optional(),
+    ),
+
     // Models: OpenAI or any OpenAI-compatible server; otherwise the labelled offline model.
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(z.url({ message: 'OPENAI_BASE_URL must be a URL, e.g. http://localhost:11434/v1' }).optional()),

@@ -2,8 +2,10 @@ import type { InfiniteData } from '@tanstack/react-query';
 import type { ActivityJson } from '@/lib/contracts/abilities';
 import { makeAutoObservable, reaction, runInAction } from 'mobx';
 import type { Message, MessagePage } from '@/lib/api-types';
+import type { ReactionJson } from '@/lib/contracts/messages';
 import { toApiError } from '@/lib/http/client';
 import { queryKeys } from './query-keys';
+import { toggledReaction } from './reaction-list';
 import type { RootStore } from './root-store';
 
 export type OutgoingMessage = {
@@ -143,6 +145,45 @@ export class MessageStore {
     // Not clearing the stream: the new reply's first tokens may already be here (the reset itself
     // arrived as message:updated, ahead of them on the socket).
     this.upsert(data.message);
+  }
+
+  /** A live `message:reactions`: the message's whole list, as the server has it now. */
+  receiveReactions(channelId: string, messageId: string, reactions: ReactionJson[]) {
+    this.live(channelId, () => this.patch(channelId, messageId, () => reactions));
+  }
+
+  /**
+   * Adds (`on`) or removes the viewer's reaction. The history shows it at once; the server's
+   * answer then replaces the list; a failure takes back only this change (others' reactions that
+   * arrived meanwhile stay) and rethrows for the caller to show.
+   */
+  async react(channelId: string, messageId: string, emoji: string, on: boolean): Promise<void> {
+    const viewer = this.root.user.user;
+    if (!viewer) return;
+    const me = { id: viewer.id, name: viewer.name };
+    this.patch(channelId, messageId, (list) => toggledReaction(list, emoji, me, on));
+    const path = `/api/channels/${channelId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`;
+    try {
+      const { data } = on ? await this.root.http.put<{ reactions: ReactionJson[] }>(path) : await this.root.http.delete<{ reactions: ReactionJson[] }>(path);
+      this.patch(channelId, messageId, () => data.reactions);
+    } catch (error) {
+      this.patch(channelId, messageId, (list) => toggledReaction(list, emoji, me, !on));
+      throw toApiError(error);
+    }
+  }
+
+  /** Rewrites one loaded message's reactions in place. */
+  private patch(channelId: string, messageId: string, next: (list: ReactionJson[] | undefined) => ReactionJson[]) {
+    this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(channelId), (old) =>
+      old
+        ? {
+            ...old,
+            pages: old.pages.map((page) =>
+              page.messages.some((m) => m.id === messageId) ? { ...page, messages: page.messages.map((m) => (m.id === messageId ? { ...m, reactions: next(m.reactions) } : m)) } : page,
+            ),
+          }
+        : old,
+    );
   }
 
   /** A live deletion. */
@@ -323,7 +364,11 @@ export class MessageStore {
         const held = page.messages[index]!;
         // The orchestrator's choice is only ever added (message:updated), never taken away: a copy
         // without it (the sender's own POST answer, arriving after that event) must not drop it.
-        messages[index] = !message.routing && held.routing ? { ...message, routing: held.routing } : message;
+        let next = !message.routing && held.routing ? { ...message, routing: held.routing } : message;
+        // Reactions have their own event; a copy that does not carry them (an agent's status
+        // change, an answer built without them) must not erase the list held here.
+        if (!('reactions' in message) && held.reactions) next = { ...next, reactions: held.reactions };
+        messages[index] = next;
         return { ...page, messages };
       });
       if (replaced) {

@@ -89,6 +89,7 @@ export class RealtimeConnection {
 
     socket.on('message:created', ({ message }) => this.root.messages.receive(message));
     socket.on('message:updated', ({ message }) => this.root.messages.receiveUpdate(message));
+    socket.on('message:reactions', ({ channelId, messageId, reactions }) => this.root.messages.receiveReactions(channelId, messageId, reactions));
     socket.on('agent:token', ({ messageId, delta }) => this.root.messages.receiveToken(messageId, delta));
     socket.on('agent:activity', ({ channelId, messageId, activity }) => this.root.messages.receiveActivity(channelId, messageId, activity));
     socket.on('run:updated', ({ run }) => this.root.runs.receive(run));

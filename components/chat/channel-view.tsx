@@ -110,7 +110,7 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
         <TeamCanvas key={channel.id} channel={channel} members={members} onOpenChat={() => setView('chat')} />
       ) : (
         <>
-          <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} />
+          <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} lastReadId={channel.lastReadId} />
           <TypingIndicator channelId={channel.id} />
           <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
         </>

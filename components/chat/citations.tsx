@@ -1,8 +1,9 @@
 'use client';
 
-import { createElement, Fragment, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { documentFileUrl } from '@/components/knowledge/format';
-import { renderMarkdown } from '@/components/ui/markdown';
+import { Markdown } from '@/components/ui/markdown';
+import type { TextRenderer } from '@/components/ui/markdown-tree';
 import type { Citation } from '@/lib/api-types';
 
 /** Where a citation opens: its document's file at its page, or the web page it came from. */
@@ -175,14 +176,6 @@ export function SourcesList({ citations, ownKnowledgeBaseIds }: { citations: Cit
   );
 }
 
-// The sanitizer's own allow-list (components/ui/markdown.tsx) decides what reaches here; this
-// list only maps it to React again, so anything outside it renders as its text alone.
-const ELEMENTS = new Set(['p', 'br', 'strong', 'b', 'em', 'i', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td']);
-const VOID = new Set(['br', 'hr']);
-// Where React (and HTML) allow no text between children.
-const NO_TEXT = new Set(['table', 'thead', 'tbody', 'tr', 'ul', 'ol']);
-// Code shows `[1]` as written: an array index in a snippet is not a citation.
-const LITERAL = new Set(['code', 'pre']);
 const MARKER = /\[(\d{1,3})\]/g;
 
 function splitMarkers(text: string, byNumber: Map<number, Citation>, key: string): ReactNode[] {
@@ -199,51 +192,14 @@ function splitMarkers(text: string, byNumber: Map<number, Citation>, key: string
   return out;
 }
 
-function toReact(node: Node, byNumber: Map<number, Citation>, key: string, literal: boolean, parent: string): ReactNode {
-  if (node.nodeType === Node.TEXT_NODE) {
-    const text = node.textContent ?? '';
-    if (NO_TEXT.has(parent) && !text.trim()) return null;
-    return literal ? text : <Fragment key={key}>{splitMarkers(text, byNumber, key)}</Fragment>;
-  }
-  if (node.nodeType !== Node.ELEMENT_NODE) return null;
-  const element = node as Element;
-  const tag = element.tagName.toLowerCase();
-  const inner = LITERAL.has(tag) || literal;
-  const children = Array.from(element.childNodes, (child, i) => toReact(child, byNumber, `${key}.${i}`, inner, tag));
-  if (!ELEMENTS.has(tag)) return <Fragment key={key}>{children}</Fragment>;
-  const props: Record<string, unknown> = { key };
-  if (tag === 'a') {
-    const href = element.getAttribute('href');
-    if (href && /^(?:https?:|mailto:)/i.test(href)) props.href = href;
-    props.target = '_blank';
-    props.rel = 'noopener noreferrer nofollow';
-  }
-  const title = element.getAttribute('title');
-  if (title) props.title = title;
-  if (tag === 'ol' && element.getAttribute('start')) props.start = Number(element.getAttribute('start'));
-  return VOID.has(tag) ? createElement(tag, props) : createElement(tag, props, ...children);
-}
-
 /**
  * A reply's markdown with each `[n]` that names one of its citations turned into a chip. The
- * markdown is rendered and sanitized exactly as every message is; the sanitized tree is then
- * rebuilt as React elements with the markers split out of its text nodes, so no HTML is ever
- * assembled from the content and an `[n]` inside code or without a citation stays text.
+ * markdown is rendered, sanitized and rebuilt as React exactly as every message is (Markdown);
+ * only its text nodes are split here, so no HTML is ever assembled from the content and an `[n]`
+ * inside code or without a citation stays text.
  */
 export function CitedMarkdown({ source, citations }: { source: string; citations: Citation[] }) {
-  const html = useMemo(() => renderMarkdown(source), [source]);
-  const tree = useMemo(() => {
-    if (html === null) return null;
-    const byNumber = new Map(citations.map((citation) => [citation.n, citation]));
-    // An inert template: parsing here runs nothing and loads nothing.
-    const template = document.createElement('template');
-    template.innerHTML = html;
-    return Array.from(template.content.childNodes, (node, i) => toReact(node, byNumber, String(i), false, 'div'));
-  }, [html, citations]);
-  if (tree === null) return <div className="message-body whitespace-pre-wrap break-words">{source}</div>;
-  return (
-    <div className="message-body break-words" data-testid="message-body">
-      {tree}
-    </div>
-  );
+  const byNumber = useMemo(() => new Map(citations.map((citation) => [citation.n, citation])), [citations]);
+  const renderText = useCallback<TextRenderer>((text, key) => splitMarkers(text, byNumber, key), [byNumber]);
+  return <Markdown source={source} renderText={renderText} />;
 }

@@ -15,19 +15,22 @@ import type { OutgoingMessage } from '@/stores/message-store';
 import { ActivitySteps } from './activities';
 import { CitedMarkdown, SourcesList } from './citations';
 import { MessageAttachments } from './attachments';
+import { ReactionBar } from './message-reactions';
+import { actionClass, MessageToolbar } from './message-toolbar';
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-200 hover:text-gray-900 dark:hover:bg-gray-700 dark:hover:text-gray-100';
-
-export const MessageItem = observer(function MessageItem({ message, canDelete }: { message: Message; canDelete: boolean }) {
+/**
+ * One message. `compact`: it follows a message of the same author within a few minutes
+ * (MessageList decides), so it shows no avatar or name, only its time when hovered or focused.
+ */
+export const MessageItem = observer(function MessageItem({ message, canDelete, compact = false }: { message: Message; canDelete: boolean; compact?: boolean }) {
   const root = useStores();
   const { user, messages } = root;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
-  const [confirmingDelete, setConfirmingDelete] = useState(false);
   const mine = message.author.kind === 'user' && message.author.id === user.user?.id;
   const agent = message.author.kind === 'agent';
   const text = messages.textOf(message);
@@ -41,12 +44,6 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
   const [error, setError] = useState<string | null>(null);
   const failed = (apiError: ApiError) => setError(apiError.message);
   const edit = useAction((content: string) => messages.edit(message.channelId, message.id, content), { onSuccess: () => setEditing(false), onError: failed });
-  const remove = useAction(() => messages.remove(message.channelId, message.id), {
-    onError: (apiError) => {
-      failed(apiError);
-      setConfirmingDelete(false);
-    },
-  });
   const stop = useAction(() => messages.stopReply(message.channelId, message.id), { onError: failed });
   const retry = useAction(() => messages.retryReply(message.channelId, message.id), { onError: failed });
   function begin(action: { run(vars: void): void }) {
@@ -70,24 +67,49 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
     }
   }
 
+  const time = (
+    <time className="text-xs text-gray-500" dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
+      {formatTime(message.createdAt)}
+    </time>
+  );
+
   return (
-    <li className="group relative flex gap-3 rounded-md px-2 py-1.5 hover:bg-gray-50 dark:hover:bg-gray-900" data-testid="message" data-message-id={message.id}>
-      <Avatar id={message.author.id} name={message.author.name} agent={agent} src={message.author.avatar} />
+    <li
+      className={`group relative flex gap-3 rounded-md px-2 hover:bg-gray-50 focus-within:bg-gray-50 dark:hover:bg-gray-900 dark:focus-within:bg-gray-900 ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
+      data-testid="message"
+      data-message-id={message.id}
+      data-compact={compact || undefined}
+    >
+      {compact ? (
+        // The avatar's column, holding the time for whoever hovers or tabs into the message.
+        <span className="w-9 shrink-0 pt-0.5 text-right text-[0.65rem] leading-5 opacity-0 group-hover:opacity-100 group-focus-within:opacity-100" data-testid="compact-time">
+          {time}
+        </span>
+      ) : (
+        <Avatar id={message.author.id} name={message.author.name} agent={agent} src={message.author.avatar} />
+      )}
       <div className="min-w-0 flex-1">
-        <div className="flex min-w-0 flex-wrap items-baseline gap-x-2">
-          <span className="text-sm font-semibold">{message.author.name}</span>
-          {agent && (
-            <span className="rounded bg-violet-100 px-1 text-[0.65rem] font-semibold uppercase text-violet-700 dark:bg-violet-900/60 dark:text-violet-200" data-testid="agent-badge">
-              AI{message.author.handle ? ` · @${message.author.handle}` : ''}
-            </span>
-          )}
-          <time className="text-xs text-gray-500" dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
-            {formatTime(message.createdAt)}
-          </time>
-          {message.editedAt && <span className="text-xs text-gray-500" data-testid="edited">(edited)</span>}
-          {agent && message.runId && <RunReplyTag message={message} />}
-          {!agent && message.routing && <MessageRouting message={message} />}
-        </div>
+        {!compact && (
+          <div className="flex min-w-0 flex-wrap items-baseline gap-x-2">
+            <span className="text-sm font-semibold">{message.author.name}</span>
+            {agent && (
+              <span className="rounded bg-violet-100 px-1 text-[0.65rem] font-semibold uppercase text-violet-700 dark:bg-violet-900/60 dark:text-violet-200" data-testid="agent-badge">
+                AI{message.author.handle ? ` · @${message.author.handle}` : ''}
+              </span>
+            )}
+            {time}
+            {message.editedAt && <span className="text-xs text-gray-500" data-testid="edited">(edited)</span>}
+            {agent && message.runId && <RunReplyTag message={message} />}
+            {!agent && message.routing && <MessageRouting message={message} />}
+          </div>
+        )}
+        {compact && (message.editedAt || (!agent && message.routing) || (agent && message.runId)) && (
+          <div className="flex flex-wrap items-baseline gap-x-2">
+            {message.editedAt && <span className="text-xs text-gray-500" data-testid="edited">(edited)</span>}
+            {agent && message.runId && <RunReplyTag message={message} />}
+            {!agent && message.routing && <MessageRouting message={message} />}
+          </div>
+        )}
         {agent && <ActivitySteps activities={messages.activitiesOf(message)} streaming={message.status === 'streaming'} />}
         {editing ? (
           <div className="mt-1">
@@ -157,27 +179,20 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
             )}
           </div>
         )}
+        {!editing && <ReactionBar message={message} onError={setError} />}
         {error && <p className="text-xs text-red-500" role="alert">{error}</p>}
       </div>
-      {!editing && (mine || canDelete) && (
-        <div className="absolute right-2 top-1 hidden gap-1 rounded-md border border-gray-200 bg-white px-1 shadow-sm group-hover:flex group-focus-within:flex dark:border-gray-700 dark:bg-gray-800">
-          {confirmingDelete ? (
-            <>
-              <span className="px-1 text-xs">Delete?</span>
-              <button type="button" className={`${actionClass} text-red-600`} onClick={() => begin(remove)} disabled={remove.pending} data-testid="confirm-delete">
-                {remove.pending ? 'Deleting…' : 'Delete'}
-              </button>
-              <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)}>Cancel</button>
-            </>
-          ) : (
-            <>
-              {mine && (
-                <button type="button" className={actionClass} onClick={() => { setDraft(message.content); setEditing(true); }} data-testid="edit-message">Edit</button>
-              )}
-              <button type="button" className={actionClass} onClick={() => setConfirmingDelete(true)} data-testid="delete-message">Delete</button>
-            </>
-          )}
-        </div>
+      {!editing && (
+        <MessageToolbar
+          message={message}
+          mine={mine}
+          canDelete={canDelete}
+          onEdit={() => {
+            setDraft(message.content);
+            setEditing(true);
+          }}
+          onError={setError}
+        />
       )}
     </li>
   );

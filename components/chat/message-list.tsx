@@ -3,18 +3,26 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
-import { useLayoutEffect, useRef } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { flattenHistory } from '@/stores/message-store';
 import { historyQuery } from '@/stores/queries';
 import { MessageItem, PendingMessageItem } from './message-item';
+import { layoutMessages } from './message-layout';
 
 /** Loads older history when the reader scrolls within this many pixels of the top. */
 const LOAD_OLDER_THRESHOLD = 120;
 
-export const MessageList = observer(function MessageList({ channelId, isOwner }: { channelId: string; isOwner: boolean }) {
+/**
+ * A channel's history. `lastReadId`: the reader's read mark when the channel opened (undefined
+ * while unknown, null when nothing was read); the "New messages" line is drawn above the first
+ * message after it and stays there while the list is mounted (one channel: the view keys the list
+ * by channel), even as the mark moves on.
+ */
+export const MessageList = observer(function MessageList({ channelId, isOwner, lastReadId }: { channelId: string; isOwner: boolean; lastReadId?: string | null }) {
   const root = useStores();
+  const [readMark] = useFrozenOnceKnown(lastReadId);
   const messageStore = root.messages;
   const scroller = useRef<HTMLDivElement>(null);
   // Where the reader was when older history was requested, keyed by the oldest message then shown.
@@ -26,6 +34,8 @@ export const MessageList = observer(function MessageList({ channelId, isOwner }:
   const pending = messageStore.pendingFor(channelId, messages);
   const oldestId = messages[0]?.id;
   const newestPending = pending.at(-1)?.clientId;
+  const viewerId = root.user.user?.id;
+  const rows = useMemo(() => layoutMessages(messages, { lastReadId: readMark, viewerId }), [messages, readMark, viewerId]);
 
   function loadOlder() {
     const el = scroller.current;
@@ -80,10 +90,23 @@ export const MessageList = observer(function MessageList({ channelId, isOwner }:
       {history.isSuccess && !history.hasNextPage && (
         <p className="mb-4 text-center text-xs text-gray-500" data-testid="history-start">This is the beginning of the channel.</p>
       )}
-      <ol className="flex flex-col gap-1">
-        {messages.map((message) => (
-          <MessageItem key={message.id} message={message} canDelete={isOwner} />
-        ))}
+      <ol className="flex flex-col">
+        {rows.map((row) =>
+          row.kind === 'date' ? (
+            <li key={row.key} className="my-2 flex items-center gap-3 text-xs font-semibold text-gray-500 dark:text-gray-400" data-testid="date-separator" role="separator" aria-label={row.label}>
+              <span className="h-px flex-1 bg-gray-200 dark:bg-gray-700" />
+              <span className="rounded-full border border-gray-200 px-2 py-0.5 dark:border-gray-700">{row.label}</span>
+              <span className="h-px flex-1 bg-gray-200 dark:bg-gray-700" />
+            </li>
+          ) : row.kind === 'new' ? (
+            <li key={row.key} className="my-1 flex items-center gap-2 text-xs font-semibold text-red-600 dark:text-red-400" data-testid="new-messages-line" role="separator" aria-label="New messages">
+              <span className="h-px flex-1 bg-red-500/70" />
+              <span>New messages</span>
+            </li>
+          ) : (
+            <MessageItem key={row.key} message={row.message} canDelete={isOwner} compact={row.compact} />
+          ),
+        )}
         {pending.map((entry) => (
           <PendingMessageItem key={entry.clientId} entry={entry} />
         ))}
@@ -91,3 +114,10 @@ export const MessageList = observer(function MessageList({ channelId, isOwner }:
     </div>
   );
 });
+
+/** The first value that is not undefined, kept from then on (a read mark that moves while the channel is open must not move the line). */
+function useFrozenOnceKnown<T>(value: T | undefined): [T | undefined] {
+  const [frozen, setFrozen] = useState<{ value: T } | undefined>(value === undefined ? undefined : { value });
+  if (frozen === undefined && value !== undefined) setFrozen({ value });
+  return [frozen === undefined ? value : frozen.value];
+}

@@ -24,7 +24,12 @@ export type ThreadSummaryJson = {
   participants: { kind: 'user' | 'agent'; id: string; name: string }[];
 };
 
-/** One emoji on a message: how many reacted, who (names, for the tooltip), and whether the caller did (always false in events). */
+/**
+ * One emoji on a message: how many reacted, who (`userIds` and `names` in the order they reacted,
+ * for the tooltip), and whether the caller did. `me` is set only in the PUT/DELETE answers; shared
+ * JSON (history, whose cache serves every member the same bytes, and events) has it false, and
+ * browsers compute it from `userIds`.
+ */
 export type ReactionJson = { emoji: string; count: number; me: boolean; userIds?: string[]; names?: string[] };
 
 export type MessageJson = {

@@ -1,10 +1,10 @@
 import 'server-only';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
-import { agents, messages, users, type MessageRow } from '@/lib/db/schema';
+import { agents, messageReactions, messages, users, type MessageRow } from '@/lib/db/schema';
 import { notFound } from '@/lib/http/errors';
 import type { AttachmentJson } from '@/lib/contracts/abilities';
-import type { MessageAuthor, MessageJson } from '@/lib/contracts/messages';
+import type { MessageAuthor, MessageJson, ReactionJson } from '@/lib/contracts/messages';
 import { attachmentsOf } from '@/lib/attachments';
 import { isUuid } from '@/lib/ids';
 
@@ -34,8 +34,8 @@ function authorOf(message: MessageRow, names: AuthorColumns): MessageAuthor {
 
 export type MessageRowWithNames = { message: MessageRow } & AuthorColumns;
 
-/** A message as the API shapes it; `attachments` come from their own table (`withAttachments`). */
-export function toMessageJson({ message, attachments, ...names }: MessageRowWithNames & { attachments?: AttachmentJson[] }): MessageJson {
+/** A message as the API shapes it; `attachments` and `reactions` come from their own tables (`withAttachments`). */
+export function toMessageJson({ message, attachments, reactions, ...names }: MessageRowWithNames & { attachments?: AttachmentJson[]; reactions?: ReactionJson[] }): MessageJson {
   return {
     id: message.id,
     channelId: message.channelId,
@@ -51,6 +51,7 @@ export function toMessageJson({ message, attachments, ...names }: MessageRowWith
     ...(message.routing ? { routing: message.routing } : {}),
     ...(message.runId ? { runId: message.runId } : {}),
     ...(message.mentions?.length ? { mentions: message.mentions } : {}),
+    ...(reactions?.length ? { reactions } : {}),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   };
@@ -74,11 +75,50 @@ export async function getMessage(db: Database, { channelId, messageId }: { chann
 }
 
 /**
- * Messages with their attachments, in one query for the whole list (people's messages only:
- * agents' replies carry none).
+ * Each message's reactions, in one query for the whole list: most used first (ties: the emoji
+ * used first), each with who reacted in the order they did.
+ *
+ * `me` is always false here. This JSON is shared: the history cache stores one copy per channel
+ * for every member, and events go to a whole room. Browsers compute `me` from `userIds`; only the
+ * PUT and DELETE answers, which belong to one caller, set it (`forCaller`).
+ */
+export async function reactionsOf(db: Database, messageIds: string[]): Promise<Map<string, ReactionJson[]>> {
+  const byMessage = new Map<string, ReactionJson[]>();
+  const ids = [...new Set(messageIds)];
+  if (ids.length === 0) return byMessage;
+  const rows = await db
+    .select({ messageId: messageReactions.messageId, emoji: messageReactions.emoji, userId: messageReactions.userId, name: users.name })
+    .from(messageReactions)
+    .innerJoin(users, eq(users.id, messageReactions.userId))
+    .where(inArray(messageReactions.messageId, ids))
+    .orderBy(asc(messageReactions.createdAt), asc(messageReactions.userId));
+  const grouped = new Map<string, Map<string, ReactionJson>>();
+  for (const row of rows) {
+    const emojis = grouped.get(row.messageId) ?? new Map<string, ReactionJson>();
+    grouped.set(row.messageId, emojis);
+    const entry = emojis.get(row.emoji) ?? { emoji: row.emoji, count: 0, me: false, userIds: [], names: [] };
+    emojis.set(row.emoji, entry);
+    entry.count += 1;
+    entry.userIds!.push(row.userId);
+    entry.names!.push(row.name);
+  }
+  for (const [messageId, emojis] of grouped) {
+    // Insertion order is first use; a stable sort keeps it among equal counts.
+    byMessage.set(messageId, [...emojis.values()].sort((a, b) => b.count - a.count));
+  }
+  return byMessage;
+}
+
+/** The reactions as one caller sees them: `me` set from the ids. */
+export const forCaller = (reactions: ReactionJson[], userId: string): ReactionJson[] =>
+  reactions.map((reaction) => ({ ...reaction, me: reaction.userIds?.includes(userId) ?? false }));
+
+/**
+ * Messages with their attachments and reactions, in one query each for the whole list (people's
+ * messages only carry attachments: agents' replies have none; anyone's may have reactions).
  */
 export async function withAttachments(db: Database, rows: MessageRowWithNames[]): Promise<MessageJson[]> {
   const ids = rows.filter((row) => row.message.authorKind === 'user').map((row) => row.message.id);
-  const byMessage = await attachmentsOf(db, ids);
-  return rows.map((row) => toMessageJson({ ...row, attachments: byMessage.get(row.message.id) }));
+  const [byMessage, reactions] = await Promise.all([attachmentsOf(db, ids), reactionsOf(db, rows.map((row) => row.message.id))]);
+  return rows.map((row) => toMessageJson({ ...row, attachments: byMessage.get(row.message.id), reactions: reactions.get(row.message.id) }));
 }

@@ -13,7 +13,7 @@ import { isUuid } from '@/lib/ids';
 import { insertInOrder } from './insert';
 import { giveBack, throttle, type Allowance } from '@/lib/ratelimit';
 import { getPublisher } from '@/lib/realtime/publisher';
-import { attachmentsOf, claimAttachments, releaseAttachments, removeReleased } from '@/lib/attachments';
+import { claimAttachments, releaseAttachments, removeReleased } from '@/lib/attachments';
 import type { AttachmentJson } from '@/lib/contracts/abilities';
 import { getMessage, selectMessages, toMessageJson, withAttachments } from './format';
 import type { MessageJson } from '@/lib/contracts/messages';
@@ -127,9 +127,10 @@ export async function editMessage({
     .returning();
   if (!updated) throw notFound('Message');
   await invalidateWindow(getCache(), { channelId });
-  const message = toMessageJson({ ...row, message: updated, attachments: (await attachmentsOf(db, [messageId])).get(messageId) });
-  getPublisher().toChannel(channelId, 'message:updated', { message });
-  return message;
+  // With its attachments and reactions, so the edited copy replaces the old one whole.
+  const [message] = await withAttachments(db, [{ ...row, message: updated }]);
+  getPublisher().toChannel(channelId, 'message:updated', { message: message! });
+  return message!;
 }
 
 /** The author may delete their message; the channel's owner may delete any message in it. */

@@ -1,7 +1,7 @@
 import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { ChannelJson } from '@/lib/contracts/channels';
 import type { KnowledgeProgressEvent } from '@/lib/contracts/knowledge';
-import type { MessageJson } from '@/lib/contracts/messages';
+import type { MessageJson, ReactionJson } from '@/lib/contracts/messages';
 import type { CanvasNodeJson, RunJson } from '@/lib/contracts/runs';
 import type { UsageEventJson } from '@/lib/contracts/usage';
 
@@ -24,6 +24,8 @@ export interface ServerToClientEvents {
   'message:created': (payload: { message: MessageJson }) => void;
   'message:updated': (payload: { message: MessageJson }) => void;
   'message:deleted': (payload: { channelId: string; messageId: string }) => void;
+  /** To `channel:<id>`: a message's whole reaction list after someone added or removed one (`me` is always false: compute it from `userIds`). */
+  'message:reactions': (payload: { channelId: string; messageId: string; reactions: ReactionJson[] }) => void;
   'agent:token': (payload: { channelId: string; messageId: string; delta: string }) => void;
   /** A tool call of a reply started, ended or failed (the message keeps the last state as `activities`). */
   'agent:activity': (payload: { channelId: string; messageId: string; activity: ActivityJson }) => void;
@@ -68,6 +70,7 @@ export type ChannelEvent =
   | 'message:created'
   | 'message:updated'
   | 'message:deleted'
+  | 'message:reactions'
   | 'agent:token'
   | 'agent:activity'
   | 'channel:updated'

@@ -55,9 +55,10 @@ describe.each(testDatabaseKinds())('chat view (%s)', (kind) => {
     hub = spawned;
   });
 
-  it('shows history oldest first with sanitized markdown', async () => {
-    const { store } = await setup({ seed: ['first **bold**', 'second <img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'] });
-    await waitFor(() => expect(renderedContents()).toEqual(['first bold', 'second']));
+  it('shows history oldest first with sanitized markdown, HTML in the text shown as typed', async () => {
+    const html = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const { store } = await setup({ seed: ['first **bold**', `second ${html}`] });
+    await waitFor(() => expect(renderedContents()).toEqual(['first bold', `second ${html}`]));
     const bodies = screen.getAllByTestId('message-body');
     expect(bodies[0]!.querySelector('strong')?.textContent).toBe('bold');
     expect(bodies[1]!.querySelector('script, img')).toBeNull();

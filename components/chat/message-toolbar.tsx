@@ -1,0 +1,73 @@
+'use client';
+
+import { observer } from 'mobx-react-lite';
+import { useState } from 'react';
+import { useAction } from '@/components/ui/use-action';
+import type { Message } from '@/lib/api-types';
+import { useStores } from '@/stores/context';
+import { AddReactionButton } from './message-reactions';
+
+export const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-200 hover:text-gray-900 dark:hover:bg-gray-700 dark:hover:text-gray-100';
+
+/**
+ * A message's actions in one small toolbar (react, edit, delete; more belong here too). It is
+ * faded out rather than removed until the message is hovered or holds focus, so every button
+ * stays in the tab order, and it always shows where there is no hover (touch screens).
+ */
+export const MessageToolbar = observer(function MessageToolbar({
+  message,
+  mine,
+  canDelete,
+  onEdit,
+  onError,
+}: {
+  message: Message;
+  mine: boolean;
+  canDelete: boolean;
+  onEdit: () => void;
+  onError: (text: string | null) => void;
+}) {
+  const { messages } = useStores();
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const remove = useAction(() => messages.remove(message.channelId, message.id), {
+    onError: (apiError) => {
+      onError(apiError.message);
+      setConfirmingDelete(false);
+    },
+  });
+  return (
+    <div
+      className="absolute right-2 top-1 flex items-center gap-1 rounded-md border border-gray-200 bg-white px-1 py-0.5 opacity-0 shadow-sm focus-within:opacity-100 group-hover:opacity-100 [@media(hover:none)]:opacity-100 dark:border-gray-700 dark:bg-gray-800"
+      data-testid="message-toolbar"
+    >
+      {confirmingDelete ? (
+        <>
+          <span className="px-1 text-xs">Delete?</span>
+          <button
+            type="button"
+            className={`${actionClass} text-red-600`}
+            onClick={() => {
+              onError(null);
+              remove.run();
+            }}
+            disabled={remove.pending}
+            data-testid="confirm-delete"
+          >
+            {remove.pending ? 'Deleting…' : 'Delete'}
+          </button>
+          <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)}>Cancel</button>
+        </>
+      ) : (
+        <>
+          <AddReactionButton message={message} onError={onError} />
+          {mine && (
+            <button type="button" className={actionClass} onClick={onEdit} data-testid="edit-message">Edit</button>
+          )}
+          {(mine || canDelete) && (
+            <button type="button" className={actionClass} onClick={() => setConfirmingDelete(true)} data-testid="delete-message">Delete</button>
+          )}
+        </>
+      )}
+    </div>
+  );
+});
