@@ -22,7 +22,19 @@ function formatTime(iso: string): string {
 
 const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-200 hover:text-gray-900 dark:hover:bg-gray-700 dark:hover:text-gray-100';
 
-export const MessageItem = observer(function MessageItem({ message, canDelete }: { message: Message; canDelete: boolean }) {
+export const MessageItem = observer(function MessageItem({
+  message,
+  canDelete,
+  highlighted = false,
+  jumpTarget = false,
+}: {
+  message: Message;
+  canDelete: boolean;
+  /** Jumped to from search (components/search/around-list): marked for a moment. */
+  highlighted?: boolean;
+  /** The message a jump landed on (data-jump-target), highlighted or not. */
+  jumpTarget?: boolean;
+}) {
   const root = useStores();
   const { user, messages } = root;
   const [editing, setEditing] = useState(false);
@@ -71,7 +83,12 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
   }
 
   return (
-    <li className="group relative flex gap-3 rounded-md px-2 py-1.5 hover:bg-gray-50 dark:hover:bg-gray-900" data-testid="message" data-message-id={message.id}>
+    <li
+      className={`group relative flex gap-3 rounded-md px-2 py-1.5 transition-colors duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 dark:hover:bg-gray-900'}`}
+      data-testid="message"
+      data-message-id={message.id}
+      {...(jumpTarget ? { 'data-jump-target': highlighted ? 'highlighted' : 'seen' } : {})}
+    >
       <Avatar id={message.author.id} name={message.author.name} agent={agent} src={message.author.avatar} />
       <div className="min-w-0 flex-1">
         <div className="flex min-w-0 flex-wrap items-baseline gap-x-2">
