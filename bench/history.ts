@@ -1,7 +1,7 @@
 /*
  * pnpm bench:history — GET history latency, cache HIT against MISS, at the route handler and end
  * to end over HTTP, on the Postgres and Redis named by DATABASE_URL and REDIS_URL (embedded
- * PGlite and the in-process cache when they are unset). Prints JSON lines.
+ * PGlite and the in-process cache when they are unset), then message search (bench/search.ts). Prints JSON lines.
  */
 import { NextRequest } from 'next/server';
 import { GET } from '@/app/api/channels/[channelId]/messages/route';
@@ -17,6 +17,7 @@ import { liftLimitsForBench } from './hub';
 import { openTestDatabase } from '../tests/helpers/database';
 import { startRouteServer } from '../tests/helpers/route-server';
 import { report, runBench, summarize, time } from './stats';
+import { benchSearch } from './search';
 
 const MESSAGES = 250;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
@@ -79,6 +80,9 @@ async function main() {
 
   await cache.close();
   await db.close();
+
+  // Search over many messages, on a database of its own (bench/search.ts).
+  await benchSearch();
 }
 
 runBench(main);

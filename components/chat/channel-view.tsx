@@ -13,6 +13,7 @@ import { Composer } from './composer';
 import { MessageList } from './message-list';
 import { TypingIndicator } from './typing-indicator';
 import { useChannel } from './use-channels';
+import { AroundList } from '@/components/search/around-list';
 
 // The canvas (and React Flow with it) loads only when someone opens it.
 const TeamCanvas = dynamic(() => import('@/components/canvas/team-canvas').then((mod) => mod.TeamCanvas), {
@@ -61,6 +62,8 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
   const { data, error, isPending } = useChannel(channelId);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [view, setView] = useView();
+  // Opened at a message (?around=<id>, from search): history centred on it instead of the live tail.
+  const around = useSearchParams()?.get('around');
 
   const gone = error ? toApiError(error).status === 404 : false;
   useEffect(() => {
@@ -110,7 +113,11 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
         <TeamCanvas key={channel.id} channel={channel} members={members} onOpenChat={() => setView('chat')} />
       ) : (
         <>
-          <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} lastReadId={channel.lastReadId} />
+          {around ? (
+            <AroundList key={`${channel.id}:${around}`} channelId={channel.id} messageId={around} isOwner={isOwner} />
+          ) : (
+            <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} lastReadId={channel.lastReadId} />
+          )}
           <TypingIndicator channelId={channel.id} />
           <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
         </>

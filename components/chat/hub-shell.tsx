@@ -10,6 +10,8 @@ import { useAction } from '@/components/ui/use-action';
 import { useStores } from '@/stores/context';
 import { RealtimeProvider } from '@/components/realtime/realtime-provider';
 import { ChannelSidebar } from './channel-sidebar';
+import { CommandPalette } from '@/components/search/command-palette';
+import { SearchBox } from '@/components/search/search-box';
 
 export const HubShell = observer(function HubShell({ realtimeUrl, children }: { realtimeUrl: string; children: ReactNode }) {
   const { user, channels } = useStores();
@@ -45,6 +47,7 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
           <span className="font-semibold">Neurocache</span>
           <ThemeToggle />
         </div>
+        <SearchBox />
         <ChannelSidebar />
         {user.user && (
           <div className="flex items-center gap-2 border-t border-gray-200 px-4 py-3 dark:border-gray-800">
@@ -94,6 +97,7 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
         )}
         {children}
       </main>
+      <CommandPalette />
     </div>
     </RealtimeProvider>
   );

@@ -26,7 +26,21 @@ function formatTime(iso: string): string {
  * One message. `compact`: it follows a message of the same author within a few minutes
  * (MessageList decides), so it shows no avatar or name, only its time when hovered or focused.
  */
-export const MessageItem = observer(function MessageItem({ message, canDelete, compact = false }: { message: Message; canDelete: boolean; compact?: boolean }) {
+export const MessageItem = observer(function MessageItem({
+  message,
+  canDelete,
+  compact = false,
+  highlighted = false,
+  jumpTarget = false,
+}: {
+  message: Message;
+  canDelete: boolean;
+  compact?: boolean;
+  /** Jumped to from search (components/search/around-list): marked for a moment. */
+  highlighted?: boolean;
+  /** The message a jump landed on (data-jump-target), highlighted or not. */
+  jumpTarget?: boolean;
+}) {
   const root = useStores();
   const { user, messages } = root;
   const [editing, setEditing] = useState(false);
@@ -75,10 +89,11 @@ export const MessageItem = observer(function MessageItem({ message, canDelete, c
 
   return (
     <li
-      className={`group relative flex gap-3 rounded-md px-2 hover:bg-gray-50 focus-within:bg-gray-50 dark:hover:bg-gray-900 dark:focus-within:bg-gray-900 ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
+      className={`group relative flex gap-3 rounded-md px-2 transition-colors duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 focus-within:bg-gray-50 dark:hover:bg-gray-900 dark:focus-within:bg-gray-900'} ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
       data-testid="message"
       data-message-id={message.id}
       data-compact={compact || undefined}
+      {...(jumpTarget ? { 'data-jump-target': highlighted ? 'highlighted' : 'seen' } : {})}
     >
       {compact ? (
         // The avatar's column, holding the time for whoever hovers or tabs into the message.

@@ -1,5 +1,6 @@
 import 'server-only';
-import { and, asc, desc, eq, gt, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+import { requireMember } from '@/lib/channels/access';
 import { getCache } from '@/lib/cache';
 import { fillMembers, fillWindow, pageFromSlice, pageFromWindow, readChannelSnapshot, windowSize, type ChannelSnapshot, type WindowItem } from '@/lib/cache/channel-cache';
 import { getDb, type Database } from '@/lib/db';
@@ -8,8 +9,8 @@ import { notFound } from '@/lib/http/errors';
 import { runInBackground } from '@/lib/background';
 import { isUuid } from '@/lib/ids';
 import { Timings } from '@/lib/http/timing';
-import { selectMessages, withAttachments, type MessageRowWithNames } from './format';
-import type { ListMessagesQuery } from './schemas';
+import { getMessage, selectMessages, withAttachments, type MessageRowWithNames } from './format';
+import type { AroundMessagesQuery, ListMessagesQuery } from './schemas';
 import { endStaleReplies, shouldLookForStaleReplies } from './stale-replies';
 
 export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS';
@@ -118,5 +119,63 @@ export function historyResponse(history: HistoryResult): Response {
       'x-cache': history.cache,
       'server-timing': history.timings.header(),
     },
+  });
+}
+
+/** A page centred on one message (`?around=`), with a cursor each way. */
+export type AroundResult = {
+  messagesJson: string[];
+  /** Older messages exist: pass as `before` (the oldest id of the page), as nextCursor always is. */
+  nextCursor: string | null;
+  /** Newer messages exist: pass as `after` (the newest id of the page). */
+  prevCursor: string | null;
+  /** The message the page is centred on: the one asked for, or the parent of the thread it replies in. */
+  targetId: string;
+  /** Set when the message asked for is a thread reply: the thread it is in (the page shows its parent). */
+  threadId?: string;
+  timings: Timings;
+};
+
+/**
+ * Jumping to a message (search results, links): the top-level messages around it, about half the
+ * page older and half newer. A thread reply is found at its parent's place in the channel, and
+ * `threadId` says which thread to open. The cached window is not consulted (X-Cache: BYPASS):
+ * such jumps land anywhere in history, mostly outside it, and are rare next to reading the newest.
+ */
+export async function listMessagesAround({ userId, channelId, query }: { userId: string; channelId: string; query: AroundMessagesQuery }): Promise<AroundResult> {
+  const timings = new Timings();
+  const db = await getDb();
+  await timings.measure('db', () => requireMember(db, { userId, channelId }));
+  const asked = await timings.measure('db', () => getMessage(db, { channelId, messageId: query.around }));
+  const threadId = asked.message.threadId ?? undefined;
+  const target = threadId ? await timings.measure('db', () => getMessage(db, { channelId, messageId: threadId })) : asked;
+  const targetId = target.message.id;
+  const newerCount = Math.floor((query.limit - 1) / 2);
+  const olderCount = query.limit - 1 - newerCount;
+  const topLevel = and(eq(messages.channelId, channelId), isNull(messages.threadId));
+  const [older, newer] = await timings.measure('db', () =>
+    Promise.all([
+      selectMessages(db).where(and(topLevel, lt(messages.id, targetId))).orderBy(desc(messages.id)).limit(olderCount + 1),
+      selectMessages(db).where(and(topLevel, gt(messages.id, targetId))).orderBy(asc(messages.id)).limit(newerCount + 1),
+    ]),
+  );
+  const rows = [...older.slice(0, olderCount).reverse(), target, ...newer.slice(0, newerCount)];
+  const items = await timings.measure('db', () => toItems(db, rows));
+  return {
+    messagesJson: items.map((item) => item.json),
+    nextCursor: older.length > olderCount ? items[0]!.id : null,
+    prevCursor: newer.length > newerCount ? items.at(-1)!.id : null,
+    targetId,
+    ...(threadId ? { threadId } : {}),
+    timings,
+  };
+}
+
+export function aroundResponse(page: AroundResult): Response {
+  const { messagesJson, timings, ...rest } = page;
+  const body = `{"messages":[${messagesJson.join(',')}],${JSON.stringify(rest).slice(1)}`;
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'cache-control': 'private, no-store', 'x-cache': 'BYPASS', 'server-timing': timings.header() },
   });
 }

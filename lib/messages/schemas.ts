@@ -46,3 +46,27 @@ export const listMessagesQuery = z
   .refine((value) => !(value.before && value.after), { message: 'Use either before or after, not both.', path: ['after'] });
 
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
+
+/** GET /api/search (lib/messages/search reads what `q` may say). */
+export const searchMessagesQuery = z.object({
+  q: storableText('q is required: the text to search for.')
+    .trim()
+    .min(1, 'Type something to search for.')
+    .max(500, 'A search can be at most 500 characters.'),
+  channelId: idSchema('Not a valid channel id.').optional(),
+  limit: z.coerce.number({ error: 'limit must be a number.' }).int('limit must be a whole number.').min(1, 'limit is at least 1.').max(50, 'limit is at most 50.').default(20),
+});
+
+/** GET /api/search/people: the switcher's names as they are typed. */
+export const searchPeopleQuery = z.object({
+  q: storableText('q must be text.').trim().min(1, 'Type a name.').max(100, 'A name can be at most 100 characters.'),
+  limit: z.coerce.number({ error: 'limit must be a number.' }).int().min(1).max(20).default(8),
+});
+
+/** GET /api/channels/:channelId/messages?around=<messageId>: a page centred on one message. */
+export const aroundMessagesQuery = z.object({
+  around: cursor,
+  limit: z.coerce.number({ error: 'limit must be a number.' }).int().min(1).max(200).default(50),
+});
+
+export type AroundMessagesQuery = z.infer<typeof aroundMessagesQuery>;

@@ -2,8 +2,8 @@ import { sessionRoute } from '@/lib/auth/route';
 import { json, methods, parseQuery } from '@/lib/http/route';
 import { postMessage } from '@/lib/agents/conversation';
 import { listMessages } from '@/lib/messages';
-import { historyResponse } from '@/lib/messages/history';
-import { listMessagesQuery, sendMessageInput } from '@/lib/messages/schemas';
+import { aroundResponse, historyResponse, listMessagesAround } from '@/lib/messages/history';
+import { aroundMessagesQuery, listMessagesQuery, sendMessageInput } from '@/lib/messages/schemas';
 
 type Params = { channelId: string };
 
@@ -13,6 +13,10 @@ export const maxDuration = 300;
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = methods({
   GET: sessionRoute<Params>(async ({ req, user, params }) => {
+    if (req.nextUrl.searchParams.has('around')) {
+      const around = parseQuery(req, aroundMessagesQuery);
+      return aroundResponse(await listMessagesAround({ userId: user.id, channelId: params.channelId, query: around }));
+    }
     const query = parseQuery(req, listMessagesQuery);
     return historyResponse(await listMessages({ userId: user.id, channelId: params.channelId, query }));
   }),

@@ -1,0 +1,100 @@
+'use client';
+
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Spinner } from 'flowbite-react';
+import { observer } from 'mobx-react-lite';
+import Link from 'next/link';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { MessageItem } from '@/components/chat/message-item';
+import { toApiError } from '@/lib/http/client';
+import { useStores } from '@/stores/context';
+import { aroundQuery } from '@/stores/search-queries';
+
+/** Loads more when the reader scrolls within this many pixels of either end. */
+const EDGE = 120;
+/** How long the message jumped to stays highlighted. */
+const HIGHLIGHT_MS = 4000;
+
+/**
+ * The channel opened at a message (`?around=<id>`, from search): the page centred on it, the
+ * message scrolled into view and highlighted for a moment, older pages loading at the top and
+ * newer ones at the bottom. It is a view of history, not the live tail: "Jump to the present"
+ * opens the channel as usual, where new messages arrive.
+ */
+export const AroundList = observer(function AroundList({ channelId, messageId, isOwner }: { channelId: string; messageId: string; isOwner: boolean }) {
+  const root = useStores();
+  const history = useInfiniteQuery(aroundQuery(root, channelId, messageId));
+  const scroller = useRef<HTMLDivElement>(null);
+  const messages = history.data?.pages.flatMap((page) => page.messages) ?? [];
+  const first = history.data?.pages.find((page) => page.targetId);
+  const targetId = first?.targetId ?? messageId;
+  const [highlighted, setHighlighted] = useState(true);
+  const centred = useRef(false);
+  // Older pages go in above: the reader's place is kept by the height they add.
+  const anchor = useRef<{ height: number; top: number; oldestId?: string } | null>(null);
+  const oldestId = messages[0]?.id;
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !messages.length) return;
+    if (!centred.current) {
+      centred.current = true;
+      el.querySelector(`[data-message-id="${targetId}"]`)?.scrollIntoView({ block: 'center' });
+    } else if (anchor.current && anchor.current.oldestId !== oldestId) {
+      el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
+      anchor.current = null;
+    }
+  }, [messages.length, oldestId, targetId]);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setHighlighted(false), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, []);
+
+  function onScroll() {
+    const el = scroller.current;
+    if (!el || !centred.current) return;
+    if (el.scrollTop < EDGE && history.hasPreviousPage && !history.isFetchingPreviousPage) {
+      anchor.current = { height: el.scrollHeight, top: el.scrollTop, oldestId };
+      void history.fetchPreviousPage({ cancelRefetch: false });
+    }
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < EDGE && history.hasNextPage && !history.isFetchingNextPage) {
+      void history.fetchNextPage({ cancelRefetch: false });
+    }
+  }
+
+  if (history.isError) {
+    const error = toApiError(history.error);
+    return (
+      <div className="m-auto max-w-sm p-8 text-center" data-testid="around-error">
+        <p className="mb-3 text-gray-500">{error.status === 404 ? 'That message is not here any more.' : error.message}</p>
+        <Link href={`/hub/channels/${channelId}`} className="text-sky-600 hover:underline dark:text-sky-400">Open the channel</Link>
+      </div>
+    );
+  }
+
+  return (
+    <>
+      <div className="flex items-center justify-between gap-2 border-b border-amber-200 bg-amber-50 px-5 py-1.5 text-xs text-amber-900 dark:border-amber-900 dark:bg-amber-950/40 dark:text-amber-200" data-testid="around-banner">
+        <span>{first?.threadId ? 'Showing the thread this reply is in, in its place in the channel.' : 'Showing messages around a search result.'}</span>
+        <Link href={`/hub/channels/${channelId}`} className="shrink-0 font-medium underline" data-testid="jump-to-present">Jump to the present</Link>
+      </div>
+      <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto px-5 py-3" data-testid="message-list" data-mode="around">
+        {history.isPending && <Spinner className="mx-auto block" aria-label="Loading messages" />}
+        {history.isFetchingPreviousPage && <Spinner size="sm" className="mx-auto mb-2 block" aria-label="Loading older messages" />}
+        {history.isSuccess && !history.hasPreviousPage && <p className="mb-4 text-center text-xs text-gray-500" data-testid="history-start">This is the beginning of the channel.</p>}
+        <ol className="flex flex-col gap-1">
+          {messages.map((message) => (
+            <MessageItem key={message.id} message={message} canDelete={isOwner} highlighted={message.id === targetId && highlighted} jumpTarget={message.id === targetId} />
+          ))}
+        </ol>
+        {history.isFetchingNextPage && <Spinner size="sm" className="mx-auto mt-2 block" aria-label="Loading newer messages" />}
+        {history.isSuccess && !history.hasNextPage && (
+          <p className="mt-3 text-center text-xs text-gray-500">
+            That is the newest message. <Link href={`/hub/channels/${channelId}`} className="underline">Back to the live channel</Link>
+          </p>
+        )}
+      </div>
+    </>
+  );
+});
