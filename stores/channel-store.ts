@@ -20,6 +20,8 @@ export class ChannelStore {
   presence = new Map<string, string[]>();
   /** channelId -> messages from others that arrived while it was not open. */
   unread = new Map<string, number>();
+  /** The message whose edit box is open (one at a time), so the composer's Up arrow can open it. */
+  editingMessageId: string | null = null;
   /** Bumps every second while someone types, so typing notices expire on screen. */
   clock = Date.now();
   private ticker?: ReturnType<typeof setInterval>;
@@ -79,6 +81,10 @@ export class ChannelStore {
   setDraft(channelId: string, text: string) {
     if (text) this.drafts.set(channelId, text);
     else this.drafts.delete(channelId);
+  }
+
+  setEditing(messageId: string | null) {
+    this.editingMessageId = messageId;
   }
 
   // Transport: plain functions React Query calls, so the stores test without a browser.

@@ -15,6 +15,7 @@ import type { OutgoingMessage } from '@/stores/message-store';
 import { ActivitySteps } from './activities';
 import { CitedMarkdown, SourcesList } from './citations';
 import { MessageAttachments } from './attachments';
+import { MessageActions, useEditing } from './message-actions';
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -25,8 +26,8 @@ const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-2
 export const MessageItem = observer(function MessageItem({ message, canDelete }: { message: Message; canDelete: boolean }) {
   const root = useStores();
   const { user, messages } = root;
-  const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
+  const [editing, setEditing] = useEditing(message, () => setDraft(message.content));
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const mine = message.author.kind === 'user' && message.author.id === user.user?.id;
   const agent = message.author.kind === 'agent';
@@ -160,24 +161,7 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
         {error && <p className="text-xs text-red-500" role="alert">{error}</p>}
       </div>
       {!editing && (mine || canDelete) && (
-        <div className="absolute right-2 top-1 hidden gap-1 rounded-md border border-gray-200 bg-white px-1 shadow-sm group-hover:flex group-focus-within:flex dark:border-gray-700 dark:bg-gray-800">
-          {confirmingDelete ? (
-            <>
-              <span className="px-1 text-xs">Delete?</span>
-              <button type="button" className={`${actionClass} text-red-600`} onClick={() => begin(remove)} disabled={remove.pending} data-testid="confirm-delete">
-                {remove.pending ? 'Deleting…' : 'Delete'}
-              </button>
-              <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)}>Cancel</button>
-            </>
-          ) : (
-            <>
-              {mine && (
-                <button type="button" className={actionClass} onClick={() => { setDraft(message.content); setEditing(true); }} data-testid="edit-message">Edit</button>
-              )}
-              <button type="button" className={actionClass} onClick={() => setConfirmingDelete(true)} data-testid="delete-message">Delete</button>
-            </>
-          )}
-        </div>
+        <MessageActions message={message} mine={mine} confirmingDelete={confirmingDelete} deleting={remove.pending} onEdit={() => setEditing(true)} onAskDelete={setConfirmingDelete} onDelete={() => begin(remove)} />
       )}
     </li>
   );
