@@ -38,6 +38,8 @@ export class ChannelStore {
   notifications: NotificationState = 'off';
   /** The router's push, given by the hub's UI: a click on a notification opens its channel. */
   navigate?: (href: string) => void;
+  /** The message whose edit box is open (one at a time), so the composer's Up arrow can open it. */
+  editingMessageId: string | null = null;
   /** Bumps every second while someone types, so typing notices expire on screen. */
   clock = Date.now();
   private ticker?: ReturnType<typeof setInterval>;
@@ -216,6 +218,10 @@ export class ChannelStore {
   setDraft(channelId: string, text: string) {
     if (text) this.drafts.set(channelId, text);
     else this.drafts.delete(channelId);
+  }
+
+  setEditing(messageId: string | null) {
+    this.editingMessageId = messageId;
   }
 
   // Transport: plain functions React Query calls, so the stores test without a browser.

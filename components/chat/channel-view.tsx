@@ -5,7 +5,7 @@ import { observer } from 'mobx-react-lite';
 import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { ChannelSettingsModal } from './channel-settings-modal';
@@ -57,7 +57,15 @@ function ViewSwitch({ view, onChange }: { view: View; onChange: (view: View) => 
   );
 }
 
-export const ChannelView = observer(function ChannelView({ channelId }: { channelId: string }) {
+type ChannelViewProps = {
+  channelId: string;
+  /** A side panel beside the chat (a thread): a column on a wide screen, the whole view on a phone. */
+  panel?: ReactNode;
+  /** Escape within the panel closes it. */
+  onClosePanel?: () => void;
+};
+
+export const ChannelView = observer(function ChannelView({ channelId, panel, onClosePanel }: ChannelViewProps) {
   const { channels, user } = useStores();
   const { data, error, isPending } = useChannel(channelId);
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -86,9 +94,11 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
   const { channel, members } = data;
   const isOwner = channel.ownerId === user.user?.id;
   return (
-    <>
+    <div className="flex min-h-0 flex-1">
+    {/* With a panel open a phone shows the panel alone; the chat comes back when it closes. */}
+    <section aria-label={`#${channel.name}`} className={`flex min-w-0 flex-1 flex-col ${panel ? 'max-md:hidden' : ''}`}>
       {/* On a narrow screen the view switch and settings wrap below the name rather than squeeze it. */}
-      <header className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-gray-200 px-5 py-3 dark:border-gray-800">
+      <header className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-gray-200 px-3 py-3 md:px-5 dark:border-gray-800">
         <div className="min-w-0 flex-1 basis-40">
           <h1 className="truncate text-lg font-semibold" data-testid="channel-title">{channel.kind === 'dm' ? (channel.dmWith?.name ?? channel.name) : `# ${channel.name}`}</h1>
           {channel.description && <p className="truncate text-sm text-gray-500 dark:text-gray-400" data-testid="channel-description">{channel.description}</p>}
@@ -113,16 +123,33 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
         <TeamCanvas key={channel.id} channel={channel} members={members} onOpenChat={() => setView('chat')} />
       ) : (
         <>
-          {around ? (
-            <AroundList key={`${channel.id}:${around}`} channelId={channel.id} messageId={around} isOwner={isOwner} />
-          ) : (
-            <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} lastReadId={channel.lastReadId} />
-          )}
+          {/* The log role announces new messages to a screen reader as they arrive. */}
+          <div role="log" aria-live="polite" aria-label={`Messages in #${channel.name}`} className="flex min-h-0 flex-1 flex-col">
+            {around ? (
+              <AroundList key={`${channel.id}:${around}`} channelId={channel.id} messageId={around} isOwner={isOwner} />
+            ) : (
+              <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} lastReadId={channel.lastReadId} />
+            )}
+          </div>
           <TypingIndicator channelId={channel.id} />
           <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
         </>
       )}
+    </section>
+    {panel && (
+      <aside
+        data-testid="channel-panel"
+        onKeyDown={(event) => {
+          if (event.key !== 'Escape' || event.defaultPrevented || !onClosePanel) return;
+          event.preventDefault();
+          onClosePanel();
+        }}
+        className="flex min-h-0 w-full min-w-0 flex-col md:w-96 md:shrink-0 md:border-l md:border-gray-200 md:dark:border-gray-800"
+      >
+        {panel}
+      </aside>
+    )}
       <ChannelSettingsModal show={settingsOpen} onClose={() => setSettingsOpen(false)} channel={channel} members={members} />
-    </>
+    </div>
   );
 });

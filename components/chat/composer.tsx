@@ -1,7 +1,8 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import { observer } from 'mobx-react-lite';
-import type { ClipboardEvent, FormEvent, KeyboardEvent } from 'react';
+import type { ClipboardEvent, FormEvent, KeyboardEvent, RefObject } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { ActiveRunBanner } from '@/components/runs/active-run-banner';
 import { StartRunModal } from '@/components/runs/start-run-modal';
@@ -11,8 +12,11 @@ import { useRealtime } from '@/components/realtime/realtime-provider';
 import type { Member } from '@/lib/api-types';
 import { MAX_MESSAGE_CHARS } from '@/lib/contracts/messages';
 import { useStores } from '@/stores/context';
+import { flattenHistory, type HistoryData } from '@/stores/message-store';
+import { queryKeys } from '@/stores/query-keys';
 import { AttachButton, DropOverlay, PendingAttachments, useChannelDrop } from './attachments-composer';
 import { useAttachmentUploads } from './attachments-uploads';
+import { composerInputId } from './message-actions';
 
 /** The `@partial` being typed just before the caret, if any. */
 export function mentionAt(text: string, caret: number): { start: number; query: string } | null {
@@ -50,12 +54,25 @@ const SendThrottled = observer(function SendThrottled({ channelId }: { channelId
   );
 });
 
+/**
+ * A channel that opens puts the caret in its composer, as Slack does. Not on a touch screen: there
+ * focusing pops the keyboard up over the messages the person came to read.
+ */
+function useFocusOnOpen(input: RefObject<HTMLTextAreaElement | null>, channelId: string) {
+  useEffect(() => {
+    if (window.matchMedia?.('(pointer: coarse)').matches) return;
+    input.current?.focus({ preventScroll: true });
+  }, [input, channelId]);
+}
+
 export const Composer = observer(function Composer({ channelId, channelName, agents = [] }: { channelId: string; channelName: string; agents?: Member[] }) {
-  const { channels, messages, runs } = useStores();
+  const { channels, messages, runs, user } = useStores();
+  const queryClient = useQueryClient();
   const realtime = useRealtime();
   const lastTyping = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
   const form = useRef<HTMLFormElement>(null);
+  useFocusOnOpen(input, channelId);
   const uploads = useAttachmentUploads();
   const attach = (files: File[]) => void uploads.add(channelId, files);
   const dropping = useChannelDrop(form, attach);
@@ -140,6 +157,16 @@ export const Composer = observer(function Composer({ channelId, channelName, age
         return setDismissed(mention!.start);
       }
     }
+    // Up in an empty composer edits one's last message, as in Slack (the history is already in the cache).
+    if (event.key === 'ArrowUp' && !draft && !event.shiftKey && !event.altKey && !event.metaKey && !event.ctrlKey) {
+      const history = flattenHistory(queryClient.getQueryData<HistoryData>(queryKeys.messages(channelId)));
+      const last = history.findLast((message) => message.author.kind === 'user' && message.author.id === user.user?.id);
+      if (last) {
+        event.preventDefault();
+        channels.setEditing(last.id);
+      }
+      return;
+    }
     // Enter sends, Shift+Enter breaks the line (and IME composition is left alone).
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -149,7 +176,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
 
   return (
     <>
-      <form ref={form} onSubmit={send} className="relative border-t border-gray-200 px-5 py-3 dark:border-gray-800" data-testid="composer">
+      <form ref={form} onSubmit={send} className="relative border-t border-gray-200 px-3 py-3 md:px-5 dark:border-gray-800" data-testid="composer">
         {open && (
           <ul
             role="listbox"
@@ -190,7 +217,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
             Not sent: {sendError}
           </p>
         )}
-        <div className="flex items-end gap-2 rounded-lg border border-gray-300 bg-white p-2 focus-within:border-sky-500 dark:border-gray-700 dark:bg-gray-900">
+        <div className="flex items-end gap-2 rounded-lg border border-gray-300 bg-white p-2 focus-within:border-sky-500 focus-within:ring-1 focus-within:ring-sky-500 dark:border-gray-700 dark:bg-gray-900">
           <AttachButton onFiles={attach} />
           <button
             type="button"
@@ -210,6 +237,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
           </button>
           <textarea
             ref={input}
+            id={composerInputId}
             aria-label={`Message #${channelName}`}
             aria-autocomplete="list"
             data-testid="composer-input"

@@ -17,6 +17,7 @@ import { CitedMarkdown, SourcesList } from './citations';
 import { MessageAttachments } from './attachments';
 import { ReactionBar } from './message-reactions';
 import { actionClass, MessageToolbar } from './message-toolbar';
+import { useEditing } from './message-actions';
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -43,8 +44,8 @@ export const MessageItem = observer(function MessageItem({
 }) {
   const root = useStores();
   const { user, messages } = root;
-  const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
+  const [editing, setEditing] = useEditing(message, () => setDraft(message.content));
   const mine = message.author.kind === 'user' && message.author.id === user.user?.id;
   const agent = message.author.kind === 'agent';
   const text = messages.textOf(message);
@@ -202,10 +203,7 @@ export const MessageItem = observer(function MessageItem({
           message={message}
           mine={mine}
           canDelete={canDelete}
-          onEdit={() => {
-            setDraft(message.content);
-            setEditing(true);
-          }}
+          onEdit={() => setEditing(true)}
           onError={setError}
         />
       )}

@@ -52,10 +52,12 @@ export const MessageToolbar = observer(function MessageToolbar({
             }}
             disabled={remove.pending}
             data-testid="confirm-delete"
+            // The question replaces the Delete button that had focus: focus moves onto its answer.
+            autoFocus
           >
             {remove.pending ? 'Deleting…' : 'Delete'}
           </button>
-          <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)}>Cancel</button>
+          <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)} data-testid="cancel-delete">Cancel</button>
         </>
       ) : (
         <>
