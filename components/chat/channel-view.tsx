@@ -11,6 +11,7 @@ import { useStores } from '@/stores/context';
 import { ChannelSettingsModal } from './channel-settings-modal';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
+import { ThreadPanel, useThreadInAddress } from './thread-panel';
 import { TypingIndicator } from './typing-indicator';
 import { useChannel } from './use-channels';
 
@@ -61,6 +62,7 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
   const { data, error, isPending } = useChannel(channelId);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [view, setView] = useView();
+  useThreadInAddress(channelId);
 
   const gone = error ? toApiError(error).status === 404 : false;
   useEffect(() => {
@@ -109,11 +111,15 @@ export const ChannelView = observer(function ChannelView({ channelId }: { channe
       {view === 'canvas' ? (
         <TeamCanvas key={channel.id} channel={channel} members={members} onOpenChat={() => setView('chat')} />
       ) : (
-        <>
-          <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} />
-          <TypingIndicator channelId={channel.id} />
-          <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
-        </>
+        // The open thread sits beside the chat from 768 px (and over it, full screen, below).
+        <div className="flex min-h-0 flex-1">
+          <div className="flex min-w-0 flex-1 flex-col">
+            <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} />
+            <TypingIndicator channelId={channel.id} />
+            <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
+          </div>
+          <ThreadPanel channelId={channel.id} isOwner={isOwner} />
+        </div>
       )}
       <ChannelSettingsModal show={settingsOpen} onClose={() => setSettingsOpen(false)} channel={channel} members={members} />
     </>

@@ -15,6 +15,7 @@ import type { OutgoingMessage } from '@/stores/message-store';
 import { ActivitySteps } from './activities';
 import { CitedMarkdown, SourcesList } from './citations';
 import { MessageAttachments } from './attachments';
+import { ThreadFooter } from './thread-summary';
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -127,6 +128,7 @@ export const MessageItem = observer(function MessageItem({ message, canDelete }:
         )}
         {!editing && <MessageAttachments message={message} />}
         {!editing && <SourcesList citations={citations} ownKnowledgeBaseIds={ownKnowledgeBaseIds} />}
+        {!editing && <ThreadFooter message={message} />}
         {agent && message.status === 'streaming' && (
           <button
             type="button"
