@@ -85,7 +85,11 @@ export class RealtimeConnection {
 
     // A reply goes to its thread (ThreadStore), never into the channel's main list.
     socket.on('message:created', ({ message }) => (message.threadId ? this.root.threads.receive(message) : this.root.messages.receive(message)));
-    socket.on('message:updated', ({ message }) => (message.threadId ? this.root.threads.receive(message) : this.root.messages.receiveUpdate(message)));
+    socket.on('message:updated', ({ message }) => {
+      if (message.threadId) return this.root.threads.receive(message);
+      this.root.messages.receiveUpdate(message);
+      this.root.threads.receiveParent(message);
+    });
     socket.on('thread:updated', ({ channelId, threadId, thread }) => this.root.threads.receiveSummary(channelId, threadId, thread));
     socket.on('agent:token', ({ messageId, delta }) => this.root.messages.receiveToken(messageId, delta));
     socket.on('agent:activity', ({ channelId, messageId, activity }) => this.root.messages.receiveActivity(channelId, messageId, activity));

@@ -51,6 +51,8 @@ export class ThreadStore {
   async markRead(channelId: string, threadId: string, lastReadId: string): Promise<void> {
     this.root.queryClient.setQueryData<UnreadThreads>(queryKeys.unreadThreads(channelId), (old) => old && { threads: old.threads.filter((t) => t.threadId !== threadId) });
     await this.root.http.put(`/api/channels/${channelId}/threads/${threadId}/read`, { lastReadId });
+    // A refetch set off by the reply's own event may have read the list before this mark landed.
+    await this.root.queryClient.invalidateQueries({ queryKey: queryKeys.unreadThreads(channelId), exact: true });
   }
 
   unreadCount(channelId: string, threadId: string): number {
@@ -60,6 +62,13 @@ export class ThreadStore {
   /** A reply arrived (message:created or message:updated with a threadId). */
   receive(message: Message) {
     this.upsert(message);
+  }
+
+  /** A top-level message changed (an edit): an open thread shows the new parent too. */
+  receiveParent(message: Message) {
+    this.root.queryClient.setQueryData<ThreadData>(queryKeys.thread(message.channelId, message.id), (old) =>
+      old && { ...old, pages: old.pages.map((page) => ({ ...page, parent: message })) },
+    );
   }
 
   receiveDelete(channelId: string, threadId: string, messageId: string) {

@@ -19,23 +19,27 @@ import { InThreadPanel } from './thread-summary';
 export function useThreadInAddress(channelId: string) {
   const { threads } = useStores();
   const fromAddress = useSearchParams()?.get('thread') ?? null;
-  const first = useRef(true);
+  // Until the store has taken the address's thread, the address is not rewritten from the store.
+  const adopted = useRef(false);
   useEffect(() => {
-    if (first.current) threads.open(fromAddress);
-    first.current = false;
+    adopted.current = false;
+    threads.open(fromAddress);
     // A channel switch starts with the address's thread (or none).
     return () => threads.open(null);
   }, [channelId]); // eslint-disable-line react-hooks/exhaustive-deps -- the address is read once per channel
   const openId = threads.openId;
   useEffect(() => {
-    if (first.current) return;
+    if (!adopted.current) {
+      adopted.current = openId === fromAddress;
+      return;
+    }
     const url = new URL(window.location.href);
     if ((url.searchParams.get('thread') ?? null) === openId) return;
     if (openId) url.searchParams.set('thread', openId);
     else url.searchParams.delete('thread');
     // As for ?view=: the App Router follows replaceState into useSearchParams without a round trip.
     window.history.replaceState(null, '', url);
-  }, [openId]);
+  }, [openId]); // eslint-disable-line react-hooks/exhaustive-deps -- written when the open thread changes
 }
 
 /**

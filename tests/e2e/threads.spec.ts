@@ -29,6 +29,15 @@ async function twoInAChannel(browser: Browser, viewport: { width: number; height
   return { ada, bob };
 }
 
+// The dev server compiles each route on first use, which on a loaded machine can outlast the
+// browser client's 15 s timeout: the routes this spec calls are compiled before it starts.
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(300_000);
+  const id = '01900000-0000-7000-8000-000000000000';
+  const routes = [`/api/channels/${id}`, `/api/channels/${id}/members`, `/api/channels/${id}/messages`, `/api/channels/${id}/messages/${id}`, `/api/channels/${id}/threads/unread`, `/api/channels/${id}/threads/${id}/read`, '/api/realtime/token', '/api/channels', `/hub/channels/${id}`];
+  for (const route of routes) await request.get(route, { timeout: 240_000, maxRedirects: 0 });
+});
+
 for (const { label, viewport } of sizes) {
   test(`a thread conversation between two browsers (${label})`, async ({ browser }) => {
     const { ada, bob } = await twoInAChannel(browser, viewport, `threads-${label}`);
