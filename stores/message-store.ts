@@ -351,6 +351,11 @@ export class MessageStore {
    * order. Answers how, or false when there is no loaded history to put it in.
    */
   upsert(message: Message): 'inserted' | 'replaced' | false {
+    // A reply belongs to its thread (ThreadStore), never to the channel's main list.
+    if (message.threadId) {
+      this.root.threads.receive(message);
+      return false;
+    }
     let placed: 'inserted' | 'replaced' | false = false;
     this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(message.channelId), (old) => {
       if (!old || old.pages.length === 0) return old;

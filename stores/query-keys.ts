@@ -8,6 +8,10 @@ export const queryKeys = {
   usage: (range: string) => ['usage', range] as const,
   channel: (channelId: string) => ['channels', channelId] as const,
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
+  /** One thread's pages (its parent and replies), under its channel so dropping the channel drops it. */
+  thread: (channelId: string, threadId: string) => ['channels', channelId, 'threads', threadId] as const,
+  /** The caller's threads with unread replies in a channel. */
+  unreadThreads: (channelId: string) => ['channels', channelId, 'threads-unread'] as const,
   runs: (channelId: string) => ['channels', channelId, 'runs'] as const,
   canvas: (channelId: string) => ['channels', channelId, 'canvas'] as const,
   invitations: (channelId: string) => ['channels', channelId, 'invitations'] as const,

@@ -87,8 +87,14 @@ export class RealtimeConnection {
       if (!socket.active && !this.signedOut) this.retryLater(socket);
     });
 
-    socket.on('message:created', ({ message }) => this.root.messages.receive(message));
-    socket.on('message:updated', ({ message }) => this.root.messages.receiveUpdate(message));
+    // A reply goes to its thread (ThreadStore), never into the channel's main list.
+    socket.on('message:created', ({ message }) => (message.threadId ? this.root.threads.receive(message) : this.root.messages.receive(message)));
+    socket.on('message:updated', ({ message }) => {
+      if (message.threadId) return this.root.threads.receive(message);
+      this.root.messages.receiveUpdate(message);
+      this.root.threads.receiveParent(message);
+    });
+    socket.on('thread:updated', ({ channelId, threadId, thread }) => this.root.threads.receiveSummary(channelId, threadId, thread));
     socket.on('message:reactions', ({ channelId, messageId, reactions }) => this.root.messages.receiveReactions(channelId, messageId, reactions));
     socket.on('agent:token', ({ messageId, delta }) => this.root.messages.receiveToken(messageId, delta));
     socket.on('agent:activity', ({ channelId, messageId, activity }) => this.root.messages.receiveActivity(channelId, messageId, activity));
@@ -97,7 +103,11 @@ export class RealtimeConnection {
     socket.on('canvas:removed', ({ channelId, nodeId }) => this.root.canvas.receiveRemoved(channelId, nodeId));
     socket.on('usage:recorded', () => this.root.dashboard.noteUsage());
     socket.on('knowledge:progress', (payload) => this.root.knowledge.receiveProgress(payload));
-    socket.on('message:deleted', ({ channelId, messageId }) => this.root.messages.receiveDelete(channelId, messageId));
+    socket.on('message:deleted', ({ channelId, messageId, threadId, replyIds }) => {
+      if (threadId) return this.root.threads.receiveDelete(channelId, threadId, messageId);
+      this.root.messages.receiveDelete(channelId, messageId);
+      if (replyIds) this.root.threads.forget(channelId, messageId);
+    });
     socket.on('typing', ({ channelId, user }) => this.root.channels.noteTyping(channelId, user));
     socket.on('presence', ({ channelId, online }) => this.root.channels.setPresence(channelId, online));
     socket.on('channel:read', ({ channelId, lastReadId }) => this.root.channels.receiveRead(channelId, lastReadId));

@@ -11,6 +11,7 @@ import { KnowledgeStore } from './knowledge-store';
 import { McpStore } from './mcp-store';
 import { MessageStore } from './message-store';
 import { RunStore } from './run-store';
+import { ThreadStore } from './thread-store';
 import { UserStore } from './user-store';
 
 export type RootStoreOptions = { http?: AxiosInstance; queryClient?: QueryClient; user?: User | null; theme?: Theme; authProvider?: 'local' | 'clerk' };
@@ -37,6 +38,7 @@ export class RootStore {
   readonly mcp: McpStore;
   readonly runs: RunStore;
   readonly canvas: CanvasStore;
+  readonly threads: ThreadStore;
 
   constructor({ http, queryClient, user = null, theme = 'dark', authProvider = 'local' }: RootStoreOptions = {}) {
     this.http = http ?? createHttpClient();
@@ -51,6 +53,7 @@ export class RootStore {
     this.mcp = new McpStore(this);
     this.runs = new RunStore(this);
     this.canvas = new CanvasStore(this);
+    this.threads = new ThreadStore(this);
     this.user.setUser(user);
   }
 }

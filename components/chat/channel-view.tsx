@@ -11,6 +11,7 @@ import { useStores } from '@/stores/context';
 import { ChannelSettingsModal } from './channel-settings-modal';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
+import { ThreadPanel, useThreadInAddress } from './thread-panel';
 import { TypingIndicator } from './typing-indicator';
 import { useChannel } from './use-channels';
 import { AroundList } from '@/components/search/around-list';
@@ -72,6 +73,7 @@ export const ChannelView = observer(function ChannelView({ channelId, panel, onC
   const [view, setView] = useView();
   // Opened at a message (?around=<id>, from search): history centred on it instead of the live tail.
   const around = useSearchParams()?.get('around');
+  useThreadInAddress(channelId);
 
   const gone = error ? toApiError(error).status === 404 : false;
   useEffect(() => {
@@ -122,18 +124,22 @@ export const ChannelView = observer(function ChannelView({ channelId, panel, onC
       {view === 'canvas' ? (
         <TeamCanvas key={channel.id} channel={channel} members={members} onOpenChat={() => setView('chat')} />
       ) : (
-        <>
-          {/* The log role announces new messages to a screen reader as they arrive. */}
-          <div role="log" aria-live="polite" aria-label={`Messages in #${channel.name}`} className="flex min-h-0 flex-1 flex-col">
-            {around ? (
-              <AroundList key={`${channel.id}:${around}`} channelId={channel.id} messageId={around} isOwner={isOwner} />
-            ) : (
-              <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} lastReadId={channel.lastReadId} />
-            )}
+        // The open thread sits beside the chat from 768 px (and over it, full screen, below).
+        <div className="flex min-h-0 flex-1">
+          <div className="flex min-w-0 flex-1 flex-col">
+            {/* The log role announces new messages to a screen reader as they arrive. */}
+            <div role="log" aria-live="polite" aria-label={`Messages in #${channel.name}`} className="flex min-h-0 flex-1 flex-col">
+              {around ? (
+                <AroundList key={`${channel.id}:${around}`} channelId={channel.id} messageId={around} isOwner={isOwner} />
+              ) : (
+                <MessageList key={channel.id} channelId={channel.id} isOwner={isOwner} lastReadId={channel.lastReadId} />
+              )}
+            </div>
+            <TypingIndicator channelId={channel.id} />
+            <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
           </div>
-          <TypingIndicator channelId={channel.id} />
-          <Composer channelId={channel.id} channelName={channel.name} agents={members.filter((m) => m.kind === 'agent')} />
-        </>
+          <ThreadPanel channelId={channel.id} isOwner={isOwner} />
+        </div>
       )}
     </section>
     {panel && (

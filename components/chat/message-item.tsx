@@ -18,6 +18,7 @@ import { MessageAttachments } from './attachments';
 import { ReactionBar } from './message-reactions';
 import { actionClass, MessageToolbar } from './message-toolbar';
 import { useEditing } from './message-actions';
+import { ThreadFooter } from './thread-summary';
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -196,6 +197,7 @@ export const MessageItem = observer(function MessageItem({
           </div>
         )}
         {!editing && <ReactionBar message={message} onError={setError} />}
+        {!editing && <ThreadFooter message={message} />}
         {error && <p className="text-xs text-red-500" role="alert">{error}</p>}
       </div>
       {!editing && (

@@ -16,9 +16,11 @@ export type ContextInput = {
   knowledge?: string;
   /** A goal run's brief for this turn (lib/teams/runs): the supervisor's words, after the history. */
   brief?: string;
+  /** The reply goes into a thread: the history is that thread (its first message started it). */
+  inThread?: boolean;
 };
 
-function systemPrompt({ agent, channel, members }: ContextInput): string {
+function systemPrompt({ agent, channel, members, inThread }: ContextInput): string {
   const roster = members
     .map((m) =>
       m.kind === 'agent'
@@ -31,6 +33,7 @@ function systemPrompt({ agent, channel, members }: ContextInput): string {
     `You are ${agent.name} (@${agent.handle}), an AI agent in the team chat channel #${channel.name}.`,
     channel.description.trim() ? `The channel's goal: ${channel.description.trim()}` : '',
     `Members:\n${roster}`,
+    inThread ? 'You are replying in a thread: the messages shown are that thread, starting with the message that began it.' : '',
     'Messages from others are shown as "Name: text". Reply with your own message text only, without a name prefix. ' +
       'To hand work to another agent, mention its @handle; mention nobody unless you need their help. ' +
       // Every member reads the reply; the instructions are the agent owner's alone.

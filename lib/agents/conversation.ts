@@ -14,8 +14,8 @@ export async function postMessage(args: Parameters<typeof sendMessage>[0]): Retu
   return result;
 }
 
-/** Deletes a message; a reply still streaming into it stops here. */
+/** Deletes a message (a parent with its thread); a reply still streaming into any of them stops here. */
 export async function removeMessage(args: Parameters<typeof deleteMessage>[0]): Promise<void> {
-  await deleteMessage(args);
-  abortReply(args.messageId);
+  const { deletedIds } = await deleteMessage(args);
+  for (const id of deletedIds) abortReply(id);
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, ne } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getCache } from '@/lib/cache';
 import { invalidateWindow } from '@/lib/cache/channel-cache';
@@ -136,9 +136,18 @@ async function channelsShowing(db: Database, agentId: string): Promise<string[]>
   return rows.map((row) => row.channelId);
 }
 
-async function refreshChannels(channelIds: string[]) {
+/** The threads an agent has replied in: their cached windows name it too. */
+async function threadsShowing(db: Database, agentId: string): Promise<{ channelId: string; threadId: string }[]> {
+  const rows = await db
+    .selectDistinct({ channelId: messages.channelId, threadId: messages.threadId })
+    .from(messages)
+    .where(and(eq(messages.authorAgentId, agentId), isNotNull(messages.threadId)));
+  return rows.map((row) => ({ channelId: row.channelId, threadId: row.threadId! }));
+}
+
+async function refreshChannels(channelIds: string[], threads: { channelId: string; threadId: string }[] = []) {
   const cache = getCache();
-  await Promise.all(channelIds.map((channelId) => invalidateWindow(cache, { channelId })));
+  await Promise.all([...channelIds.map((channelId) => invalidateWindow(cache, { channelId })), ...threads.map((thread) => invalidateWindow(cache, thread))]);
   for (const channelId of channelIds) getPublisher().toChannel(channelId, 'channel:updated', { channelId });
 }
 
@@ -170,7 +179,7 @@ export async function updateAgent({ userId, agentId, input }: { userId: string; 
     });
     if (!agent) throw notFound('Agent');
     if (input.name !== undefined || input.handle !== undefined || input.avatar !== undefined || input.description !== undefined) {
-      await refreshChannels(await channelsShowing(db, agentId));
+      await refreshChannels(await channelsShowing(db, agentId), await threadsShowing(db, agentId));
     }
     return toAgentJson(agent, await linksOfAgent(db, agent.id));
   } catch (error) {
@@ -187,6 +196,7 @@ export async function deleteAgent(args: { userId: string; agentId: string }): Pr
   await requireOwnAgent(args);
   const db = await getDb();
   const channelIds = await channelsShowing(db, args.agentId);
+  const threads = await threadsShowing(db, args.agentId);
   await db.transaction(async (tx) => {
     await tx
       .update(channels)
@@ -194,5 +204,5 @@ export async function deleteAgent(args: { userId: string; agentId: string }): Pr
       .where(and(eq(channels.leadAgentId, args.agentId), eq(channels.answerMode, 'lead')));
     await tx.delete(agents).where(eq(agents.id, args.agentId));
   });
-  await refreshChannels(channelIds);
+  await refreshChannels(channelIds, threads);
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, count, desc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
@@ -24,7 +24,9 @@ import { runAgentTurn } from './turn';
 import { buildContext } from './context';
 import { linksOfAgent } from './index';
 import { streamingQuoteDetector, WITHHELD } from './privacy';
-import { activeRunId, answerersFor, handOffAgents, loadTeam, type Team } from './routing';
+import { activeRunId, answerersFor, handOffAgents, loadTeam, mentionedAgents, type Team } from './routing';
+import { publishReply, recordReply } from '@/lib/messages/threads';
+import type { ThreadSummaryJson } from '@/lib/contracts/messages';
 import type { MessageJson } from '@/lib/contracts/messages';
 
 /**
@@ -63,6 +65,8 @@ type Job = {
   team?: Team;
   /** A goal run's turn (lib/teams/runs): what the supervisor asks, after the history; such a reply hands off to nobody. */
   task?: TaskBrief;
+  /** A reply in a thread: it goes into that thread, with the thread (not the channel) as its context. */
+  threadId?: string;
 };
 
 /** What a goal run asks of an agent: the brief (given as the supervisor's turn), the run it belongs to, what its knowledge search looks for, and the run's stop. */
@@ -178,7 +182,10 @@ export function dispatchReplies(message: MessageJson): void {
       const db = await getDb();
       const team = await loadTeam(db, message.channelId);
       if (!team || team.agents.length === 0) return;
-      const { agents: answerers, routing } = await answerersFor(getModelProvider(), team, {
+      const { threadId } = message;
+      // In a thread only the agents it mentions answer (in the thread): the channel's answer
+      // mode is for its top-level conversation, which a side discussion should not set going.
+      const { agents: answerers, routing } = threadId ? { agents: mentionedAgents(team, message.content), routing: undefined } : await answerersFor(getModelProvider(), team, {
         content: message.content,
         authorId: message.author.id,
         runGoing: async () => Boolean(await activeRunId(db, message.channelId)),
@@ -194,17 +201,21 @@ export function dispatchReplies(message: MessageJson): void {
       }
       const chain = newChain();
       const payer = { userId: message.author.id };
-      await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team, payer, chain })));
+      await Promise.all(answerers.map((agent) => enqueue({ channelId: message.channelId, agentId: agent.id, triggerId: message.id, hop: 1, team, payer, chain, threadId })));
     })(),
   );
 }
 
 const agentNames = (agent: Agent) => ({ agentName: agent.name, agentHandle: agent.handle, agentAvatar: agent.avatar });
 
-/** The conversation up to (and including) the message being answered, oldest first. */
-async function historyUpTo(db: Database, channelId: string, messageId: string): Promise<MessageJson[]> {
+/**
+ * The conversation up to (and including) the message being answered, oldest first: the channel's
+ * top-level messages, or in a thread its parent and replies (never the rest of the channel).
+ */
+async function historyUpTo(db: Database, channelId: string, messageId: string, threadId?: string): Promise<MessageJson[]> {
+  const scope = threadId ? or(eq(messages.id, threadId), eq(messages.threadId, threadId)) : isNull(messages.threadId);
   const rows = await selectMessages(db)
-    .where(and(eq(messages.channelId, channelId), lte(messages.id, messageId)))
+    .where(and(eq(messages.channelId, channelId), scope, lte(messages.id, messageId)))
     .orderBy(desc(messages.id))
     .limit(env().AGENT_CONTEXT_MESSAGES);
   // With their files: an agent with vision or video is shown those of the message it answers.
@@ -233,10 +244,11 @@ async function endReply(
       errorMessage: values.failure?.message ?? null,
     })
     .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
-    .returning({ channelId: messages.channelId });
+    .returning({ channelId: messages.channelId, threadId: messages.threadId });
   if (!updated) return undefined;
   const [row] = await selectMessages(db).where(eq(messages.id, messageId)).limit(1);
-  await invalidateWindow(getCache(), { channelId: updated.channelId });
+  // A reply in a thread lives in the thread's window; its parent's summary is unchanged by its end.
+  await invalidateWindow(getCache(), { channelId: updated.channelId, threadId: updated.threadId ?? undefined });
   if (!row) return undefined;
   const message = toMessageJson(row);
   getPublisher().toChannel(updated.channelId, 'message:updated', { message });
@@ -283,11 +295,14 @@ async function runReply(job: Job): Promise<Job[]> {
     hop: job.hop + 1,
     payer: job.payer,
     chain: job.chain,
+    threadId: job.threadId,
   }));
 }
 
 /** Creates the reply's message, "streaming" and empty: members see the agent thinking. */
 async function startMessage(db: Database, job: Job, agent: Agent): Promise<string | undefined> {
+  let thread: ThreadSummaryJson | null = null;
+  const inThread = job.threadId ? async (tx: Database, row: typeof messages.$inferSelect) => void (thread = await recordReply(tx, row)) : undefined;
   const [inserted] = await insertInOrder(db, job.channelId, {
     authorKind: 'agent',
     authorAgentId: agent.id,
@@ -298,13 +313,18 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
     runId: job.task?.runId ?? null,
     // The database's clock, which every process shares, marks when the reply started streaming.
     streamStartedAt: sql`now()`,
-  }).catch((error: unknown) => {
-    // The channel was deleted meanwhile: nobody is left to answer.
+    threadId: job.threadId ?? null,
+  }, inThread).catch((error: unknown) => {
+    // The channel (or the thread) was deleted meanwhile: nobody is left to answer.
     if (isForeignKeyViolation(error)) return [];
     throw error;
   });
   if (!inserted) return undefined;
   const message = toMessageJson({ message: inserted, userName: null, ...agentNames(agent) });
+  if (job.threadId) {
+    await publishReply(message, thread);
+    return message.id;
+  }
   await cacheNewMessage(getCache(), { channelId: job.channelId, id: message.id, json: JSON.stringify(message) });
   getPublisher().toChannel(job.channelId, 'message:created', { message });
   return message.id;
@@ -328,7 +348,7 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
   const activities = new Map<string, ActivityJson>();
   let citations: CitationJson[] = [];
   try {
-    const history = await historyUpTo(db, job.channelId, job.triggerId);
+    const history = await historyUpTo(db, job.channelId, job.triggerId, job.threadId);
     const knowledge = await knowledgeFor(db, agent, job.task?.question ?? history.at(-1)?.content ?? '');
     const sources = knowledge.sources;
     const context = buildContext({
@@ -339,6 +359,7 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
       tokenBudget: env().AGENT_CONTEXT_TOKENS,
       knowledge: sources && sourcesPrompt(sources),
       brief: job.task?.brief,
+      inThread: Boolean(job.threadId),
     });
     const request = { model: agent.model, temperature: agent.temperature, messages: context, sources: sources && sourcePassages(sources) };
     const quotesInstructions = streamingQuoteDetector(agent.instructions);
@@ -441,10 +462,10 @@ export async function retryReply(args: { userId: string; channelId: string; mess
     .returning();
   if (!updated) throw conflict('That reply is already being retried.');
   const message = toMessageJson({ ...row, message: updated });
-  await invalidateWindow(getCache(), { channelId: args.channelId });
+  await invalidateWindow(getCache(), { channelId: args.channelId, threadId: updated.threadId ?? undefined });
   getPublisher().toChannel(args.channelId, 'message:updated', { message });
   // Whoever retries pays: a member cannot spend the original asker's budget by retrying.
-  const job = { channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id };
+  const job = { channelId: args.channelId, agentId: agent.id, triggerId: updated.replyToId ?? updated.id, hop: updated.hop ?? 1, messageId: updated.id, threadId: updated.threadId ?? undefined };
   track(enqueue({ ...job, payer: { userId: args.userId }, chain: newChain() }));
   return message;
 }

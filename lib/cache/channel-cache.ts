@@ -30,18 +30,34 @@ import {
  * 4. If the cache cannot be reached, reads go to Postgres (X-Cache: BYPASS) and each failed write
  *    leaves a repair that ResilientCache replays before the cache is trusted again.
  * Memberships follow the same scheme, so a removed member loses access at once.
+ *
+ * Threads: the channel window holds top-level messages only; each thread has its own window of
+ * replies (`threadId` below), keyed under its channel so a window can only ever be read through
+ * a membership of the channel its fill was checked against. Both follow the scheme above. A reply
+ * changes its parent's summary, so every reply created or deleted also drops the channel window
+ * (as an edit does): summaries written in place could land out of order and leave a stale count.
  */
 
 export const cacheKeys = {
   window: (channelId: string) => `channel:${channelId}:messages`,
   windowVersion: (channelId: string) => `channel:${channelId}:messages:v`,
   tombstones: (channelId: string) => `channel:${channelId}:messages:deleted`,
+  threadWindow: (channelId: string, threadId: string) => `channel:${channelId}:thread:${threadId}:messages`,
+  threadWindowVersion: (channelId: string, threadId: string) => `channel:${channelId}:thread:${threadId}:messages:v`,
+  threadTombstones: (channelId: string, threadId: string) => `channel:${channelId}:thread:${threadId}:messages:deleted`,
   members: (channelId: string) => `channel:${channelId}:members`,
   membersVersion: (channelId: string) => `channel:${channelId}:members:v`,
   session: (tokenHash: string) => `session:${tokenHash}`,
   apiKey: (keyHash: string) => `apikey:${keyHash}`,
   rateLimit: (keyId: string) => `ratelimit:${keyId}`,
 };
+
+/** A window's keys: the channel's top-level window, or one thread's replies (`threadId`). */
+function windowKeys(channelId: string, threadId?: string): [window: string, version: string, tombstones: string] {
+  return threadId
+    ? [cacheKeys.threadWindow(channelId, threadId), cacheKeys.threadWindowVersion(channelId, threadId), cacheKeys.threadTombstones(channelId, threadId)]
+    : [cacheKeys.window(channelId), cacheKeys.windowVersion(channelId), cacheKeys.tombstones(channelId)];
+}
 
 // Versions and tombstones outlive any fill or late write by a wide margin.
 const VERSION_TTL_MS = 24 * 60 * 60 * 1000;
@@ -97,12 +113,13 @@ function readMode(page?: PageQuery): [mode: string, cursor: string, count: strin
  */
 export async function readChannelSnapshot(
   cache: ResilientCache,
-  { channelId, userId, page }: { channelId: string; userId: string; page?: PageQuery },
+  { channelId, userId, page, threadId }: { channelId: string; userId: string; page?: PageQuery; threadId?: string },
 ): Promise<ChannelSnapshot> {
+  const [windowKey, versionKey] = windowKeys(channelId, threadId);
   const reply = await cache.read((backend) =>
     backend.run(
       readChannel,
-      [cacheKeys.members(channelId), cacheKeys.membersVersion(channelId), cacheKeys.window(channelId), cacheKeys.windowVersion(channelId)],
+      [cacheKeys.members(channelId), cacheKeys.membersVersion(channelId), windowKey, versionKey],
       [userId, String(ttlMs()), versionSeed(), String(VERSION_TTL_MS), ...readMode(page)],
     ),
   );
@@ -162,12 +179,13 @@ export async function cachedMembership(cache: ResilientCache, { channelId, userI
 /** Best effort: a fill that fails or loses a race only means the next read misses too. */
 export async function fillWindow(
   cache: ResilientCache,
-  { channelId, version, items, complete }: { channelId: string; version: string; items: WindowItem[]; complete: boolean },
+  { channelId, threadId, version, items, complete }: { channelId: string; threadId?: string; version: string; items: WindowItem[]; complete: boolean },
 ): Promise<boolean> {
   const members = [complete ? COMPLETE : PARTIAL, ...items.map((item) => `${item.id}|${item.json}`)];
+  const [windowKey, versionKey] = windowKeys(channelId, threadId);
   try {
     const reply = await cache.read((backend) =>
-      backend.run(fillIfUnchanged, [cacheKeys.window(channelId), cacheKeys.windowVersion(channelId)], [version, String(ttlMs()), 'zset', ...members]),
+      backend.run(fillIfUnchanged, [windowKey, versionKey], [version, String(ttlMs()), 'zset', ...members]),
     );
     return Number(reply) === 1;
   } catch {
@@ -186,30 +204,26 @@ export async function fillMembers(cache: ResilientCache, { channelId, version, u
   }
 }
 
-const invalidateWindowScript = (channelId: string, deletedIds: string[]) => (backend: CacheBackend) =>
-  backend.run(
-    invalidate,
-    [cacheKeys.window(channelId), cacheKeys.windowVersion(channelId), cacheKeys.tombstones(channelId)],
-    [String(VERSION_TTL_MS), String(TOMBSTONE_TTL_MS), ...deletedIds],
-  );
+const invalidateWindowScript = (keys: string[], deletedIds: string[]) => (backend: CacheBackend) =>
+  backend.run(invalidate, keys, [String(VERSION_TTL_MS), String(TOMBSTONE_TTL_MS), ...deletedIds]);
 
-/** After a new message committed: add it to the cached window, or (if that fails) drop the window. */
-export function cacheNewMessage(cache: ResilientCache, { channelId, id, json }: { channelId: string; id: string; json: string }) {
+/**
+ * After a new message committed: add it to the cached window (its thread's, for a reply), or (if
+ * that fails) drop the window.
+ */
+export function cacheNewMessage(cache: ResilientCache, { channelId, threadId, id, json }: { channelId: string; threadId?: string; id: string; json: string }) {
+  const keys = windowKeys(channelId, threadId);
   return cache.write(
-    cacheKeys.window(channelId),
-    (backend) =>
-      backend.run(
-        insertIntoWindow,
-        [cacheKeys.window(channelId), cacheKeys.windowVersion(channelId), cacheKeys.tombstones(channelId)],
-        [id, `${id}|${json}`, String(windowSize()), String(ttlMs()), String(VERSION_TTL_MS)],
-      ),
-    invalidateWindowScript(channelId, []),
+    keys[0],
+    (backend) => backend.run(insertIntoWindow, keys, [id, `${id}|${json}`, String(windowSize()), String(ttlMs()), String(VERSION_TTL_MS)]),
+    invalidateWindowScript(keys, []),
   );
 }
 
-/** After an edit, a delete (with its ids) or a status change committed: drop the window. */
-export function invalidateWindow(cache: ResilientCache, { channelId, deletedIds = [] }: { channelId: string; deletedIds?: string[] }) {
-  return cache.write(cacheKeys.window(channelId), invalidateWindowScript(channelId, deletedIds));
+/** After an edit, a delete (with its ids) or a status change committed: drop the window (a thread's, with `threadId`). */
+export function invalidateWindow(cache: ResilientCache, { channelId, threadId, deletedIds = [] }: { channelId: string; threadId?: string; deletedIds?: string[] }) {
+  const keys = windowKeys(channelId, threadId);
+  return cache.write(keys[0], invalidateWindowScript(keys, deletedIds));
 }
 
 /** After a membership change committed: drop the member set. */

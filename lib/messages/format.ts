@@ -7,6 +7,7 @@ import type { AttachmentJson } from '@/lib/contracts/abilities';
 import type { MessageAuthor, MessageJson, ReactionJson } from '@/lib/contracts/messages';
 import { attachmentsOf } from '@/lib/attachments';
 import { isUuid } from '@/lib/ids';
+import { summaryOf } from './threads';
 
 /** What an author's name is made of: the user, or the agent (null once the agent is deleted). */
 export type AuthorColumns = { userName: string | null; agentName?: string | null; agentHandle?: string | null; agentAvatar?: string | null };
@@ -52,10 +53,17 @@ export function toMessageJson({ message, attachments, reactions, ...names }: Mes
     ...(message.runId ? { runId: message.runId } : {}),
     ...(message.mentions?.length ? { mentions: message.mentions } : {}),
     ...(reactions?.length ? { reactions } : {}),
+    ...(message.threadId ? { threadId: message.threadId } : {}),
+    ...threadOf(message),
     createdAt: message.createdAt.toISOString(),
     ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   };
 }
+
+const threadOf = (message: MessageRow) => {
+  const thread = summaryOf(message);
+  return thread ? { thread } : {};
+};
 
 export function selectMessages(db: Database) {
   return db

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
 import { requireMember } from '@/lib/channels/access';
 import { getCache } from '@/lib/cache';
 import { fillMembers, fillWindow, pageFromSlice, pageFromWindow, readChannelSnapshot, windowSize, type ChannelSnapshot, type WindowItem } from '@/lib/cache/channel-cache';
@@ -12,6 +12,7 @@ import { Timings } from '@/lib/http/timing';
 import { getMessage, selectMessages, withAttachments, type MessageRowWithNames } from './format';
 import type { AroundMessagesQuery, ListMessagesQuery } from './schemas';
 import { endStaleReplies, shouldLookForStaleReplies } from './stale-replies';
+import { threadHeader, type ThreadHeader } from './thread-reads';
 
 export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -21,24 +22,31 @@ export type HistoryResult = {
   nextCursor: string | null;
   cache: CacheOutcome;
   timings: Timings;
+  /** A thread page: its parent and the caller's read state (never cached: per caller, and always fresh). */
+  thread?: ThreadHeader;
 };
+
+/** Which messages a list walks: the channel's top-level ones, or one thread's replies. */
+const scopeOf = (channelId: string, threadId?: string): SQL =>
+  threadId ? and(eq(messages.threadId, threadId), eq(messages.channelId, channelId))! : and(eq(messages.channelId, channelId), isNull(messages.threadId))!;
 
 /** Serialized with their attachments, so the cached window carries them as it carries citations. */
 const toItems = async (db: Database, rows: MessageRowWithNames[]): Promise<WindowItem[]> =>
   (await withAttachments(db, rows)).map((message) => ({ id: message.id, json: JSON.stringify(message) }));
 
 /** A page straight from Postgres, for pages the cached window cannot answer. */
-async function queryPage(db: Database, channelId: string, { limit, before, after }: ListMessagesQuery) {
+async function queryPage(db: Database, channelId: string, { limit, before, after, threadId }: ListMessagesQuery) {
+  const scope = scopeOf(channelId, threadId);
   if (after) {
     const rows = await selectMessages(db)
-      .where(and(eq(messages.channelId, channelId), gt(messages.id, after)))
+      .where(and(scope, gt(messages.id, after)))
       .orderBy(asc(messages.id))
       .limit(limit + 1);
     const page = await toItems(db, rows.slice(0, limit));
     return { items: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
   }
   const rows = await selectMessages(db)
-    .where(and(eq(messages.channelId, channelId), before ? lt(messages.id, before) : undefined))
+    .where(and(scope, before ? lt(messages.id, before) : undefined))
     .orderBy(desc(messages.id))
     .limit(limit + 1);
   const page = await toItems(db, rows.slice(0, limit).reverse());
@@ -46,9 +54,9 @@ async function queryPage(db: Database, channelId: string, { limit, before, after
 }
 
 /** The newest N messages (oldest first), and whether they are all the channel has. */
-async function queryWindow(db: Database, channelId: string) {
+async function queryWindow(db: Database, channelId: string, threadId?: string) {
   const size = windowSize();
-  const rows = await selectMessages(db).where(eq(messages.channelId, channelId)).orderBy(desc(messages.id)).limit(size + 1);
+  const rows = await selectMessages(db).where(scopeOf(channelId, threadId)).orderBy(desc(messages.id)).limit(size + 1);
   return { items: await toItems(db, rows.slice(0, size).reverse()), complete: rows.length <= size };
 }
 
@@ -65,21 +73,27 @@ async function memberIds(db: Database, channelId: string): Promise<string[]> {
  * Read-through: membership and the newest window come from the cache in one round trip (HIT);
  * on a miss they are read from Postgres and filled (MISS); pages older than the window, or any
  * read while the cache is unavailable, go to Postgres alone (BYPASS).
+ *
+ * With `threadId` the page is of that thread's replies, from the thread's own window by the same
+ * rules; its parent and the caller's read state come from Postgres on every read (one indexed
+ * lookup, which is also what makes a deleted or foreign parent a 404 whatever the cache holds).
  */
 export async function listMessages({ userId, channelId, query }: { userId: string; channelId: string; query: ListMessagesQuery }): Promise<HistoryResult> {
   if (!isUuid(channelId)) throw notFound('Channel');
   const timings = new Timings();
   const cache = getCache();
   const db = await getDb();
+  const { threadId } = query;
+  let thread: ThreadHeader | undefined;
   const result = (items: WindowItem[], nextCursor: string | null, outcome: CacheOutcome): HistoryResult => {
     const messagesJson = items.map((item) => item.json);
     if (shouldLookForStaleReplies(channelId, messagesJson)) runInBackground(endStaleReplies(db, { channelId }), 'ending interrupted replies');
-    return { messagesJson, nextCursor, cache: outcome, timings };
+    return { messagesJson, nextCursor, cache: outcome, timings, ...(thread ? { thread } : {}) };
   };
 
   let snapshot: ChannelSnapshot | undefined;
   try {
-    snapshot = await timings.measure('cache', () => readChannelSnapshot(cache, { channelId, userId, page: query }));
+    snapshot = await timings.measure('cache', () => readChannelSnapshot(cache, { channelId, userId, page: query, threadId }));
   } catch {
     snapshot = undefined; // unavailable or garbage: Postgres answers this one
   }
@@ -90,6 +104,8 @@ export async function listMessages({ userId, channelId, query }: { userId: strin
     if (!ids.includes(userId)) throw notFound('Channel');
     if (snapshot) await timings.measure('cache', () => fillMembers(cache, { channelId, version: snapshot.membersVersion, userIds: ids }));
   }
+  // Only a member learns whether the thread exists.
+  if (threadId) thread = await timings.measure('db', () => threadHeader(db, { channelId, threadId, userId }));
 
   if (!snapshot) {
     const page = await timings.measure('db', () => queryPage(db, channelId, query));
@@ -102,15 +118,16 @@ export async function listMessages({ userId, channelId, query }: { userId: strin
     return result(older.items, older.nextCursor, 'BYPASS');
   }
 
-  const window = await timings.measure('db', () => queryWindow(db, channelId));
-  await timings.measure('cache', () => fillWindow(cache, { channelId, version: snapshot.windowVersion, ...window }));
+  const window = await timings.measure('db', () => queryWindow(db, channelId, threadId));
+  await timings.measure('cache', () => fillWindow(cache, { channelId, threadId, version: snapshot.windowVersion, ...window }));
   const page = pageFromWindow(window, query) ?? (await timings.measure('db', () => queryPage(db, channelId, query)));
   return result(page.items, page.nextCursor, 'MISS');
 }
 
 /** The HTTP answer: the page as API.md shapes it, with X-Cache and Server-Timing. */
 export function historyResponse(history: HistoryResult): Response {
-  const body = `{"messages":[${history.messagesJson.join(',')}],"nextCursor":${JSON.stringify(history.nextCursor)}}`;
+  const thread = history.thread ? `,"parent":${history.thread.parentJson},"read":${JSON.stringify(history.thread.read)}` : '';
+  const body = `{"messages":[${history.messagesJson.join(',')}],"nextCursor":${JSON.stringify(history.nextCursor)}${thread}}`;
   return new Response(body, {
     status: 200,
     headers: {

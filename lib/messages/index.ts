@@ -6,7 +6,7 @@ import { requireMember } from '@/lib/channels/access';
 import { peopleMentioned } from '@/lib/channels/mentions';
 import { getDb, type Database } from '@/lib/db';
 import { isForeignKeyViolation } from '@/lib/db/errors';
-import { messages } from '@/lib/db/schema';
+import { messages, type MessageRow } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { AppError, conflict, forbidden, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
@@ -16,7 +16,8 @@ import { getPublisher } from '@/lib/realtime/publisher';
 import { claimAttachments, releaseAttachments, removeReleased } from '@/lib/attachments';
 import type { AttachmentJson } from '@/lib/contracts/abilities';
 import { getMessage, selectMessages, toMessageJson, withAttachments } from './format';
-import type { MessageJson } from '@/lib/contracts/messages';
+import type { MessageJson, ThreadSummaryJson } from '@/lib/contracts/messages';
+import { lockChannel, publishReply, recordReply, refreshThreadSummary, requireThreadParent } from './threads';
 
 export { listMessages } from './history';
 
@@ -31,6 +32,8 @@ export { insertInOrder } from './insert';
  * up before the limit, so it answers with the stored copy even while the limit refuses new ones.
  * `attachmentIds` are the sender's uploads to this channel; they are claimed in the transaction
  * that stores the message, so a message never exists with only some of them (400 otherwise).
+ * With `threadId` the message is a reply in that thread (lib/messages/threads): its parent's
+ * summary changes in the same transaction.
  */
 export async function sendMessage({
   user,
@@ -39,6 +42,7 @@ export async function sendMessage({
   clientId,
   attachmentIds = [],
   runId,
+  threadId,
 }: {
   user: { id: string; name: string };
   channelId: string;
@@ -47,6 +51,8 @@ export async function sendMessage({
   attachmentIds?: string[];
   /** A goal run's own message (lib/teams/runs): the channel shows the run's checklist with it. */
   runId?: string;
+  /** A reply in the thread of this top-level message of the channel. */
+  threadId?: string;
 }): Promise<{ message: MessageJson; created: boolean }> {
   const db = await getDb();
   // The member set is usually cached (and invalidated on every membership change, like reads).
@@ -55,21 +61,29 @@ export async function sendMessage({
   if (member === undefined) await requireMember(db, { userId: user.id, channelId });
   const stored = clientId ? await storedCopy(db, { userId: user.id, clientId, channelId }) : undefined;
   if (stored) return { message: stored, created: false };
+  if (threadId) await requireThreadParent(db, { channelId, threadId });
   const sendLimit = await throttleSend(user.id);
   let attachments: AttachmentJson[] = [];
-  const claim = async (tx: Database, row: { id: string }) => {
-    attachments = await claimAttachments(tx, { userId: user.id, channelId, messageId: row.id, attachmentIds });
+  let thread: ThreadSummaryJson | null = null;
+  const then = async (tx: Database, row: MessageRow) => {
+    if (attachmentIds.length) attachments = await claimAttachments(tx, { userId: user.id, channelId, messageId: row.id, attachmentIds });
+    if (threadId) thread = await recordReply(tx, row);
   };
   const mentions = await peopleMentioned(db, { channelId, content, authorId: user.id });
-  const [inserted] = await insertInOrder(db, channelId, { authorKind: 'user', authorUserId: user.id, content, clientId, runId, mentions }, attachmentIds.length ? claim : undefined).catch(async (error: unknown) => {
-    // The channel was deleted between the membership check and the insert.
-    if (isForeignKeyViolation(error)) throw notFound('Channel');
+  const values = { authorKind: 'user' as const, authorUserId: user.id, content, clientId, runId, threadId, mentions };
+  const [inserted] = await insertInOrder(db, channelId, values, attachmentIds.length || threadId ? then : undefined).catch(async (error: unknown) => {
+    // The channel (or the thread's parent) was deleted between the checks and the insert.
+    if (isForeignKeyViolation(error)) throw notFound(threadId ? 'Thread' : 'Channel');
     // Refused attachments: nothing was stored, so the send is not counted.
     if (error instanceof AppError) await giveBack(sendLimit, sendLimit.bucket);
     throw error;
   });
   if (inserted) {
     const message = toMessageJson({ message: inserted, userName: user.name, attachments });
+    if (threadId) {
+      await publishReply(message, thread);
+      return { message, created: true };
+    }
     await cacheNewMessage(getCache(), { channelId, id: message.id, json: JSON.stringify(message) });
     getPublisher().toChannel(channelId, 'message:created', { message });
     return { message, created: true };
@@ -126,26 +140,49 @@ export async function editMessage({
     .where(eq(messages.id, messageId))
     .returning();
   if (!updated) throw notFound('Message');
-  await invalidateWindow(getCache(), { channelId });
+  // A reply lives in its thread's window; a parent's edit leaves its thread's window as it is.
+  await invalidateWindow(getCache(), { channelId, threadId: updated.threadId ?? undefined });
   // With its attachments and reactions, so the edited copy replaces the old one whole.
   const [message] = await withAttachments(db, [{ ...row, message: updated }]);
   getPublisher().toChannel(channelId, 'message:updated', { message: message! });
   return message!;
 }
 
-/** The author may delete their message; the channel's owner may delete any message in it. */
-export async function deleteMessage({ userId, channelId, messageId }: { userId: string; channelId: string; messageId: string }): Promise<void> {
+/**
+ * The author may delete their message; the channel's owner may delete any message in it. A reply
+ * leaves its parent's summary (recomputed in the same transaction); a parent takes its replies
+ * with it (the foreign key cascades), and the event names them. Answers every id deleted.
+ */
+export async function deleteMessage({ userId, channelId, messageId }: { userId: string; channelId: string; messageId: string }): Promise<{ deletedIds: string[] }> {
   const db = await getDb();
   const { isOwner } = await requireMember(db, { userId, channelId });
   const row = await getMessage(db, { channelId, messageId });
   if (row.message.authorUserId !== userId && !isOwner) throw forbidden('You can only delete your own messages.');
-  // Its attachments are let go of in the same transaction, so the cascade cannot lose their files.
-  const released = await db.transaction(async (tx) => {
-    const doomed = await releaseAttachments(tx, [messageId]);
+  const threadId = row.message.threadId ?? undefined;
+  // Its attachments (and its replies') are let go of in the same transaction, so the cascade cannot lose their files.
+  const { released, replyIds, thread } = await db.transaction(async (tx) => {
+    // Under the channel's lock: no reply can slip in (or out) between listing the replies and the delete.
+    await lockChannel(tx, channelId);
+    const replyIds = threadId ? [] : (await tx.select({ id: messages.id }).from(messages).where(eq(messages.threadId, messageId))).map((reply) => reply.id);
+    const doomed = await releaseAttachments(tx, [messageId, ...replyIds]);
     await tx.delete(messages).where(eq(messages.id, messageId));
-    return doomed;
+    const thread = threadId ? await refreshThreadSummary(tx, threadId) : null;
+    return { released: doomed, replyIds, thread };
   });
-  await invalidateWindow(getCache(), { channelId, deletedIds: [messageId] });
-  getPublisher().toChannel(channelId, 'message:deleted', { channelId, messageId });
+  const cache = getCache();
+  const publisher = getPublisher();
+  if (threadId) {
+    // The reply leaves its thread's window, and the channel window shows the parent's old summary.
+    await Promise.all([invalidateWindow(cache, { channelId, threadId, deletedIds: [messageId] }), invalidateWindow(cache, { channelId })]);
+    publisher.toChannel(channelId, 'message:deleted', { channelId, messageId, threadId });
+    publisher.toChannel(channelId, 'thread:updated', { channelId, threadId, thread });
+  } else {
+    await Promise.all([
+      invalidateWindow(cache, { channelId, deletedIds: [messageId] }),
+      ...(replyIds.length ? [invalidateWindow(cache, { channelId, threadId: messageId, deletedIds: replyIds })] : []),
+    ]);
+    publisher.toChannel(channelId, 'message:deleted', { channelId, messageId, ...(replyIds.length ? { replyIds } : {}) });
+  }
   await removeReleased(db, released);
+  return { deletedIds: [messageId, ...replyIds] };
 }

@@ -41,7 +41,7 @@ export async function purgeExpiredMessages({
       if (doomed.length === 0) return { rows: [], released: [] };
       // Their attachments are let go of first, so the cascade cannot lose the files they name.
       const released = await releaseAttachments(tx, doomed);
-      const rows = await tx.delete(messages).where(inArray(messages.id, doomed)).returning({ id: messages.id, channelId: messages.channelId });
+      const rows = await tx.delete(messages).where(inArray(messages.id, doomed)).returning({ id: messages.id, channelId: messages.channelId, threadId: messages.threadId });
       return { rows, released };
     });
     if (batch === null) return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size, skipped: 'locked' };
@@ -55,6 +55,8 @@ export async function purgeExpiredMessages({
       touched.add(channelId);
       await invalidateWindow(cache, { channelId, deletedIds: ids });
     }
+    // Old replies leave their threads' windows too (a parent's own replies went with it by the cascade).
+    for (const row of batch.rows) if (row.threadId) await invalidateWindow(cache, { channelId: row.channelId, threadId: row.threadId, deletedIds: [row.id] });
     if (batch.rows.length < batchSize) break;
   }
   return { cutoff: cutoff.toISOString(), deleted, batches, channels: touched.size };

@@ -28,6 +28,8 @@ export const sendMessageInput = z
     content: optionalContent.default(''),
     clientId: storableText().trim().min(1).max(100, 'clientId can be at most 100 characters.').optional(),
     attachmentIds: attachmentIds.optional(),
+    /** A reply in the thread of this top-level message of the channel. */
+    threadId: idSchema('Not a valid thread id.').optional(),
   })
   // Text, attachments or both: never neither.
   .refine((value) => !isBlank(value.content) || (value.attachmentIds?.length ?? 0) > 0, { message: 'A message cannot be empty.', path: ['content'] });
@@ -42,6 +44,8 @@ export const listMessagesQuery = z
     limit: z.coerce.number({ error: 'limit must be a number.' }).int().min(1).max(200).default(50),
     before: cursor.optional(),
     after: cursor.optional(),
+    /** A thread's replies instead of the channel's top-level messages. */
+    threadId: idSchema('Not a valid thread id.').optional(),
   })
   .refine((value) => !(value.before && value.after), { message: 'Use either before or after, not both.', path: ['after'] });
 
@@ -70,3 +74,5 @@ export const aroundMessagesQuery = z.object({
 });
 
 export type AroundMessagesQuery = z.infer<typeof aroundMessagesQuery>;
+
+export const markThreadReadInput = z.object({ lastReadId: idSchema('Not a valid message id.') });

@@ -36,10 +36,12 @@ export async function endStaleReplies(db: Database, { olderThanMs = staleAfterMs
         channelId ? eq(messages.channelId, channelId) : undefined,
       ),
     )
-    .returning({ id: messages.id, channelId: messages.channelId });
+    .returning({ id: messages.id, channelId: messages.channelId, threadId: messages.threadId });
   if (rows.length === 0) return 0;
   const cache = getCache();
   await Promise.all([...new Set(rows.map((row) => row.channelId))].map((id) => invalidateWindow(cache, { channelId: id })));
+  // Replies in threads live in their threads' windows.
+  await Promise.all(rows.filter((row) => row.threadId).map((row) => invalidateWindow(cache, { channelId: row.channelId, threadId: row.threadId! })));
   const publisher = getPublisher();
   for (const row of await selectMessages(db).where(inArray(messages.id, rows.map((r) => r.id)))) {
     publisher.toChannel(row.message.channelId, 'message:updated', { message: toMessageJson(row) });

@@ -1,7 +1,7 @@
 import type { ActivityJson } from '@/lib/contracts/abilities';
 import type { ChannelJson } from '@/lib/contracts/channels';
 import type { KnowledgeProgressEvent } from '@/lib/contracts/knowledge';
-import type { MessageJson, ReactionJson } from '@/lib/contracts/messages';
+import type { MessageJson, ReactionJson, ThreadSummaryJson } from '@/lib/contracts/messages';
 import type { CanvasNodeJson, RunJson } from '@/lib/contracts/runs';
 import type { UsageEventJson } from '@/lib/contracts/usage';
 
@@ -23,7 +23,13 @@ export type UserRef = { id: string; name: string };
 export interface ServerToClientEvents {
   'message:created': (payload: { message: MessageJson }) => void;
   'message:updated': (payload: { message: MessageJson }) => void;
-  'message:deleted': (payload: { channelId: string; messageId: string }) => void;
+  /**
+   * A reply carries its `threadId`; a parent deleted with its thread names the replies that went
+   * with it (`replyIds`, by the foreign key's cascade), so no client keeps them.
+   */
+  'message:deleted': (payload: { channelId: string; messageId: string; threadId?: string; replyIds?: string[] }) => void;
+  /** To `channel:<id>`: a thread's summary changed (a reply added or removed); null once it has none. */
+  'thread:updated': (payload: { channelId: string; threadId: string; thread: ThreadSummaryJson | null }) => void;
   /** To `channel:<id>`: a message's whole reaction list after someone added or removed one (`me` is always false: compute it from `userIds`). */
   'message:reactions': (payload: { channelId: string; messageId: string; reactions: ReactionJson[] }) => void;
   'agent:token': (payload: { channelId: string; messageId: string; delta: string }) => void;
@@ -71,6 +77,7 @@ export type ChannelEvent =
   | 'message:updated'
   | 'message:deleted'
   | 'message:reactions'
+  | 'thread:updated'
   | 'agent:token'
   | 'agent:activity'
   | 'channel:updated'

@@ -1,4 +1,5 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
+import type { MessageJson } from '@/lib/contracts/messages';
 import { readChannelSnapshot } from '@/lib/cache/channel-cache';
 import { messages } from '@/lib/db/schema';
 import { resetEnv } from '@/lib/env';
@@ -25,7 +26,7 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
     resetEnv();
   });
 
-  it('leaves every cached window equal to the newest N in Postgres, in order, without duplicates', async () => {
+  it('leaves every cached window (channels and threads) equal to the newest N in Postgres, in order, without duplicates or stale parents', async () => {
     const seed = Number(process.env.CACHE_SEED ?? Date.now() % 1_000_000);
     const rand = random(seed);
     const pick = <T>(items: T[]) => items[Math.floor(rand() * items.length)];
@@ -33,12 +34,31 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
     const channelIds: string[] = [];
     for (let i = 0; i < CHANNELS; i++) channelIds.push((await createChannel({ userId: user.id, input: { name: `race-${seed}-${i}` } })).id);
     const live = new Map<string, string[]>(channelIds.map((id) => [id, []]));
+    // Replies by thread, per channel: a reply changes its parent's summary in the channel window.
+    const replies = new Map<string, Map<string, string[]>>(channelIds.map((id) => [id, new Map()]));
+    const tolerated = (error: { code?: string }) => {
+      // The parent (or the reply) was deleted by a racing operation: refused, never half-stored.
+      if (error.code === 'not_found' || error.code === 'conflict') return undefined;
+      throw error;
+    };
 
     const operation = async () => {
       const channelId = pick(channelIds)!;
       const ids = live.get(channelId)!;
+      const threads = replies.get(channelId)!;
       const roll = rand();
-      if (roll < 0.4) {
+      if (roll < 0.12 && ids.length) {
+        const threadId = pick(ids)!;
+        const sent = await sendMessage({ user, channelId, threadId, content: `r${Math.floor(rand() * 1e6)}` }).catch(tolerated);
+        if (sent) threads.set(threadId, [...(threads.get(threadId) ?? []), sent.message.id]);
+      } else if (roll < 0.17 && threads.size) {
+        const threadId = pick([...threads.keys()])!;
+        const reply = pick(threads.get(threadId)!);
+        if (reply) await deleteMessage({ userId: user.id, channelId, messageId: reply }).catch(() => {});
+      } else if (roll < 0.22 && threads.size) {
+        const threadId = pick([...threads.keys()])!;
+        await listMessages({ userId: user.id, channelId, query: { limit: 1 + Math.floor(rand() * 8), threadId } }).catch(tolerated);
+      } else if (roll < 0.5) {
         const clientId = rand() < 0.2 ? `dup-${Math.floor(rand() * 5)}-${channelId}` : undefined;
         // A repeated clientId whose first copy was deleted meanwhile is refused (409), never re-sent.
         const sent = await sendMessage({ user, channelId, content: `c${Math.floor(rand() * 1e6)}`, clientId }).catch((error: { code?: string }) => {
@@ -56,7 +76,8 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
         const query = { limit: 1 + Math.floor(rand() * 20), ...(cursor ? (rand() < 0.5 ? { before: cursor } : { after: cursor }) : {}) };
         await listMessages({ userId: user.id, channelId, query });
       } else if (roll < 0.96) {
-        await hub.cache.backend.deleteByPrefix(`channel:${channelId}:messages`); // the window is evicted
+        // The channel's window is evicted, or its threads' windows.
+        await hub.cache.backend.deleteByPrefix(rand() < 0.7 ? `channel:${channelId}:messages` : `channel:${channelId}:thread:`);
       } else {
         await hub.cache.backend.deleteByPrefix(`channel:${channelId}:`); // everything of the channel is lost
       }
@@ -66,26 +87,55 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
       await Promise.all(Array.from({ length: OPS_PER_ROUND }, operation));
     }
 
+    let threadsChecked = 0;
     for (const channelId of channelIds) {
       // Read once more so every channel has a window, then compare it with Postgres.
       await listMessages({ userId: user.id, channelId, query: { limit: 5 } });
       const snapshot = await readChannelSnapshot(hub.cache, { channelId, userId: user.id });
       const newest = await hub.db.db
-        .select({ id: messages.id, content: messages.content, editedAt: messages.editedAt })
+        .select({ id: messages.id, content: messages.content, editedAt: messages.editedAt, replyCount: messages.replyCount, threadParticipants: messages.threadParticipants })
         .from(messages)
-        .where(and(eq(messages.channelId, channelId)))
+        .where(and(eq(messages.channelId, channelId), isNull(messages.threadId)))
         .orderBy(desc(messages.id))
         .limit(WINDOW);
-      const expected = newest.reverse().map((row) => ({ id: row.id, content: row.content, edited: Boolean(row.editedAt) }));
+      const expected = newest.reverse().map((row) => ({
+        id: row.id,
+        content: row.content,
+        edited: Boolean(row.editedAt),
+        // The parent's summary as Postgres counts it, never a stale one.
+        replies: row.replyCount,
+        participants: (row.threadParticipants ?? []).map((p) => p.id),
+      }));
       const cached = (snapshot.window?.items ?? []).map((item) => {
-        const message = JSON.parse(item.json) as { id: string; content: string; editedAt?: string };
+        const message = JSON.parse(item.json) as MessageJson;
         expect(message.id).toBe(item.id);
-        return { id: message.id, content: message.content, edited: Boolean(message.editedAt) };
+        return { id: message.id, content: message.content, edited: Boolean(message.editedAt), replies: message.thread?.replyCount ?? 0, participants: (message.thread?.participants ?? []).map((p) => p.id) };
       });
       if (JSON.stringify(cached) !== JSON.stringify(expected)) console.error(`cache diverged; replay with CACHE_SEED=${seed}`);
       expect(snapshot.window).toBeDefined();
       expect(cached).toEqual(expected);
       expect(new Set(cached.map((m) => m.id)).size).toBe(cached.length);
+      // Each summary agrees with the replies themselves.
+      for (const row of newest) {
+        const [{ n } = { n: 0 }] = await hub.db.db.select({ n: count() }).from(messages).where(eq(messages.threadId, row.id));
+        expect(row.replyCount).toBe(n);
+      }
+
+      // Every thread's cached window equals its replies in Postgres (the newest N, oldest first).
+      for (const threadId of replies.get(channelId)!.keys()) {
+        const page = await listMessages({ userId: user.id, channelId, query: { limit: 5, threadId } }).catch(tolerated);
+        if (!page) continue; // the parent was deleted, and its thread with it
+        const thread = await readChannelSnapshot(hub.cache, { channelId, userId: user.id, threadId });
+        const rows = await hub.db.db.select({ id: messages.id, content: messages.content }).from(messages).where(eq(messages.threadId, threadId)).orderBy(desc(messages.id)).limit(WINDOW);
+        const cachedReplies = (thread.window?.items ?? []).map((item) => ({ id: item.id, content: (JSON.parse(item.json) as MessageJson).content }));
+        const expectedReplies = rows.reverse();
+        if (JSON.stringify(cachedReplies) !== JSON.stringify(expectedReplies)) console.error(`thread cache diverged; replay with CACHE_SEED=${seed}`);
+        expect(thread.window).toBeDefined();
+        expect(cachedReplies).toEqual(expectedReplies);
+        threadsChecked += expectedReplies.length > 0 ? 1 : 0;
+      }
     }
+    // The run did put replies in threads that lasted, so the thread windows above were compared.
+    expect(threadsChecked).toBeGreaterThan(0);
   });
 });
