@@ -155,7 +155,7 @@ export const CommandPalette = observer(function CommandPalette() {
           }}
           className="w-full border-0 border-b border-gray-200 bg-transparent px-4 py-3 text-base focus:outline-none focus:ring-0 dark:border-gray-700"
         />
-        <ul id={listId} role="listbox" aria-label="Matches" className="max-h-[60vh] overflow-y-auto py-1" data-testid="switcher-results">
+        <ul id={listId} role="listbox" aria-label="Matches" aria-busy={found.isPlaceholderData} className="max-h-[60vh] overflow-y-auto py-1" data-testid="switcher-results">
           {sections.map(({ section, items: sectionItems }) => (
             <li key={section} role="presentation">
               <div id={`${listId}-${section}`} role="presentation" className="px-4 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-gray-500">

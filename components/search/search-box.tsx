@@ -87,7 +87,15 @@ export const SearchBox = observer(function SearchBox() {
       </div>
       {showList && (
         <div className="absolute left-3 top-full z-50 mt-1 w-[min(28rem,calc(100vw-1.5rem))] overflow-hidden rounded-lg border border-gray-200 bg-white shadow-xl dark:border-gray-700 dark:bg-gray-900">
-          <ul id={listId} role="listbox" aria-label="Messages found" className="max-h-[60vh] overflow-y-auto py-1" data-testid="search-results">
+          <ul
+            id={listId}
+            role="listbox"
+            aria-label="Messages found"
+            aria-busy={search.isPlaceholderData}
+            // Results of what was typed before stay, dimmed, until the new ones arrive.
+            className={`max-h-[60vh] overflow-y-auto py-1 ${search.isPlaceholderData ? 'opacity-60' : ''}`}
+            data-testid="search-results"
+          >
             {results.map((result) => {
               const id = combo.optionId(result.message.id);
               const active = combo.activeKey === result.message.id;

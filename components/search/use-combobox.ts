@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState, type KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 
 export type ComboOption = { key: string; select(): void };
 
@@ -10,9 +10,11 @@ export type ComboOption = { key: string; select(): void };
  * active one, Escape calls `onEscape`. The first option is active again whenever the list changes.
  */
 export function useCombobox(idPrefix: string, options: ComboOption[], onEscape: () => void) {
-  const [active, setActive] = useState(0);
   const signature = options.map((option) => option.key).join('|');
-  useEffect(() => setActive(0), [signature]);
+  // The position belongs to the list it was chosen in: a new list starts at its first option.
+  const [chosen, setChosen] = useState({ signature, index: 0 });
+  const active = chosen.signature === signature ? chosen.index : 0;
+  const setActive = (index: number) => setChosen({ signature, index });
   const index = options.length ? Math.min(active, options.length - 1) : -1;
   const optionId = (key: string) => `${idPrefix}-${key.replace(/[^\w-]/g, '_')}`;
 
