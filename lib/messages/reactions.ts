@@ -5,10 +5,11 @@ import { getCache } from '@/lib/cache';
 import { requireMember } from '@/lib/channels/access';
 import type { ReactionJson } from '@/lib/contracts/messages';
 import { isSingleEmoji, MAX_REACTIONS_PER_MESSAGE } from '@/lib/contracts/reactions';
+import { isForeignKeyViolation } from '@/lib/db/errors';
 import { getDb, type Database } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
 import { messageReactions } from '@/lib/db/schema';
-import { invalidRequest } from '@/lib/http/errors';
+import { invalidRequest, notFound } from '@/lib/http/errors';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { forCaller, getMessage, reactionsOf } from './format';
 
@@ -37,14 +38,16 @@ export function parseEmoji(raw: string): string {
 }
 
 /** Member, and the message is in this channel; 404 for either otherwise, so neither leaks. */
-async function requireMessage(db: Database, { userId, channelId, messageId }: Omit<ReactionArgs, 'emoji'>) {
+/** The message's thread (a reply's cached copy lives in its thread's window, not the channel's). */
+async function requireMessage(db: Database, { userId, channelId, messageId }: Omit<ReactionArgs, 'emoji'>): Promise<string | undefined> {
   await requireMember(db, { userId, channelId });
-  await getMessage(db, { channelId, messageId });
+  const row = await getMessage(db, { channelId, messageId });
+  return row.message.threadId ?? undefined;
 }
 
 /** After commit: the window drops (its copy of the message is stale) and the room hears the new list. */
-async function publish(db: Database, { channelId, messageId, userId }: Omit<ReactionArgs, 'emoji'>): Promise<ReactionJson[]> {
-  await invalidateWindow(getCache(), { channelId });
+async function publish(db: Database, { channelId, messageId, userId, threadId }: Omit<ReactionArgs, 'emoji'> & { threadId?: string }): Promise<ReactionJson[]> {
+  await invalidateWindow(getCache(), { channelId, threadId });
   const reactions = (await reactionsOf(db, [messageId])).get(messageId) ?? [];
   getPublisher().toChannel(channelId, 'message:reactions', { channelId, messageId, reactions });
   return forCaller(reactions, userId);
@@ -53,7 +56,7 @@ async function publish(db: Database, { channelId, messageId, userId }: Omit<Reac
 /** PUT: the caller reacts with `emoji`; at most MAX_REACTIONS_PER_MESSAGE different emojis per message. */
 export async function addReaction({ userId, channelId, messageId, emoji }: ReactionArgs): Promise<ReactionJson[]> {
   const db = await getDb();
-  await requireMessage(db, { userId, channelId, messageId });
+  const threadId = await requireMessage(db, { userId, channelId, messageId });
   const added = await db.transaction(async (tx) => {
     // One writer per message at a time, so two new emojis racing cannot both pass the cap.
     const [state] = rowsOf<{ present: boolean; kinds: number }>(
@@ -70,19 +73,23 @@ export async function addReaction({ userId, channelId, messageId, emoji }: React
     }
     const inserted = await tx.insert(messageReactions).values({ messageId, userId, emoji }).onConflictDoNothing().returning({ emoji: messageReactions.emoji });
     return inserted.length > 0;
+  }).catch((error: unknown) => {
+    // The message was deleted between the check and the insert.
+    if (isForeignKeyViolation(error)) throw notFound('Message');
+    throw error;
   });
   if (!added) return forCaller((await reactionsOf(db, [messageId])).get(messageId) ?? [], userId);
-  return publish(db, { channelId, messageId, userId });
+  return publish(db, { channelId, messageId, userId, threadId });
 }
 
 /** DELETE: the caller's reaction with `emoji` goes (nothing happens if there was none). */
 export async function removeReaction({ userId, channelId, messageId, emoji }: ReactionArgs): Promise<ReactionJson[]> {
   const db = await getDb();
-  await requireMessage(db, { userId, channelId, messageId });
+  const threadId = await requireMessage(db, { userId, channelId, messageId });
   const removed = await db
     .delete(messageReactions)
     .where(and(eq(messageReactions.messageId, messageId), eq(messageReactions.userId, userId), eq(messageReactions.emoji, emoji)))
     .returning({ emoji: messageReactions.emoji });
   if (removed.length === 0) return forCaller((await reactionsOf(db, [messageId])).get(messageId) ?? [], userId);
-  return publish(db, { channelId, messageId, userId });
+  return publish(db, { channelId, messageId, userId, threadId });
 }

@@ -1,10 +1,11 @@
-import { and, count, desc, eq, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { MessageJson } from '@/lib/contracts/messages';
 import { readChannelSnapshot } from '@/lib/cache/channel-cache';
-import { messages } from '@/lib/db/schema';
+import { messageReactions, messages } from '@/lib/db/schema';
 import { resetEnv } from '@/lib/env';
 import { createChannel } from '@/lib/channels';
 import { deleteMessage, editMessage, listMessages, sendMessage } from '@/lib/messages';
+import { addReaction, removeReaction } from '@/lib/messages/reactions';
 import { testDatabaseKinds } from '../helpers/database';
 import { useHub } from '../helpers/hub';
 import { random } from '../helpers/random';
@@ -26,7 +27,7 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
     resetEnv();
   });
 
-  it('leaves every cached window (channels and threads) equal to the newest N in Postgres, in order, without duplicates or stale parents', async () => {
+  it('leaves every cached window (channels and threads) equal to the newest N in Postgres, in order, without duplicates, stale parents or stale reactions', async () => {
     const seed = Number(process.env.CACHE_SEED ?? Date.now() % 1_000_000);
     const rand = random(seed);
     const pick = <T>(items: T[]) => items[Math.floor(rand() * items.length)];
@@ -66,9 +67,17 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
           throw error;
         });
         if (sent && !ids.includes(sent.message.id)) ids.push(sent.message.id);
-      } else if (roll < 0.55 && ids.length) {
+      } else if (roll < 0.6 && ids.length) {
+        // A reaction added or taken off, on a top-level message or on a thread reply.
+        const replyPool = [...threads.values()].flat();
+        // Mostly the newest messages, the ones the cached window holds.
+        const messageId = (rand() < 0.3 && replyPool.length ? pick(replyPool) : pick(ids.slice(-WINDOW / 2)))!;
+        const emoji = pick(['👍', '🎉', '👀'])!;
+        const change = rand() < 0.65 ? addReaction : removeReaction;
+        await change({ userId: user.id, channelId, messageId, emoji }).catch(tolerated);
+      } else if (roll < 0.64 && ids.length) {
         await editMessage({ userId: user.id, channelId, messageId: pick(ids)!, content: `edited ${rand()}` }).catch(() => {});
-      } else if (roll < 0.68 && ids.length) {
+      } else if (roll < 0.72 && ids.length) {
         const messageId = pick(ids)!;
         await deleteMessage({ userId: user.id, channelId, messageId }).catch(() => {});
       } else if (roll < 0.92) {
@@ -87,6 +96,23 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
       await Promise.all(Array.from({ length: OPS_PER_ROUND }, operation));
     }
 
+    // A message's reactions as one comparable string: each emoji with its count, in a fixed order.
+    const signature = (message: MessageJson) =>
+      (message.reactions ?? [])
+        .map((r) => `${r.emoji}${r.count}`)
+        .sort()
+        .join(' ');
+    const reactionSignatures = async (ids: string[]) => {
+      const found = new Map<string, string>();
+      if (ids.length === 0) return found;
+      const rows = await hub.db.db.select({ messageId: messageReactions.messageId, emoji: messageReactions.emoji, n: count() }).from(messageReactions).where(inArray(messageReactions.messageId, ids)).groupBy(messageReactions.messageId, messageReactions.emoji);
+      for (const id of ids) {
+        const mine = rows.filter((row) => row.messageId === id).map((row) => `${row.emoji}${row.n}`).sort();
+        if (mine.length) found.set(id, mine.join(' '));
+      }
+      return found;
+    };
+    let reactionsChecked = 0;
     let threadsChecked = 0;
     for (const channelId of channelIds) {
       // Read once more so every channel has a window, then compare it with Postgres.
@@ -98,6 +124,7 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
         .where(and(eq(messages.channelId, channelId), isNull(messages.threadId)))
         .orderBy(desc(messages.id))
         .limit(WINDOW);
+      const reactionsIn = await reactionSignatures(newest.map((row) => row.id));
       const expected = newest.reverse().map((row) => ({
         id: row.id,
         content: row.content,
@@ -105,15 +132,17 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
         // The parent's summary as Postgres counts it, never a stale one.
         replies: row.replyCount,
         participants: (row.threadParticipants ?? []).map((p) => p.id),
+        reactions: reactionsIn.get(row.id) ?? '',
       }));
       const cached = (snapshot.window?.items ?? []).map((item) => {
         const message = JSON.parse(item.json) as MessageJson;
         expect(message.id).toBe(item.id);
-        return { id: message.id, content: message.content, edited: Boolean(message.editedAt), replies: message.thread?.replyCount ?? 0, participants: (message.thread?.participants ?? []).map((p) => p.id) };
+        return { id: message.id, content: message.content, edited: Boolean(message.editedAt), replies: message.thread?.replyCount ?? 0, participants: (message.thread?.participants ?? []).map((p) => p.id), reactions: signature(message) };
       });
       if (JSON.stringify(cached) !== JSON.stringify(expected)) console.error(`cache diverged; replay with CACHE_SEED=${seed}`);
       expect(snapshot.window).toBeDefined();
       expect(cached).toEqual(expected);
+      reactionsChecked += expected.filter((m) => m.reactions).length;
       expect(new Set(cached.map((m) => m.id)).size).toBe(cached.length);
       // Each summary agrees with the replies themselves.
       for (const row of newest) {
@@ -127,8 +156,12 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
         if (!page) continue; // the parent was deleted, and its thread with it
         const thread = await readChannelSnapshot(hub.cache, { channelId, userId: user.id, threadId });
         const rows = await hub.db.db.select({ id: messages.id, content: messages.content }).from(messages).where(eq(messages.threadId, threadId)).orderBy(desc(messages.id)).limit(WINDOW);
-        const cachedReplies = (thread.window?.items ?? []).map((item) => ({ id: item.id, content: (JSON.parse(item.json) as MessageJson).content }));
-        const expectedReplies = rows.reverse();
+        const cachedReplies = (thread.window?.items ?? []).map((item) => {
+          const message = JSON.parse(item.json) as MessageJson;
+          return { id: item.id, content: message.content, reactions: signature(message) };
+        });
+        const replyReactions = await reactionSignatures(rows.map((row) => row.id));
+        const expectedReplies = rows.reverse().map((row) => ({ ...row, reactions: replyReactions.get(row.id) ?? '' }));
         if (JSON.stringify(cachedReplies) !== JSON.stringify(expectedReplies)) console.error(`thread cache diverged; replay with CACHE_SEED=${seed}`);
         expect(thread.window).toBeDefined();
         expect(cachedReplies).toEqual(expectedReplies);
@@ -137,5 +170,7 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
     }
     // The run did put replies in threads that lasted, so the thread windows above were compared.
     expect(threadsChecked).toBeGreaterThan(0);
+    // And reactions were on some cached messages when they were compared.
+    expect(reactionsChecked).toBeGreaterThan(0);
   });
 });
