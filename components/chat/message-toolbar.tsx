@@ -1,7 +1,7 @@
 'use client';
 
 import { observer } from 'mobx-react-lite';
-import { useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { useAction } from '@/components/ui/use-action';
 import type { Message } from '@/lib/api-types';
 import { useStores } from '@/stores/context';
@@ -29,6 +29,14 @@ export const MessageToolbar = observer(function MessageToolbar({
 }) {
   const { messages } = useStores();
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const backingOut = useRef(false);
+  useEffect(() => {
+    // Once the question is gone, focus goes back to the Delete button it replaced.
+    if (confirmingDelete || !backingOut.current) return;
+    backingOut.current = false;
+    deleteButton.current?.focus();
+  }, [confirmingDelete]);
   const remove = useAction(() => messages.remove(message.channelId, message.id), {
     onError: (apiError) => {
       onError(apiError.message);
@@ -39,9 +47,18 @@ export const MessageToolbar = observer(function MessageToolbar({
     <div
       className="absolute right-2 top-1 flex items-center gap-1 rounded-md border border-gray-200 bg-white px-1 py-0.5 opacity-0 shadow-sm focus-within:opacity-100 group-hover:opacity-100 [@media(hover:none)]:opacity-100 dark:border-gray-700 dark:bg-gray-800"
       data-testid="message-toolbar"
+      onKeyDown={(event) => {
+        // Escape backs out of the delete question, back onto the Delete button.
+        if (event.key !== 'Escape' || !confirmingDelete) return;
+        event.preventDefault();
+        event.stopPropagation();
+        backingOut.current = true;
+        setConfirmingDelete(false);
+      }}
     >
+      {/* Keyed, so the question's buttons are new elements (autoFocus applies) rather than the old ones reused. */}
       {confirmingDelete ? (
-        <>
+        <Fragment key="confirm">
           <span className="px-1 text-xs">Delete?</span>
           <button
             type="button"
@@ -58,17 +75,17 @@ export const MessageToolbar = observer(function MessageToolbar({
             {remove.pending ? 'Deleting…' : 'Delete'}
           </button>
           <button type="button" className={actionClass} onClick={() => setConfirmingDelete(false)} data-testid="cancel-delete">Cancel</button>
-        </>
+        </Fragment>
       ) : (
-        <>
+        <Fragment key="actions">
           <AddReactionButton message={message} onError={onError} />
           {mine && (
             <button type="button" className={actionClass} onClick={onEdit} data-testid="edit-message">Edit</button>
           )}
           {(mine || canDelete) && (
-            <button type="button" className={actionClass} onClick={() => setConfirmingDelete(true)} data-testid="delete-message">Delete</button>
+            <button type="button" ref={deleteButton} className={actionClass} onClick={() => setConfirmingDelete(true)} data-testid="delete-message">Delete</button>
           )}
-        </>
+        </Fragment>
       )}
     </div>
   );
