@@ -205,7 +205,7 @@ export async function fillMembers(cache: ResilientCache, { channelId, version, u
 }
 
 const invalidateWindowScript = (keys: string[], deletedIds: string[]) => (backend: CacheBackend) =>
-  backend.run(invalidate, keys, [String(VERSION_TTL_MS), String(TOMBSTONE_TTL_MS), ...deletedIds]);
+  backend.run(invalidate, keys, [String(VERSION_TTL_MS), String(TOMBSTONE_TTL_MS), versionSeed(), ...deletedIds]);
 
 /**
  * After a new message committed: add it to the cached window (its thread's, for a reply), or (if
@@ -215,7 +215,7 @@ export function cacheNewMessage(cache: ResilientCache, { channelId, threadId, id
   const keys = windowKeys(channelId, threadId);
   return cache.write(
     keys[0],
-    (backend) => backend.run(insertIntoWindow, keys, [id, `${id}|${json}`, String(windowSize()), String(ttlMs()), String(VERSION_TTL_MS)]),
+    (backend) => backend.run(insertIntoWindow, keys, [id, `${id}|${json}`, String(windowSize()), String(ttlMs()), String(VERSION_TTL_MS), versionSeed()]),
     invalidateWindowScript(keys, []),
   );
 }
@@ -229,6 +229,6 @@ export function invalidateWindow(cache: ResilientCache, { channelId, threadId, d
 /** After a membership change committed: drop the member set. */
 export function invalidateMembers(cache: ResilientCache, { channelId }: { channelId: string }) {
   return cache.write(cacheKeys.members(channelId), (backend) =>
-    backend.run(invalidate, [cacheKeys.members(channelId), cacheKeys.membersVersion(channelId), cacheKeys.tombstones(channelId)], [String(VERSION_TTL_MS), '0']),
+    backend.run(invalidate, [cacheKeys.members(channelId), cacheKeys.membersVersion(channelId), cacheKeys.tombstones(channelId)], [String(VERSION_TTL_MS), '0', versionSeed()]),
   );
 }

@@ -18,6 +18,12 @@ export const MEMBER_SENTINEL = '!';
 
 const str = (v: string | null) => v ?? '0';
 
+/** A write's version change: +1, or a fresh random seed when the version is gone. */
+function bumpVersion(s: { exists(key: string): boolean; incr(key: string): number; set(key: string, value: string): void }, key: string, seed: string) {
+  if (s.exists(key)) s.incr(key);
+  else s.set(key, seed);
+}
+
 /** A random starting version: large enough never to be reached by increments from another seed. */
 export function versionSeed(): string {
   return String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
@@ -142,13 +148,16 @@ return 1`,
 /**
  * Adds a new message to a cached window, if there is one: in id order, never a second copy of
  * an id, never an id deleted meanwhile (tombstones), trimmed to the newest `max`. Bumps the
- * version either way, so a fill that read Postgres before this message committed is refused.
+ * version either way, so a fill that read Postgres before this message committed is refused. A
+ * version that is gone (evicted, flushed) is seeded afresh rather than counted up from 0: INCR on
+ * a missing key gives 1, 2, ... again, and a reader that noted such a small version before the loss
+ * could see it come back and fill a list missing this message.
  */
 export const insertIntoWindow: CacheScript = {
   name: 'insert-into-window',
-  // KEYS: window, windowVersion, tombstones. ARGV: id, member, max, ttlMs, versionTtlMs.
+  // KEYS: window, windowVersion, tombstones. ARGV: id, member, max, ttlMs, versionTtlMs, versionSeed.
   lua: `
-redis.call('INCR', KEYS[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCR', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[6]) end
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
@@ -163,8 +172,8 @@ if count > max then
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`,
-  memory: (s, [window, windowVersion, tombstones], [id, member, max, ttl, versionTtl]) => {
-    s.incr(windowVersion!);
+  memory: (s, [window, windowVersion, tombstones], [id, member, max, ttl, versionTtl, seed]) => {
+    bumpVersion(s, windowVersion!, seed!);
     s.pexpire(windowVersion!, Number(versionTtl));
     if (!s.exists(window!)) return 0;
     if (s.sismember(tombstones!, id!)) return 0;
@@ -188,18 +197,19 @@ return 1`,
  */
 export const invalidate: CacheScript = {
   name: 'invalidate',
-  // KEYS: key, versionKey, tombstones. ARGV: versionTtlMs, tombstoneTtlMs, ...deletedIds.
+  // KEYS: key, versionKey, tombstones. ARGV: versionTtlMs, tombstoneTtlMs, versionSeed, ...deletedIds.
+  // A missing version is seeded, not counted up from 0 (see insertIntoWindow).
   lua: `
-redis.call('INCR', KEYS[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCR', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[3]) end
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 redis.call('DEL', KEYS[1])
-if #ARGV > 2 then
-  for i = 3, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
+if #ARGV > 3 then
+  for i = 4, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
   redis.call('PEXPIRE', KEYS[3], ARGV[2])
 end
 return 1`,
-  memory: (s, [key, versionKey, tombstones], [versionTtl, tombstoneTtl, ...deletedIds]) => {
-    s.incr(versionKey!);
+  memory: (s, [key, versionKey, tombstones], [versionTtl, tombstoneTtl, seed, ...deletedIds]) => {
+    bumpVersion(s, versionKey!, seed!);
     s.pexpire(versionKey!, Number(versionTtl));
     s.del(key!);
     if (deletedIds.length > 0) {
