@@ -10,6 +10,11 @@ const config = {
   setupFilesAfterEnv: ['<rootDir>/tests/helpers/setup.ts'],
   moduleNameMapper: { '^@/(.*)$': '<rootDir>/$1' },
   testTimeout: 30_000,
+  // Jest 30 "soft"-deletes a test file's globals at teardown by wrapping each in an accessor whose
+  // setter calls Reflect.set on itself: anything that writes such a global late (a restore in a
+  // finally, a timer) then dies of "Maximum call stack size exceeded" and fails the whole suite.
+  // Off is Jest 29's behaviour; every test file runs in its own environment anyway.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
 };
 
 const base = createJestConfig(config);
