@@ -10,6 +10,12 @@ import { idAfter } from '@/lib/ids';
 export type NewMessage = Omit<PgInsertValue<typeof messages>, 'id' | 'channelId'>;
 
 /**
+ * The channel's transaction lock: a new message's id and a thread's summary change one writer at
+ * a time. One key for both, so a reply's summary and the next message's id never race.
+ */
+export const channelLock = (channelId: string) => sql`pg_advisory_xact_lock(hashtextextended(${channelId}, 0))`;
+
+/**
  * Inserts under a per-channel lock with an id above the channel's last one, so messages commit in
  * id order: a reader catching up with `after=<id>` can never miss one that committed late.
  * `then` runs inside the same transaction once the row is in (not for a clientId repeat).
@@ -19,7 +25,7 @@ export function insertInOrder(db: Database, channelId: string, values: NewMessag
     // One round trip: take the channel's lock, then read its newest id under it.
     const [last] = rowsOf<{ id: string | null }>(
       await tx.execute(
-        sql`select (select ${messages.id} from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1) as id from (select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))) as locked`,
+        sql`select (select ${messages.id} from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1) as id from (select ${channelLock(channelId)}) as locked`,
       ),
     );
     const inserted = await tx

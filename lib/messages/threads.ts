@@ -8,6 +8,7 @@ import { messages, threadReads, type MessageRow } from '@/lib/db/schema';
 import { invalidRequest, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
+import { channelLock } from './insert';
 import type { MessageJson, ThreadSummaryJson } from '@/lib/contracts/messages';
 
 /*
@@ -33,7 +34,7 @@ export async function requireThreadParent(db: Database, { channelId, threadId }:
 
 /** The channel's lock (the same one insertInOrder takes): replies and their summary change one at a time. */
 export async function lockChannel(tx: Database, channelId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))`);
+  await tx.execute(sql`select ${channelLock(channelId)}`);
 }
 
 /**
