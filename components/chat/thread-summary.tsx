@@ -62,15 +62,15 @@ export const ThreadFooter = observer(function ThreadFooter({ message }: { messag
           <Avatar key={`${p.kind}:${p.id}`} id={p.id} name={p.name} agent={p.kind === 'agent'} size="sm" />
         ))}
       </span>
-      <span className="font-semibold text-sky-700 dark:text-sky-400" data-testid="thread-reply-count">
+      <span className="shrink-0 whitespace-nowrap font-semibold text-sky-700 dark:text-sky-400" data-testid="thread-reply-count">
         {thread.replyCount} {thread.replyCount === 1 ? 'reply' : 'replies'}
       </span>
       {unread > 0 && (
-        <span className="rounded-full bg-sky-600 px-1.5 text-[0.65rem] font-semibold text-white" data-testid="thread-unread">
+        <span className="shrink-0 whitespace-nowrap rounded-full bg-sky-600 px-1.5 text-[0.65rem] font-semibold text-white" data-testid="thread-unread">
           {unread} new
         </span>
       )}
-      <span className="truncate text-gray-500" title={thread.participants.map((p) => p.name).join(', ')}>
+      <span className="min-w-0 truncate text-gray-500" title={thread.participants.map((p) => p.name).join(', ')}>
         {thread.participants.map((p) => p.name).join(', ')} · last reply {ago(thread.lastReplyAt)}
       </span>
     </button>
