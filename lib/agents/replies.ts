@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, count, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, isNull, lte, or, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
@@ -12,7 +12,7 @@ import { describeError, isForeignKeyViolation } from '@/lib/db/errors';
 import { messages, type Agent } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict } from '@/lib/http/errors';
-import { getMessage, selectMessages, toMessageJson, withAttachments } from '@/lib/messages/format';
+import { agentNamesOf, getMessage, selectMessages, toMessageJson, withAttachments } from '@/lib/messages/format';
 import { throttleSend } from '@/lib/messages';
 import { insertInOrder } from '@/lib/messages/insert';
 import { endStaleReplies, INTERRUPTED } from '@/lib/messages/stale-replies';
@@ -69,8 +69,13 @@ type Job = {
   threadId?: string;
 };
 
-/** What a goal run asks of an agent: the brief (given as the supervisor's turn), the run it belongs to, what its knowledge search looks for, and the run's stop. */
-export type TaskBrief = { runId: string; brief: string; question: string; signal: AbortSignal };
+/**
+ * What a goal run asks of an agent: the brief (given as the supervisor's turn), the run it belongs
+ * to, what its knowledge search looks for, and the run's stop. `conversation` is shared by the
+ * run's turns, which all answer its goal message: that conversation is loaded by the first turn
+ * and reused by the rest (what people say during the run reaches them through the brief).
+ */
+export type TaskBrief = { runId: string; brief: string; question: string; signal: AbortSignal; conversation?: { history?: MessageJson[] } };
 
 /** How an agent's message ended: its text, the failure (if any), the tokens it used, and the message as published. */
 export type ReplyOutcome = { messageId?: string; content: string; failure?: ModelError; usage: Usage; message?: MessageJson };
@@ -244,14 +249,13 @@ async function endReply(
       errorMessage: values.failure?.message ?? null,
     })
     .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
-    .returning({ channelId: messages.channelId, threadId: messages.threadId });
+    // The message as published, with its agent's names, from the same round trip.
+    .returning({ message: getTableColumns(messages), userName: sql<null>`null`, ...agentNamesOf(messages.authorAgentId) });
   if (!updated) return undefined;
-  const [row] = await selectMessages(db).where(eq(messages.id, messageId)).limit(1);
   // A reply in a thread lives in the thread's window; its parent's summary is unchanged by its end.
-  await invalidateWindow(getCache(), { channelId: updated.channelId, threadId: updated.threadId ?? undefined });
-  if (!row) return undefined;
-  const message = toMessageJson(row);
-  getPublisher().toChannel(updated.channelId, 'message:updated', { message });
+  await invalidateWindow(getCache(), { channelId: updated.message.channelId, threadId: updated.message.threadId ?? undefined });
+  const message = toMessageJson(updated);
+  getPublisher().toChannel(updated.message.channelId, 'message:updated', { message });
   return message;
 }
 
@@ -348,7 +352,9 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
   const activities = new Map<string, ActivityJson>();
   let citations: CitationJson[] = [];
   try {
-    const history = await historyUpTo(db, job.channelId, job.triggerId, job.threadId);
+    const shared = job.task?.conversation;
+    const history = shared?.history ?? (await historyUpTo(db, job.channelId, job.triggerId, job.threadId));
+    if (shared) shared.history = history;
     const knowledge = await knowledgeFor(db, agent, job.task?.question ?? history.at(-1)?.content ?? '');
     const sources = knowledge.sources;
     const context = buildContext({

@@ -62,7 +62,8 @@ export async function runAgentTurn(options: TurnOptions): Promise<TurnResult> {
   for (const activity of media.activities) report(activity);
   const request = media.parts.length > 0 ? { ...options.request, messages: withParts(options.request.messages, media.parts) } : options.request;
   const bookkeepings: Promise<void>[] = [];
-  const { mcpServerIds } = await linksOfAgent(db, agent.id);
+  // Its MCP servers are looked up only for an agent with the ability: most turns need no query for them.
+  const mcpServerIds = agent.abilities.includes('mcp') ? (await linksOfAgent(db, agent.id)).mcpServerIds : [];
   const abilities = await agentTools(agent, { db, knowledgeBaseIds: knowledge.knowledgeBaseIds, mcpServerIds, given: knowledge.sources, signal });
   Object.assign(abilities.tools, media.tools);
   try {

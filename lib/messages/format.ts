@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '@/lib/db';
 import { agents, messageReactions, messages, users, type MessageRow } from '@/lib/db/schema';
 import { notFound } from '@/lib/http/errors';
@@ -19,6 +19,13 @@ export const messageColumns = {
   agentHandle: agents.handle,
   agentAvatar: agents.avatar,
 };
+
+/** An agent's names by its id, as subqueries: for a statement that returns a message without joining (an UPDATE ... RETURNING). */
+export const agentNamesOf = (agentId: SQLWrapper) => ({
+  agentName: sql<string | null>`(select ${agents.name} from ${agents} where ${agents.id} = ${agentId})`,
+  agentHandle: sql<string | null>`(select ${agents.handle} from ${agents} where ${agents.id} = ${agentId})`,
+  agentAvatar: sql<string | null>`(select ${agents.avatar} from ${agents} where ${agents.id} = ${agentId})`,
+});
 
 function authorOf(message: MessageRow, names: AuthorColumns): MessageAuthor {
   if (message.authorKind === 'agent') {

@@ -1,14 +1,15 @@
 import 'server-only';
 import { EventEmitter } from 'node:events';
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { collectStream, getModelProvider, ModelError, type ChatMessage, type Usage } from '@/lib/ai';
 import { runInBackground } from '@/lib/background';
-import { taskReply, type ReplyOutcome } from '@/lib/agents/replies';
+import { taskReply, type ReplyOutcome, type TaskBrief } from '@/lib/agents/replies';
 import { activeRunId, chooseByOverlap, loadTeam, type Team } from '@/lib/agents/routing';
 import { requireMember } from '@/lib/channels/access';
 import type { RunBudget, RunJson, RunTaskJson, RunUsage } from '@/lib/contracts/runs';
 import { getDb, type Database } from '@/lib/db';
 import { describeError } from '@/lib/db/errors';
+import { rowsOf } from '@/lib/db/rows';
 import { messages, runs, runTasks, users, type Agent, type RunRow, type RunTaskRow } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { conflict, notFound } from '@/lib/http/errors';
@@ -277,7 +278,18 @@ type Ctx = {
   payer: Payer;
   signal: AbortSignal;
   started: number;
+  /** What the database said at the executor's last write (see setTask). */
+  heard: Heard;
+  /** The conversation every turn of the run answers (its goal message and what came before), loaded once. */
+  conversation: NonNullable<TaskBrief['conversation']>;
 };
+
+/**
+ * Read back with each of the executor's writes, in the same round trip: whether the run was ended
+ * meanwhile (a stop in any process lands in the database), and what people wrote in the channel
+ * since the run began (not agents, not the run's own message), for the next brief or review.
+ */
+type Heard = { ended?: { status: RunRow['status']; stopReason: string | null }; comments: string[] };
 
 function execute(runId: string, payer: Payer): void {
   const controller = new AbortController();
@@ -305,7 +317,18 @@ async function work(runId: string, payer: Payer, controller: AbortController): P
   if (!row || row.endedAt) return;
   const overTime = setTimeout(() => controller.abort(new RunStop('stopped', `Reached its time budget of ${row.budget.seconds} seconds.`)), row.budget.seconds * 1000);
   const team = await loadTeam(db, row.channelId);
-  const ctx: Ctx = { db, row, tasks: [], team: team!, supervisor: team?.agents.find((agent) => agent.id === row.supervisorAgentId), payer, signal: controller.signal, started: performance.now() };
+  const ctx: Ctx = {
+    db,
+    row,
+    tasks: [],
+    team: team!,
+    supervisor: team?.agents.find((agent) => agent.id === row.supervisorAgentId),
+    payer,
+    signal: controller.signal,
+    started: performance.now(),
+    heard: { comments: [] },
+    conversation: {},
+  };
   try {
     if (!team || team.agents.length === 0) throw new RunStop('failed', 'The channel has no agents left.');
     const plan = await step(ctx, () => writePlan(ctx, row.goal));
@@ -339,10 +362,11 @@ async function work(runId: string, payer: Payer, controller: AbortController): P
 
 /**
  * One step of the run (a model call, or the offline supervisor's decision): refused when the run
- * was stopped (here or by another process) or a budget is spent, and counted when it is done.
+ * was stopped (here, or by another process as the last write heard) or a budget is spent, and
+ * counted when it is done.
  */
 async function step<T>(ctx: Ctx, work: () => Promise<Decided<T>>): Promise<T> {
-  await checkGoing(ctx);
+  checkGoing(ctx);
   const { value, usage } = await work();
   count(ctx, usage);
   return value;
@@ -362,11 +386,14 @@ function count(ctx: Ctx, usage: Usage | undefined): void {
   spent.seconds = Math.round((performance.now() - ctx.started) / 100) / 10;
 }
 
-/** Before each step: the run is still going (a stop from any process lands in the database) and within its budget. */
-async function checkGoing(ctx: Ctx): Promise<void> {
+/**
+ * Before each step: the run is still going (stopped neither here nor, as the last write heard,
+ * by another process) and within its budget. Costs no query: each write reads the run back.
+ */
+function checkGoing(ctx: Ctx): void {
   if (ctx.signal.aborted) throw ctx.signal.reason instanceof RunStop ? ctx.signal.reason : new RunStop('stopped', 'The run was stopped.');
-  const [row] = await ctx.db.select({ endedAt: runs.endedAt, stopReason: runs.stopReason, status: runs.status }).from(runs).where(eq(runs.id, ctx.row.id)).limit(1);
-  if (!row || row.endedAt) throw new RunStop(row?.status === 'failed' ? 'failed' : 'stopped', row?.stopReason ?? 'The run was stopped.');
+  const { ended } = ctx.heard;
+  if (ended) throw new RunStop(ended.status === 'failed' ? 'failed' : 'stopped', ended.stopReason ?? 'The run was stopped.');
   const { usage, budget } = ctx.row;
   if (usage.steps >= budget.steps) throw new RunStop('stopped', `Reached its budget of ${budget.steps} steps.`);
   if (usage.tokens >= budget.tokens) throw new RunStop('stopped', `Reached its budget of ${budget.tokens} tokens.`);
@@ -395,15 +422,33 @@ async function setRun(ctx: Ctx, values: Pick<RunRow, 'status'>): Promise<void> {
   publishHeld(ctx);
 }
 
-/** A task's change and the run's spending so far, in one round trip, then published. */
+/**
+ * A task's change and the run's spending so far, written in one round trip that also hears the
+ * run (ended meanwhile? what did people say?), then published. Nothing is written to a run that
+ * has ended: the executor stops there.
+ */
 async function setTask(ctx: Ctx, task: RunTaskRow, values: Partial<Pick<RunTaskRow, 'status' | 'result' | 'review' | 'attempts' | 'messageId'>>): Promise<void> {
+  const { row: run } = ctx;
+  const next = { ...task, ...values };
+  const comments = run.messageId
+    ? sql`(select coalesce(array_agg(said.line order by said.id), '{}') from (
+        select ${messages.id} as id, ${users.name} || ': ' || ${messages.content} as line from ${messages} join ${users} on ${users.id} = ${messages.authorUserId}
+        where ${messages.channelId} = ${run.channelId} and ${messages.authorKind} = 'user' and ${messages.id} > ${run.messageId}
+        order by ${messages.id} desc limit ${MAX_COMMENTS}) said)`
+    : sql`'{}'::text[]`;
+  const [heard] = rowsOf<{ ended_at: unknown; status: RunRow['status']; stop_reason: string | null; comments: string[] }>(
+    await ctx.db.execute(sql`
+      with run as (select ended_at, status, stop_reason from ${runs} where ${runs.id} = ${run.id}),
+      changed as (
+        update ${runTasks} set status = ${next.status}, result = ${next.result}, review = ${next.review}, attempts = ${next.attempts}, message_id = ${next.messageId}, updated_at = now()
+        where ${runTasks.id} = ${task.id} and (select ended_at from run) is null
+      ),
+      spent as (update ${runs} set usage = ${JSON.stringify(run.usage)}::jsonb where ${runs.id} = ${run.id} and ended_at is null)
+      select ended_at, status, stop_reason, ${comments} as comments from run`),
+  );
+  ctx.heard = { comments: heard?.comments ?? [], ...(heard?.ended_at == null ? {} : { ended: { status: heard.status, stopReason: heard.stop_reason } }) };
+  checkGoing(ctx);
   Object.assign(task, values, { updatedAt: new Date() });
-  await ctx.db.execute(sql`
-    with changed as (
-      update ${runTasks} set status = ${task.status}, result = ${task.result}, review = ${task.review}, attempts = ${task.attempts}, message_id = ${task.messageId}, updated_at = now()
-      where ${runTasks.id} = ${task.id}
-    )
-    update ${runs} set usage = ${JSON.stringify(ctx.row.usage)}::jsonb where ${runs.id} = ${ctx.row.id}`);
   publishHeld(ctx);
 }
 
@@ -414,7 +459,7 @@ async function workOnTask(ctx: Ctx, task: RunTaskRow): Promise<void> {
   if (!agent) return setTask(ctx, task, { status: 'failed', result: 'Its agent left the channel.' });
   let review: string | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
-    await checkGoing(ctx);
+    checkGoing(ctx);
     await setTask(ctx, task, { status: 'doing', attempts: attempt });
     const outcome: ReplyOutcome = await taskReply({
       channelId: run.channelId,
@@ -422,7 +467,7 @@ async function workOnTask(ctx: Ctx, task: RunTaskRow): Promise<void> {
       team,
       triggerId: run.messageId!,
       payer: ctx.payer,
-      task: { runId: run.id, brief: await taskBrief(ctx, task, agent, review), question: `${task.title} ${run.goal}`, signal: ctx.signal },
+      task: { runId: run.id, brief: taskBrief(ctx, task, agent, review), question: `${task.title} ${run.goal}`, signal: ctx.signal, conversation: ctx.conversation },
     });
     count(ctx, outcome.usage);
     if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -440,31 +485,17 @@ async function workOnTask(ctx: Ctx, task: RunTaskRow): Promise<void> {
   await setTask(ctx, task, { status: 'done' });
 }
 
-/** What people wrote in the channel since the run began (not agents, not the run's own message). */
-async function peopleSaid(ctx: Ctx): Promise<string[]> {
-  const run = ctx.row;
-  if (!run.messageId) return [];
-  const rows = await ctx.db
-    .select({ content: messages.content, name: users.name })
-    .from(messages)
-    .innerJoin(users, eq(users.id, messages.authorUserId))
-    .where(and(eq(messages.channelId, run.channelId), eq(messages.authorKind, 'user'), gt(messages.id, run.messageId)))
-    .orderBy(desc(messages.id))
-    .limit(MAX_COMMENTS);
-  return rows.reverse().map((row) => `${row.name}: ${row.content}`);
-}
-
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const nameOf = (team: Team, agentId: string | null) => team.agents.find((agent) => agent.id === agentId)?.name ?? 'a former member';
 
 /** The supervisor's brief for one attempt: the goal, the plan, results so far and comments, as data, then the task. */
-async function taskBrief(ctx: Ctx, task: RunTaskRow, agent: Agent, review: string | undefined): Promise<string> {
+function taskBrief(ctx: Ctx, task: RunTaskRow, agent: Agent, review: string | undefined): string {
   const { row: run, team, tasks } = ctx;
   const plan = tasks.map((t) => `${t.position + 1}. ${t.title} (${t.id === task.id ? 'you' : nameOf(team, t.agentId)}, ${t.id === task.id ? 'yours now' : t.status})`).join('\n');
   const results = tasks
     .filter((t) => t.id !== task.id && t.status === 'done' && t.result)
     .map((t) => `<result task="${t.position + 1}" by="${nameOf(team, t.agentId)}">\n${clip(t.result!, MAX_RESULT_CHARS_IN_BRIEF)}\n</result>`);
-  const comments = await peopleSaid(ctx);
+  const { comments } = ctx.heard;
   return [
     `We are working on a goal as a team: ${run.goal}`,
     `The plan:\n${plan}`,
@@ -563,7 +594,7 @@ type Verdict = { accept: boolean; reason: string };
 async function reviewResult(ctx: Ctx, task: RunTaskRow, result: string): Promise<Decided<Verdict>> {
   const { row: run, team, supervisor } = ctx;
   if (getModelProvider().kind === 'offline') return { value: offlineReview(task.title, result) };
-  const comments = await peopleSaid(ctx);
+  const { comments } = ctx.heard;
   const answer = await supervisorCall(ctx, [
     {
       role: 'system',
@@ -602,7 +633,7 @@ async function sumUp(ctx: Ctx): Promise<Decided<string>> {
   const outcomes = tasks.map((t) => `<result task="${t.position + 1}" title="${t.title.replace(/"/g, "'")}" by="${nameOf(team, t.agentId)}" status="${t.status}">\n${clip(t.result ?? '(none)', MAX_RESULT_CHARS_IN_BRIEF)}\n</result>`);
   const brief = `The run's tasks are finished. Sum up for the people in the channel: what was achieved towards the goal "${run.goal}", the key results, and what is left to do. Be brief.\n\n${outcomes.join('\n')}`;
   if (supervisor) {
-    const outcome = await taskReply({ channelId: run.channelId, agentId: supervisor.id, team, triggerId: run.messageId!, payer: ctx.payer, task: { runId: run.id, brief, question: run.goal, signal: ctx.signal } });
+    const outcome = await taskReply({ channelId: run.channelId, agentId: supervisor.id, team, triggerId: run.messageId!, payer: ctx.payer, task: { runId: run.id, brief, question: run.goal, signal: ctx.signal, conversation: ctx.conversation } });
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (!outcome.failure) return { value: outcome.content, usage: outcome.usage };
   }

@@ -1,8 +1,7 @@
 import 'server-only';
 import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { ModelError } from '@/lib/ai/provider';
-import { getDb } from '@/lib/db';
-import { describeError } from '@/lib/db/errors';
+import { getDb, type Database } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
 import { usageDaily } from '@/lib/db/schema';
 import { env } from '@/lib/env';
@@ -65,7 +64,7 @@ function refusal(row: { calls: number; tokens: number } | undefined, promptToken
  * their limit and the tokens counted so far plus this prompt stay within theirs (the first call of
  * the day included: the insert itself is conditional), so calls racing in any number of processes
  * never start more than the limit, and a prompt never starts beyond what is left.
- * Answers the day it was counted in, for `settleCall`.
+ * Answers the day it was counted in, for the call's settlement (`settlementOf`).
  */
 export async function reserveCall({ userId, promptTokens, subject, now = Date.now() }: { userId: string; promptTokens: number; subject: BudgetSubject; now?: number }): Promise<string> {
   const { AGENT_DAILY_CALLS: calls, AGENT_DAILY_TOKENS: tokens } = env();
@@ -85,21 +84,20 @@ export async function reserveCall({ userId, promptTokens, subject, now = Date.no
   throw refusal(row, promptTokens, subject, now);
 }
 
-/** Adds what a call used beyond its reservation (its real tokens less the prompt estimate). Bookkeeping: logged, never thrown. */
-export async function settleCall({ userId, day, extraTokens }: { userId: string; day: string; extraTokens: number }): Promise<void> {
-  if (extraTokens === 0) return;
-  try {
-    const db = await getDb();
-    await db
-      .update(usageDaily)
-      .set({ tokens: sql`greatest(0, ${usageDaily.tokens} + ${extraTokens}::bigint)` })
-      .where(and(eq(usageDaily.ownerId, userId), eq(usageDaily.day, day)));
-  } catch (error) {
-    console.error('[usage] could not settle a model call in the daily budget', describeError(error));
-  }
+/** What a call used beyond its reservation (its real tokens less the prompt estimate), on the day it was reserved in. */
+export type Settlement = { day: string; extraTokens: number };
+
+/**
+ * The settlement of a call as a statement to run with its usage row (recordUsage): it adds the
+ * extra tokens to the payer's day. None when there is nothing to add.
+ */
+export function settlementOf(db: Database, { userId, day, extraTokens }: Settlement & { userId: string }) {
+  if (extraTokens === 0) return undefined;
+  return db.$with('settled', {}).as(sql`
+    update ${usageDaily} set tokens = greatest(0, ${usageDaily.tokens} + ${extraTokens}::bigint)
+    where ${usageDaily.ownerId} = ${userId}::uuid and ${usageDaily.day} = ${day}::date`);
 }
 
-/** Today's budget of one person, for the usage page (a null limit is unlimited). */
 export async function budgetOf({ userId, now = Date.now() }: { userId: string; now?: number }): Promise<Budget> {
   const { AGENT_DAILY_CALLS: calls, AGENT_DAILY_TOKENS: tokens } = env();
   const db = await getDb();

@@ -8,7 +8,7 @@ import { agents, apiKeys, usageEvents, type UsageEvent, type UsageOutcome, type 
 import { newId } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
 import type { UsageEventJson, UsageRange, UsageSummary, UsageTotals } from '@/lib/contracts/usage';
-import { budgetOf } from './budget';
+import { budgetOf, settlementOf, type Settlement } from './budget';
 
 export type UsageRecord = {
   ownerId: string;
@@ -30,20 +30,21 @@ const toEventJson = (row: UsageEvent): UsageEventJson => ({ ...row, createdAt: r
 /**
  * Records one model call under whoever pays for it (`ownerId`, see payer.ts) and pushes it to
  * their realtime room alone, so their dashboard moves live and nobody else's event names their
- * key. Usage is bookkeeping: a failure to record is logged, never thrown at the reply it describes.
+ * key. With `settle`, the same statement adds what the call used beyond its reservation to the
+ * payer's day (see budget.ts), so a call's bookkeeping is one round trip. Usage is bookkeeping: a
+ * failure to record is logged, never thrown at the reply it describes.
  */
-export async function recordUsage(record: UsageRecord): Promise<void> {
+export async function recordUsage(record: UsageRecord, settle?: Settlement): Promise<void> {
   try {
     const db = await getDb();
-    const [row] = await db
-      .insert(usageEvents)
-      .values({
-        id: newId(),
-        ...record,
-        latencyMs: Math.max(0, Math.round(record.latencyMs)),
-        firstTokenMs: record.firstTokenMs == null ? null : Math.max(0, Math.round(record.firstTokenMs)),
-      })
-      .returning();
+    const values = {
+      id: newId(),
+      ...record,
+      latencyMs: Math.max(0, Math.round(record.latencyMs)),
+      firstTokenMs: record.firstTokenMs == null ? null : Math.max(0, Math.round(record.firstTokenMs)),
+    };
+    const settled = settle && settlementOf(db, { userId: record.ownerId, ...settle });
+    const [row] = await (settled ? db.with(settled).insert(usageEvents) : db.insert(usageEvents)).values(values).returning();
     getPublisher().toUser(record.ownerId, 'usage:recorded', { event: toEventJson(row!) });
   } catch (error) {
     console.error('[usage] could not record a model call', describeError(error));

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { UsageOutcome } from '@/lib/db/schema';
 import { estimateTokens, getModelProvider, ModelError, textOf, type CompletionRequest, type ModelProvider, type StreamEvent, type Usage } from '@/lib/ai';
-import { reserveCall, settleCall } from './budget';
+import { reserveCall } from './budget';
 import { recordUsage, type UsageRecord } from './index';
 import type { Payer } from './payer';
 
@@ -54,10 +54,10 @@ export async function* meteredStream(request: CompletionRequest, meter: Metered,
     if (outcome === 'complete' && !usage) outcome = 'cancelled';
     const promptTokens = usage?.promptTokens ?? promptEstimate;
     const completionTokens = usage?.completionTokens ?? estimateTokens(text);
-    const bookkeeping = Promise.all([
-      recordUsage({ ...record, ownerId, model: request.model, promptTokens, completionTokens, latencyMs: performance.now() - started, firstTokenMs, outcome }),
-      settleCall({ userId: ownerId, day, extraTokens: promptTokens + completionTokens - promptEstimate }),
-    ]).then(() => undefined);
+    const bookkeeping = recordUsage(
+      { ...record, ownerId, model: request.model, promptTokens, completionTokens, latencyMs: performance.now() - started, firstTokenMs, outcome },
+      { day, extraTokens: promptTokens + completionTokens - promptEstimate },
+    );
     if (defer) defer(bookkeeping);
     else await bookkeeping;
   }

@@ -5,7 +5,7 @@ import { createOpenAIProvider } from '@/lib/ai/openai';
 import { repliesSettled } from '@/lib/agents/replies';
 import type { MessageJson } from '@/lib/contracts/messages';
 import type { RunJson } from '@/lib/contracts/runs';
-import { usageEvents } from '@/lib/db/schema';
+import { runs, usageEvents } from '@/lib/db/schema';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
 import { runsSettled } from '@/lib/teams/runs';
 import { startOpenAIServer, type FixtureRequest } from '../fixtures/openai-server';
@@ -244,6 +244,30 @@ describe.each(testDatabaseKinds())('goal runs (%s)', (kind) => {
     expect((await t.api.post(`/api/channels/${t.channelId}/runs/${run.id}/stop`)).json.run.stopReason).toBe('Stopped by Ada.');
     const listed = (await t.api.get(`/api/channels/${t.channelId}/runs`)).json.runs as RunJson[];
     expect(listed.map((r) => r.id)).toEqual([run.id, timed.id, frugal.id, budgeted.id]);
+  });
+
+  it('stops at its next write when a stop lands from another process, writing nothing after it', async () => {
+    const t = await team(trio.slice(0, 2));
+    script.plan = '{"tasks":[{"title":"Find facts","agent":"scout"},{"title":"Write the post","agent":"quill"}]}';
+    script.review = () => 'ACCEPT';
+    script.results = { scout: () => 'Facts found.', quill: () => 'Post written.' };
+    let hold!: () => void;
+    const held = new Promise<void>((resolve) => (hold = resolve));
+    gate = (request) => (handleOf(request) === 'scout' ? held : Promise.resolve());
+    const run = (await t.start({ goal: 'Write the launch post' })).json.run as RunJson;
+    await until(() => t.runUpdates.some((u) => u.run.id === run.id && u.run.tasks[0]?.status === 'doing'), 10_000, 'the first task');
+    // What a stop in another process writes (this process's executor is not told).
+    await hub.db.db.update(runs).set({ status: 'stopped', stopReason: 'Stopped by Bob.', endedAt: new Date() }).where(eq(runs.id, run.id));
+    const calls = model.requests.length;
+    hold();
+    await runsSettled();
+    await repliesSettled();
+    const ended = await t.getRun(run.id);
+    expect(ended).toMatchObject({ status: 'stopped', stopReason: 'Stopped by Bob.' });
+    // The result came back after the stop: it was not put up for review, and no review was asked for.
+    expect(ended.tasks.map((task) => task.status)).toEqual(['failed', 'todo']);
+    expect(model.requests.slice(calls).some(isReview)).toBe(false);
+    expect(t.runUpdates.filter((u) => u.run.id === run.id).some((u) => u.run.tasks[0]?.status === 'review')).toBe(false);
   });
 
   it('refuses bad input with clear errors, and hides runs from non-members', async () => {
