@@ -347,6 +347,7 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
   let settle!: () => void;
   state.running.set(messageId, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
   const publisher = getPublisher();
+  const tokens = batched((delta) => publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta }));
   let content = '';
   let failure: ModelError | undefined;
   const activities = new Map<string, ActivityJson>();
@@ -382,12 +383,14 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
         // Checked before the token goes out: a quote of the instructions stops short of its last word.
         if (quotesInstructions(content)) {
           content = '';
+          tokens.flush(); // what came before this token passed the check
           controller.abort(new ModelError('upstream', WITHHELD));
           return;
         }
-        publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta: text });
+        tokens.push(text);
       },
       onActivity: (activity) => {
+        tokens.flush(); // the text before a step goes out before it
         activities.set(activity.id, activity);
         publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId, activity });
       },
@@ -405,6 +408,7 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
       failure = new ModelError('unavailable', 'Something went wrong on our side.');
     }
   } finally {
+    tokens.flush();
     clearTimeout(cutOff);
     runStop?.removeEventListener('abort', stopWithRun);
     state.running.delete(messageId);
@@ -417,6 +421,31 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
   } finally {
     settle();
   }
+}
+
+/**
+ * A reply's text as it streams, sent in pieces: what arrives within one turn of the event loop
+ * (a model's tokens read from one network chunk) goes out as one `agent:token`, at the end of
+ * that turn, so a burst costs every member one event instead of one per token, and a model that
+ * streams token by token is still shown token by token.
+ */
+function batched(send: (text: string) => void) {
+  let pending = '';
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (text) send(text);
+  };
+  return {
+    push(text: string) {
+      pending += text;
+      scheduled ??= setImmediate(flush);
+    },
+    flush,
+  };
 }
 
 /** Aborts a reply running in this process, if it is (deleting a message does this). */
