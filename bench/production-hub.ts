@@ -112,7 +112,7 @@ export async function startHub(dir: string, { port, env = {} }: { port: number; 
   });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('[hub] ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`the hub exited with ${code}; run pnpm build first`)));
+    child.on('exit', (code) => reject(new Error(`the hub exited with ${code} before it was ready (its error is above)`)));
   });
   return new Hub(child, `http://127.0.0.1:${port}`);
 }

@@ -8,15 +8,19 @@
  * model (storing, publishing, briefs, reviews' bookkeeping). Then the canvas's live update
  * latency: one member moves a node (PUT), another member's socket receives `canvas:updated`.
  *
- * Measured on the production server (`pnpm build` first; embedded PGlite), and on the test
- * harness (route handlers in this process; DATABASE_URL and REDIS_URL when set) as a second row.
+ * Measured on the production server (`pnpm build` first): on embedded PGlite, and on Postgres +
+ * Redis too when DATABASE_URL and REDIS_URL are set; then on the test harness (route handlers in
+ * this process; DATABASE_URL and REDIS_URL when set) as a second row.
  * BENCH_RUNS goal runs each (default 5, so 50 tasks); BENCH_SERVER=production or harness runs one row.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunJson } from '@/lib/contracts/runs';
+import { openDatabase } from '@/lib/db/client';
 import { startOpenAIServer, type FixtureRequest } from '../tests/fixtures/openai-server';
+import { createScratchDatabase } from '../tests/helpers/database';
 import { connectSocket, type TestSocket } from '../tests/helpers/realtime';
 import { startBenchHub } from './hub';
 import { HttpSession, startHub } from './production-hub';
@@ -135,11 +139,30 @@ async function main() {
   await harness(model, modelEnv);
 }
 
+/**
+ * The production server, as users run it: on embedded PGlite, and, when DATABASE_URL is set, on
+ * Postgres and Redis too (a scratch database of its own, migrated, then dropped).
+ */
 async function production(model: Awaited<ReturnType<typeof startOpenAIServer>>, modelEnv: Record<string, string>) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-bench-teams-'));
-  const hub = await startHub(dir, { port: PORT, env: modelEnv });
+  await onProductionServer('production (pnpm start), embedded PGlite', modelEnv, model);
+  if (!process.env.DATABASE_URL) return;
+  const scratch = await createScratchDatabase('nc_bench');
   try {
-    await measure({ name: 'production (pnpm start), embedded PGlite', base: hub.base, socketUrl: hub.base }, model);
+    const handle = await openDatabase({ kind: 'postgres', url: scratch.url, max: 1 });
+    await handle.migrate();
+    await handle.close();
+    const redis = process.env.REDIS_URL;
+    await onProductionServer(`production (pnpm start), Postgres${redis ? ' + Redis' : ''}`, { ...modelEnv, DATABASE_URL: scratch.url, REDIS_URL: redis ?? '', REALTIME_SECRET: randomBytes(32).toString('hex') }, model);
+  } finally {
+    await scratch.drop();
+  }
+}
+
+async function onProductionServer(name: string, env: Record<string, string>, model: Awaited<ReturnType<typeof startOpenAIServer>>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-bench-teams-'));
+  const hub = await startHub(dir, { port: PORT, env });
+  try {
+    await measure({ name, base: hub.base, socketUrl: hub.base }, model);
   } finally {
     hub.child.kill('SIGTERM');
     await new Promise((resolve) => hub.child.once('exit', resolve));
