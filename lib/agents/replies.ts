@@ -3,6 +3,7 @@ import { and, count, desc, eq, getTableColumns, isNull, lte, or, sql } from 'dri
 import pLimit, { type LimitFunction } from 'p-limit';
 import { runInBackground } from '@/lib/background';
 import { getModelProvider, ModelError, type Usage } from '@/lib/ai';
+import type { Metered } from '@/lib/usage/metered';
 import type { Payer } from '@/lib/usage/payer';
 import { getCache } from '@/lib/cache';
 import { cacheNewMessage, invalidateWindow } from '@/lib/cache/channel-cache';
@@ -75,7 +76,15 @@ type Job = {
  * run's turns, which all answer its goal message: that conversation is loaded by the first turn
  * and reused by the rest (what people say during the run reaches them through the brief).
  */
-export type TaskBrief = { runId: string; brief: string; question: string; signal: AbortSignal; conversation?: { history?: MessageJson[] } };
+export type TaskBrief = {
+  runId: string;
+  brief: string;
+  question: string;
+  signal: AbortSignal;
+  conversation?: { history?: MessageJson[] };
+  /** Takes the turn's usage bookkeeping, for the run to await before it ends, instead of the turn waiting for it. */
+  defer?: Metered['defer'];
+};
 
 /** How an agent's message ended: its text, the failure (if any), the tokens it used, and the message as published. */
 export type ReplyOutcome = { messageId?: string; content: string; failure?: ModelError; usage: Usage; message?: MessageJson };
@@ -376,7 +385,7 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
       request,
       knowledge,
       attachments: history.at(-1)?.attachments,
-      meter: { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: job.task ? 'run' : 'channel' },
+      meter: { payer: job.payer, agentId: agent.id, channelId: job.channelId, source: job.task ? 'run' : 'channel', defer: job.task?.defer },
       signal: controller.signal,
       onDelta: (text) => {
         content += text;

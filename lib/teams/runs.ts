@@ -282,6 +282,9 @@ type Ctx = {
   heard: Heard;
   /** The conversation every turn of the run answers (its goal message and what came before), loaded once. */
   conversation: NonNullable<TaskBrief['conversation']>;
+  /** The usage rows of the run's model calls, written while the run goes on, all in before it ends. */
+  bookkeeping: Promise<void>[];
+  defer: (bookkeeping: Promise<void>) => void;
 };
 
 /**
@@ -328,6 +331,8 @@ async function work(runId: string, payer: Payer, controller: AbortController): P
     started: performance.now(),
     heard: { comments: [] },
     conversation: {},
+    bookkeeping: [],
+    defer: (bookkeeping) => void ctx.bookkeeping.push(bookkeeping),
   };
   try {
     if (!team || team.agents.length === 0) throw new RunStop('failed', 'The channel has no agents left.');
@@ -399,7 +404,9 @@ function checkGoing(ctx: Ctx): void {
   if (usage.tokens >= budget.tokens) throw new RunStop('stopped', `Reached its budget of ${budget.tokens} tokens.`);
 }
 
+/** Before a run's end is written: every call's usage row is in, then the run's spending. */
 async function settleUsage(ctx: Ctx): Promise<void> {
+  await Promise.all(ctx.bookkeeping.splice(0));
   ctx.row.usage.seconds = Math.round((performance.now() - ctx.started) / 100) / 10;
   await ctx.db.update(runs).set({ usage: ctx.row.usage }).where(eq(runs.id, ctx.row.id));
 }
@@ -467,7 +474,7 @@ async function workOnTask(ctx: Ctx, task: RunTaskRow): Promise<void> {
       team,
       triggerId: run.messageId!,
       payer: ctx.payer,
-      task: { runId: run.id, brief: taskBrief(ctx, task, agent, review), question: `${task.title} ${run.goal}`, signal: ctx.signal, conversation: ctx.conversation },
+      task: { runId: run.id, brief: taskBrief(ctx, task, agent, review), question: `${task.title} ${run.goal}`, signal: ctx.signal, conversation: ctx.conversation, defer: ctx.defer },
     });
     count(ctx, outcome.usage);
     if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -523,7 +530,7 @@ async function supervisorCall(ctx: Ctx, messages: ChatMessage[]): Promise<{ cont
   return collectStream(
     meteredStream(
       { model: supervisorModel(team, supervisor), temperature: 0, messages, signal: ctx.signal },
-      { payer: ctx.payer, channelId: team.channel.id, ...(supervisor ? { agentId: supervisor.id } : {}), source: 'run' },
+      { payer: ctx.payer, channelId: team.channel.id, ...(supervisor ? { agentId: supervisor.id } : {}), source: 'run', defer: ctx.defer },
     ),
   );
 }
@@ -633,7 +640,7 @@ async function sumUp(ctx: Ctx): Promise<Decided<string>> {
   const outcomes = tasks.map((t) => `<result task="${t.position + 1}" title="${t.title.replace(/"/g, "'")}" by="${nameOf(team, t.agentId)}" status="${t.status}">\n${clip(t.result ?? '(none)', MAX_RESULT_CHARS_IN_BRIEF)}\n</result>`);
   const brief = `The run's tasks are finished. Sum up for the people in the channel: what was achieved towards the goal "${run.goal}", the key results, and what is left to do. Be brief.\n\n${outcomes.join('\n')}`;
   if (supervisor) {
-    const outcome = await taskReply({ channelId: run.channelId, agentId: supervisor.id, team, triggerId: run.messageId!, payer: ctx.payer, task: { runId: run.id, brief, question: run.goal, signal: ctx.signal, conversation: ctx.conversation } });
+    const outcome = await taskReply({ channelId: run.channelId, agentId: supervisor.id, team, triggerId: run.messageId!, payer: ctx.payer, task: { runId: run.id, brief, question: run.goal, signal: ctx.signal, conversation: ctx.conversation, defer: ctx.defer } });
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (!outcome.failure) return { value: outcome.content, usage: outcome.usage };
   }
