@@ -181,9 +181,10 @@ export async function taskReply(args: { channelId: string; agentId: string; trig
     const team = job.team ?? (await loadTeam(db, job.channelId));
     const agent = team?.agents.find((a) => a.id === job.agentId);
     if (!team || !agent) return { content: '', usage: NO_TOKENS, failure: new ModelError('unavailable', 'That agent is no longer in this channel.') };
+    const prepared = prepare(db, agent, job);
     const messageId = await startMessage(db, job, agent);
     if (!messageId) return { content: '', usage: NO_TOKENS, failure: new ModelError('unavailable', 'The channel is gone.') };
-    return { messageId, ...(await produceReply(db, team, agent, job, messageId)) };
+    return { messageId, ...(await produceReply(db, team, agent, job, messageId, prepared)) };
   });
 }
 
@@ -286,6 +287,7 @@ async function runReply(job: Job): Promise<Job[]> {
     if (job.messageId) await endReply(db, job.messageId, { failure: new ModelError('unavailable', 'That agent is no longer in this channel.') });
     return [];
   }
+  const prepared = prepare(db, agent, job);
   const messageId = job.messageId ?? (await startMessage(db, job, agent));
   if (!messageId) return [];
   if (job.messageId) {
@@ -298,7 +300,7 @@ async function runReply(job: Job): Promise<Job[]> {
       .returning({ id: messages.id });
     if (!row) return [];
   }
-  const { content, failure, message } = await produceReply(db, team, agent, job, messageId);
+  const { content, failure, message } = await produceReply(db, team, agent, job, messageId, prepared);
   // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
   if (!message || failure || job.hop >= team.channel.hopLimit) return [];
   return handOffAgents(team, content, { from: agent.id, busy: job.chain.involved }).map((next) => ({
@@ -344,7 +346,26 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
 }
 
 /** Streams one reply into its message and ends it; what the caller does next (hand-offs, a run's review) is the caller's. */
-async function produceReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string): Promise<Omit<ReplyOutcome, 'messageId'>> {
+/** What a reply reads before its model call: the conversation it answers and its knowledge passages. */
+type Prepared = { history: MessageJson[]; knowledge: Awaited<ReturnType<typeof knowledgeFor>> };
+
+/**
+ * Starts reading what a reply needs (see Prepared) alongside the insert of its message, which
+ * does not change it: the model is called as soon as both are done, not one after the other. A
+ * failure is the reply's, met when produceReply awaits it.
+ */
+function prepare(db: Database, agent: Agent, job: Job): Promise<Prepared> {
+  const reading = (async () => {
+    const shared = job.task?.conversation;
+    const history = shared?.history ?? (await historyUpTo(db, job.channelId, job.triggerId, job.threadId));
+    if (shared) shared.history = history;
+    return { history, knowledge: await knowledgeFor(db, agent, job.task?.question ?? history.at(-1)?.content ?? '') };
+  })();
+  reading.catch(() => undefined); // not unhandled while the insert runs, or when the reply never starts
+  return reading;
+}
+
+async function produceReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string, prepared: Promise<Prepared>): Promise<Omit<ReplyOutcome, 'messageId'>> {
   const controller = new AbortController();
   const maxSeconds = env().AGENT_REPLY_MAX_SECONDS;
   const cutOff = setTimeout(() => controller.abort(new ModelError('timeout', `The reply ran longer than ${maxSeconds} seconds and was ended; retry it.`)), maxSeconds * 1000);
@@ -362,10 +383,7 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
   const activities = new Map<string, ActivityJson>();
   let citations: CitationJson[] = [];
   try {
-    const shared = job.task?.conversation;
-    const history = shared?.history ?? (await historyUpTo(db, job.channelId, job.triggerId, job.threadId));
-    if (shared) shared.history = history;
-    const knowledge = await knowledgeFor(db, agent, job.task?.question ?? history.at(-1)?.content ?? '');
+    const { history, knowledge } = await prepared;
     const sources = knowledge.sources;
     const context = buildContext({
       agent,
