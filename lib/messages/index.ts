@@ -59,17 +59,29 @@ export async function sendMessage({
   const member = isUuid(channelId) ? await cachedMembership(getCache(), { channelId, userId: user.id }) : false;
   if (member === false) throw notFound('Channel');
   if (member === undefined) await requireMember(db, { userId: user.id, channelId });
-  const stored = clientId ? await storedCopy(db, { userId: user.id, clientId, channelId }) : undefined;
-  if (stored) return { message: stored, created: false };
-  if (threadId) await requireThreadParent(db, { channelId, threadId });
-  const sendLimit = await throttleSend(user.id);
+  // The checks before the insert run together. A repeat of a clientId already stored answers the
+  // stored copy and takes no send, whatever the others said; any other refusal gives the send back.
+  const [stored, parent, taken, mentioned] = await Promise.allSettled([
+    clientId ? storedCopy(db, { userId: user.id, clientId, channelId }) : undefined,
+    threadId ? requireThreadParent(db, { channelId, threadId }) : undefined,
+    throttleSend(user.id),
+    peopleMentioned(db, { channelId, content, authorId: user.id }),
+  ]);
+  const repeat = stored.status === 'fulfilled' ? stored.value : undefined;
+  const refusal = [stored, parent, taken, mentioned].find((check) => check.status === 'rejected');
+  if (taken.status === 'rejected' || mentioned.status === 'rejected' || refusal || repeat) {
+    if (taken.status === 'fulfilled') await giveBack(taken.value, taken.value.bucket);
+    if (repeat) return { message: repeat, created: false };
+    throw (refusal as PromiseRejectedResult).reason;
+  }
+  const sendLimit = taken.value;
+  const mentions = mentioned.value;
   let attachments: AttachmentJson[] = [];
   let thread: ThreadSummaryJson | null = null;
   const then = async (tx: Database, row: MessageRow) => {
     if (attachmentIds.length) attachments = await claimAttachments(tx, { userId: user.id, channelId, messageId: row.id, attachmentIds });
     if (threadId) thread = await recordReply(tx, row);
   };
-  const mentions = await peopleMentioned(db, { channelId, content, authorId: user.id });
   const values = { authorKind: 'user' as const, authorUserId: user.id, content, clientId, runId, threadId, mentions };
   const [inserted] = await insertInOrder(db, channelId, values, attachmentIds.length || threadId ? then : undefined).catch(async (error: unknown) => {
     // The channel (or the thread's parent) was deleted between the checks and the insert.
@@ -84,8 +96,9 @@ export async function sendMessage({
       await publishReply(message, thread);
       return { message, created: true };
     }
-    await cacheNewMessage(getCache(), { channelId, id: message.id, json: JSON.stringify(message) });
+    // Published as soon as it is committed; the sender's answer waits for the cached window to hold it too.
     getPublisher().toChannel(channelId, 'message:created', { message });
+    await cacheNewMessage(getCache(), { channelId, id: message.id, json: JSON.stringify(message) });
     return { message, created: true };
   }
 

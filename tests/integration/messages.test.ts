@@ -1,4 +1,5 @@
 import { testDatabaseKinds } from '../helpers/database';
+import { withEnv } from '../helpers/env';
 import { useHub } from '../helpers/hub';
 import { isIso, person as makePerson, uniqueName, uuidV7 } from '../helpers/people';
 
@@ -88,6 +89,24 @@ describe.each(testDatabaseKinds())('messages over HTTP (%s)', (kind) => {
     expect(changed.status).toBe(200);
     expect(changed.json.message.content).toBe('only once');
     expect((await history()).map((m) => m.id)).toEqual([first.json.message.id]);
+  });
+
+  it('answers a retry with its stored copy even at the send limit, and a retry takes no send', async () => {
+    await withEnv({ SEND_RATE_LIMIT_MESSAGES: '2', SEND_RATE_LIMIT_WINDOW_SECONDS: '3600' }, async () => {
+      const { owner, base, history } = await room();
+      const first = await owner.client.post(`${base}/messages`, { content: 'one', clientId: 'limit-1' });
+      expect(first.status).toBe(201);
+      // Retries are free: the second send of the window is still there after three of them.
+      for (let i = 0; i < 3; i++) expect((await owner.client.post(`${base}/messages`, { content: 'one', clientId: 'limit-1' })).status).toBe(200);
+      expect((await owner.client.post(`${base}/messages`, { content: 'two', clientId: 'limit-2' })).status).toBe(201);
+      const refused = await owner.client.post(`${base}/messages`, { content: 'three', clientId: 'limit-3' });
+      expect(refused.status).toBe(429);
+      // At the limit, a retry of a stored message is still answered with it.
+      const retry = await owner.client.post(`${base}/messages`, { content: 'two', clientId: 'limit-2' });
+      expect(retry.status).toBe(200);
+      expect(retry.json.message.content).toBe('two');
+      expect((await history()).map((m) => m.content)).toEqual(['one', 'two']);
+    });
   });
 
   it('stores one copy when 10 retries race', async () => {
