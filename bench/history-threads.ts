@@ -20,7 +20,7 @@ import { openTestCache } from '../tests/helpers/cache';
 import { openTestDatabase } from '../tests/helpers/database';
 import { startRouteServer } from '../tests/helpers/route-server';
 import { liftLimitsForBench } from './hub';
-import { startHub, type HttpSession } from './production-hub';
+import { hasBuild, startHub, type HttpSession } from './production-hub';
 import { report, runBench, summarize, time } from './stats';
 
 const REPLIES = 250;
@@ -86,7 +86,7 @@ async function harness() {
 }
 
 async function production() {
-  if (!fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
+  if (!hasBuild()) {
     report({ bench: 'history-threads', server: 'production', skipped: 'no build: run pnpm build first' });
     return;
   }

@@ -89,12 +89,18 @@ export class Hub extends HttpSession {
   }
 }
 
+/** Whether `pnpm build` has been run here: the production server needs its output. */
+export function hasBuild(): boolean {
+  return fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'));
+}
+
 /**
  * The hub as `pnpm start` runs it (NODE_ENV=production, after `pnpm build`), on fresh embedded
- * data in `dir`, with `env` on top; resolves once it says it is ready.
+ * data in `dir`, with `env` on top (its DATABASE_URL and REDIS_URL put it on a database and cache
+ * of the caller's instead); resolves once it says it is ready.
  */
 export async function startHub(dir: string, { port, env = {} }: { port: number; env?: Record<string, string> }): Promise<Hub> {
-  if (!fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) throw new Error('Run pnpm build first: this measures the production server.');
+  if (!hasBuild()) throw new Error('Run pnpm build first: this measures the production server.');
   const child = spawn(process.execPath, [...process.execArgv, path.join(process.cwd(), 'server/main.ts')], {
     env: {
       ...process.env,
