@@ -86,9 +86,7 @@ async function benchToolStep() {
     report({ bench: 'abilities', part: 'tool step', server: `production (pnpm build && pnpm start), ${backends}`, measure: 'hub-added time per tool step (model answer written to next model request, minus the search)', ...summarize(added), goal_p50_ms: 3, met: summarize(added).p50_ms < 3 });
     report({ bench: 'abilities', part: 'tool step', measure: 'whole request: POST /api/v1/chat/completions with one web_search step', ...summarize(totals), hub_rss_mb: hub.rssNow() });
   } finally {
-    hub.child.kill('SIGTERM');
-    await new Promise((resolve) => hub.child.once('exit', resolve));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await hub.close();
     await Promise.all([model.close(), searxng.close(), site.close()]);
   }
 }

@@ -110,9 +110,7 @@ async function production() {
       makeMiss: () => session.request('PATCH', `${base}/${last}`, { content: `reply edited ${++edits} ${filler}` }),
     });
   } finally {
-    hub.child.kill('SIGTERM');
-    await new Promise((resolve) => hub.child.once('exit', resolve));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await hub.close();
   }
 }
 

@@ -39,7 +39,6 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-bench-http-'));
   // A benchmark queues far more documents than a person would at once.
   const hub = await startHub(dir, { port: PORT, env: { KNOWLEDGE_MAX_PENDING_PER_USER: '100000', KNOWLEDGE_MAX_PASSAGES_PER_DOCUMENT: '100000' } });
-  const { child } = hub;
   try {
     report({ bench: 'knowledge-http', server: 'production (pnpm build && pnpm start), embedded PGlite and local files', rss_idle_mb: hub.rssNow() });
     await hub.request('POST', '/api/auth/sign-up', { name: 'Bench', email: 'bench@example.com', password: 'benchmark-password' });
@@ -112,9 +111,7 @@ async function main() {
       report({ bench: 'knowledge-http', search: 'POST /api/knowledge/:id/search', passages, index_seconds: indexSeconds, ...summarize(samples) });
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await hub.close();
   }
 }
 

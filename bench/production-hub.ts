@@ -59,8 +59,18 @@ export class Hub extends HttpSession {
   constructor(
     readonly child: ChildProcess,
     base: string,
+    private readonly dir: string,
   ) {
     super(base);
+  }
+
+  /** Stops the server as a user would (SIGTERM), waits for it to exit, and removes its data. */
+  async close() {
+    if (this.child.exitCode === null) {
+      this.child.kill('SIGTERM');
+      await new Promise((resolve) => this.child.once('exit', resolve));
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   startSampling() {
@@ -120,6 +130,6 @@ export async function startHub(dir: string, { port, env = {} }: { port: number; 
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('[hub] ready') && resolve());
     child.on('exit', (code) => reject(new Error(`the hub exited with ${code} before it was ready (its error is above)`)));
   });
-  return new Hub(child, `http://127.0.0.1:${port}`);
+  return new Hub(child, `http://127.0.0.1:${port}`, dir);
 }
 

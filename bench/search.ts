@@ -161,9 +161,7 @@ async function onProductionServer(db: Database, email: string, shapes: Shapes): 
     if (cacheKind === 'redis') await new Promise((resolve) => setTimeout(resolve, 2000));
     return await measure(`production, ${dbKind} + ${cacheKind}`, session, shapes);
   } finally {
-    hub.child.kill('SIGTERM');
-    await new Promise((resolve) => hub.child.once('exit', resolve));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await hub.close();
   }
 }
 

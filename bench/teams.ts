@@ -164,9 +164,7 @@ async function onProductionServer(name: string, env: Record<string, string>, mod
   try {
     await measure({ name, base: hub.base, socketUrl: hub.base }, model);
   } finally {
-    hub.child.kill('SIGTERM');
-    await new Promise((resolve) => hub.child.once('exit', resolve));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await hub.close();
   }
 }
 
