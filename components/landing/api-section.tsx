@@ -28,7 +28,7 @@ export function ApiSection() {
   const highlighted = highlightCode(SAMPLE, 'typescript');
   return (
     <section id="api" aria-labelledby="api-title" className="scroll-mt-20 border-t border-gray-200 py-16 sm:py-24 dark:border-gray-800/80">
-      <div className="mx-auto grid max-w-6xl items-center gap-10 px-4 sm:px-6 lg:grid-cols-[0.8fr_1.2fr] lg:gap-16">
+      <div className="mx-auto grid max-w-6xl items-center gap-10 px-4 sm:px-6 lg:grid-cols-[0.8fr_1.2fr] lg:gap-16 [&>*]:min-w-0">
         <Reveal>
           <p className="text-sm font-semibold text-sky-600 dark:text-sky-400">The API</p>
           <h2 id="api-title" className="mt-2 text-3xl font-bold tracking-tight sm:text-4xl">Your agents, from any codebase</h2>
@@ -50,9 +50,12 @@ export function ApiSection() {
               <span>ask-agents.ts</span>
               <span>npm install openai</span>
             </div>
-            <pre className="message-body overflow-x-auto p-4 text-[13px] leading-relaxed text-gray-100" data-testid="api-sample">
-              {highlighted ? <code dangerouslySetInnerHTML={{ __html: highlighted.html }} /> : <code>{SAMPLE}</code>}
-            </pre>
+            {/* The chat's code-block styles and highlight colours (app/globals.css). */}
+            <div className="message-body p-2">
+              <pre className="text-[13px] leading-relaxed text-gray-100" data-testid="api-sample">
+                {highlighted ? <code dangerouslySetInnerHTML={{ __html: highlighted.html }} /> : <code>{SAMPLE}</code>}
+              </pre>
+            </div>
           </div>
         </Reveal>
       </div>

@@ -32,11 +32,11 @@ export function LandingHeader({ signedIn, theme }: { signedIn: boolean; theme: T
         <nav aria-label="Account" className="flex items-center gap-2 sm:gap-3">
           <LandingThemeToggle initialTheme={theme} />
           {signedIn ? (
-            <Link href="/hub" className="rounded-lg bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-500">Open the hub</Link>
+            <Link href="/hub" className="whitespace-nowrap rounded-lg bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-500">Open the hub</Link>
           ) : (
             <>
-              <Link href="/sign-in" className="rounded px-1 text-sm font-medium hover:underline">Sign in</Link>
-              <Link href="/sign-up" className="rounded-lg bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-500">Get started</Link>
+              <Link href="/sign-in" className="whitespace-nowrap rounded px-1 text-sm font-medium hover:underline">Sign in</Link>
+              <Link href="/sign-up" className="whitespace-nowrap rounded-lg bg-sky-600 px-3 py-2 text-sm font-medium text-white hover:bg-sky-500 sm:px-4">Get started</Link>
             </>
           )}
         </nav>

@@ -115,7 +115,7 @@ function Network({ pointer }: { pointer: React.RefObject<{ x: number; y: number 
         </group>
       ))}
       <points geometry={model.dots}>
-        <pointsMaterial map={model.texture} size={0.26} vertexColors transparent blending={THREE.AdditiveBlending} depthWrite={false} />
+        <pointsMaterial map={model.texture} size={0.34} vertexColors transparent blending={THREE.AdditiveBlending} depthWrite={false} />
       </points>
     </group>
   );
@@ -139,6 +139,7 @@ export default function NetworkScene({ active, onReady }: { active: boolean; onR
       data-testid="hero-scene"
       aria-hidden
       dpr={[1, 2]}
+      flat
       frameloop={active ? 'always' : 'never'}
       camera={{ position: [0, 0, 5.9], fov: 50 }}
       gl={{ antialias: true, alpha: true, powerPreference: 'low-power' }}

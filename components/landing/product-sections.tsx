@@ -4,7 +4,7 @@ import { Reveal } from './reveal';
 function Section({ id, eyebrow, title, intro, points, children, flip = false }: { id: string; eyebrow: string; title: string; intro: string; points: { title: string; text: string }[]; children: ReactNode; flip?: boolean }) {
   return (
     <section id={id} aria-labelledby={`${id}-title`} className="scroll-mt-20 border-t border-gray-200 py-16 sm:py-24 dark:border-gray-800/80">
-      <div className={`mx-auto grid max-w-6xl items-center gap-10 px-4 sm:px-6 lg:grid-cols-2 lg:gap-16 ${flip ? 'lg:[&>*:first-child]:order-2' : ''}`}>
+      <div className={`mx-auto grid max-w-6xl items-center gap-10 px-4 sm:px-6 lg:grid-cols-2 lg:gap-16 [&>*]:min-w-0 ${flip ? 'lg:[&>*:first-child]:order-2' : ''}`}>
         <Reveal>
           <p className="text-sm font-semibold text-sky-600 dark:text-sky-400">{eyebrow}</p>
           <h2 id={`${id}-title`} className="mt-2 text-3xl font-bold tracking-tight sm:text-4xl">{title}</h2>
