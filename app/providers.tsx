@@ -5,7 +5,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { User } from '@/lib/api-types';
 import { StoreContext } from '@/stores/context';
 import { RootStore } from '@/stores/root-store';
-import type { Theme } from '@/stores/user-store';
+import type { Theme } from '@/stores/theme';
 
 type Props = { user: User | null; theme: Theme; authProvider: 'local' | 'clerk'; children: ReactNode };
 

@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import type { AxiosInstance } from 'axios';
 import type { User } from '@/lib/api-types';
-import type { Theme } from './user-store';
+import type { Theme } from './theme';
 import { createHttpClient } from '@/lib/http/client';
 import { AgentStore } from './agent-store';
 import { CanvasStore } from './canvas-store';

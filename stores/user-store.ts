@@ -1,10 +1,8 @@
 import { makeAutoObservable } from 'mobx';
 import type { User } from '@/lib/api-types';
 import type { RootStore } from './root-store';
+import { applyTheme, type Theme } from './theme';
 
-export type Theme = 'dark' | 'light';
-/** The theme lives in a cookie so the server renders the right one from the first byte. */
-export const THEME_COOKIE = 'nc-theme';
 
 /** The signed-in user and their UI preferences (the theme). */
 export class UserStore {
@@ -39,10 +37,7 @@ export class UserStore {
 
   setTheme(theme: Theme) {
     this.theme = theme;
-    if (typeof document === 'undefined') return;
-    document.cookie = `${THEME_COOKIE}=${theme}; path=/; max-age=${60 * 60 * 24 * 365}; samesite=lax`;
-    document.documentElement.classList.toggle('dark', theme === 'dark');
-    document.documentElement.style.colorScheme = theme;
+    applyTheme(theme);
   }
 
   async signIn(input: { email: string; password: string }) {
