@@ -13,7 +13,7 @@ const sections = [
 export function LandingHeader({ signedIn, theme }: { signedIn: boolean; theme: Theme }) {
   return (
     <header className="sticky top-0 z-20 border-b border-gray-200/70 bg-white/80 backdrop-blur dark:border-gray-800/70 dark:bg-gray-950/80">
-      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3 sm:px-6">
+      <div className="mx-auto flex max-w-6xl items-center justify-between gap-2 px-4 py-3 sm:gap-4 sm:px-6">
         <Link href="/" className="flex items-center gap-2 text-lg font-semibold">
           <svg aria-hidden viewBox="0 0 24 24" className="h-6 w-6">
             <circle cx="12" cy="12" r="3.2" fill="#38bdf8" />
