@@ -122,6 +122,8 @@ export class RealtimeConnection {
     socket.on('channel:updated', ({ channelId }) => {
       void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channel(channelId), exact: true });
       void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.channels, exact: true });
+      // Its canvas shows the members' abilities and knowledge (refetched only while it is open).
+      void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.canvas(channelId), exact: true });
     });
 
     // Join every channel the sidebar knows, as the list changes (a new channel, an invitation).

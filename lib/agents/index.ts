@@ -123,6 +123,12 @@ export async function createAgent({ userId, input }: { userId: string; input: z.
   }
 }
 
+/** The channels an agent is a member of. */
+async function channelsWith(db: Database, agentId: string): Promise<string[]> {
+  const rows = await db.select({ channelId: channelMembers.channelId }).from(channelMembers).where(eq(channelMembers.agentId, agentId));
+  return rows.map((row) => row.channelId);
+}
+
 /**
  * The channels an agent is in or has written to: their member lists and cached history name it,
  * so a rename or a deletion refreshes them (cached windows dropped, members told).
@@ -180,6 +186,9 @@ export async function updateAgent({ userId, agentId, input }: { userId: string; 
     if (!agent) throw notFound('Agent');
     if (input.name !== undefined || input.handle !== undefined || input.avatar !== undefined || input.description !== undefined) {
       await refreshChannels(await channelsShowing(db, agentId), await threadsShowing(db, agentId));
+    } else if (knowledgeBaseIds || mcpServerIds || input.abilities) {
+      // Its channels' canvases show its abilities and knowledge (no cached history names them).
+      for (const channelId of await channelsWith(db, agentId)) getPublisher().toChannel(channelId, 'channel:updated', { channelId });
     }
     return toAgentJson(agent, await linksOfAgent(db, agent.id));
   } catch (error) {

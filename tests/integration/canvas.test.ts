@@ -68,6 +68,20 @@ describe.each(testDatabaseKinds())('the team canvas over HTTP and a socket (%s)'
     );
   });
 
+  it("tells the channel when a member agent's knowledge or abilities change, so every open canvas shows it", async () => {
+    const { ada, bob, channelId } = await rt.sharedChannel();
+    const scout = await agentOf(ada.api, 'scout', { abilities: ['web_search'] });
+    expect((await ada.api.post(`/api/channels/${channelId}/members`, { agentId: scout.id })).status).toBe(201);
+    const base = (await ada.api.post('/api/knowledge', { name: uniqueName('Ada docs') })).json.knowledgeBase.id as string;
+    const told = record(bob.socket, 'channel:updated');
+    const linked = await ada.api.patch(`/api/agents/${scout.id}`, { knowledgeBaseIds: [base], abilities: ['web_search', 'knowledge'] });
+    expect(linked.status).toBe(200);
+    await until(() => told.some((event) => event.channelId === channelId), 5000, "channel:updated on Bob's socket");
+    // The agent's card now counts the base (named only once the base itself is on the canvas).
+    const seen = await bob.api.get(canvasOf(channelId));
+    expect(seen.json.canvas.agents).toEqual([{ id: scout.id, abilities: ['knowledge', 'web_search'], knowledgeBaseIds: [], knowledgeBaseCount: 1 }]);
+  });
+
   it('answers 400 with the field for each malformed node', async () => {
     const { ada, channelId } = await rt.sharedChannel({ join: false });
     const note = () => `note:${newId()}`;
