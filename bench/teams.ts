@@ -128,7 +128,7 @@ async function main() {
       return undefined; // the task's result: 50 tokens
     },
   });
-  const modelEnv = { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: model.baseURL, SEND_RATE_LIMIT_MESSAGES: '100000', AGENT_DAILY_CALLS: '0', AGENT_DAILY_TOKENS: '0', RATE_LIMIT_OWNER_REQUESTS: '10000000' };
+  const modelEnv = { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: model.baseURL, SEND_RATE_LIMIT_MESSAGES: '100000', AGENT_DAILY_CALLS: '0', AGENT_DAILY_TOKENS: '0', RATE_LIMIT_OWNER_REQUESTS: '10000000', AUTH_SIGNUP_ADDRESS_LIMIT: '100000' };
 
   const only = process.env.BENCH_SERVER;
   // The production server, as users run it.
