@@ -4,9 +4,11 @@ import { makeAutoObservable, reaction, runInAction } from 'mobx';
 import type { Message, MessagePage } from '@/lib/api-types';
 import type { ReactionJson } from '@/lib/contracts/messages';
 import { toApiError } from '@/lib/http/client';
+import { upsertAround, upsertHistory, withMessage, withoutMessage, type AroundData, type HistoryData } from './message-lists';
 import { queryKeys } from './query-keys';
 import { toggledReaction } from './reaction-list';
 import type { RootStore } from './root-store';
+import type { ThreadData } from './thread-store';
 
 export type OutgoingMessage = {
   clientId: string;
@@ -23,7 +25,10 @@ export type OutgoingMessage = {
   createdAt: string;
 };
 
-export type HistoryData = InfiniteData<MessagePage, string | undefined>;
+export type { HistoryData };
+
+/** The query kinds under ['channels', id, kind] that hold a channel's messages: a fetch of any may race a live change. */
+const MESSAGE_LISTS = new Set(['messages', 'around', 'threads']);
 
 /** Per user, so nobody inherits another person's unsent messages on a shared browser. */
 export const outboxStorageKey = (userId: string) => `nc-outbox:${userId}`;
@@ -44,7 +49,7 @@ export class MessageStore {
   /** clientIds this tab has settled (delivered or discarded), so other tabs' copies do not bring them back. */
   private settled = new Set<string>();
   private stopPersisting?: () => void;
-  /** Live changes that landed while a history fetch was in flight, replayed onto its result. */
+  /** Live changes that landed while a fetch of a message list was in flight, by the query's hash, replayed onto its result. */
   private replays = new Map<string, Array<() => void>>();
   /** While the server refuses sends for going too fast (429): until when (ms since epoch), else 0. */
   throttledUntil = 0;
@@ -66,20 +71,19 @@ export class MessageStore {
     // fetch's result is written, the changes it raced are applied again (by id, so never twice).
     root.queryClient.getQueryCache().subscribe((event) => {
       if (event.type !== 'updated' || event.action.type !== 'success' || event.action.manual) return;
-      const [scope, channelId, kind] = event.query.queryKey as string[];
-      if (scope !== 'channels' || kind !== 'messages' || !channelId) return;
-      const pending = this.replays.get(channelId);
+      const pending = this.replays.get(event.query.queryHash);
       if (!pending) return;
-      this.replays.delete(channelId);
+      this.replays.delete(event.query.queryHash);
       pending.forEach((apply) => apply());
     });
   }
 
-  /** Applies a live change now, and again after any history fetch in flight for its channel. */
+  /** Applies a live change now, and again after each fetch in flight of a list of its channel's messages. */
   private live(channelId: string, apply: () => void) {
     apply();
-    if (this.root.queryClient.isFetching({ queryKey: queryKeys.messages(channelId) }) > 0) {
-      this.replays.set(channelId, [...(this.replays.get(channelId) ?? []), apply]);
+    for (const query of this.root.queryClient.getQueryCache().findAll({ queryKey: queryKeys.channel(channelId), fetchStatus: 'fetching' })) {
+      if (!MESSAGE_LISTS.has(String(query.queryKey[2]))) continue;
+      this.replays.set(query.queryHash, [...(this.replays.get(query.queryHash) ?? []), apply]);
     }
   }
 
@@ -147,9 +151,9 @@ export class MessageStore {
     this.upsert(data.message);
   }
 
-  /** A live `message:reactions`: the message's whole list, as the server has it now. */
-  receiveReactions(channelId: string, messageId: string, reactions: ReactionJson[]) {
-    this.live(channelId, () => this.patch(channelId, messageId, () => reactions));
+  /** A live `message:reactions`: the message's whole list, as the server has it now (`threadId` for a reply). */
+  receiveReactions(channelId: string, messageId: string, reactions: ReactionJson[], threadId?: string) {
+    this.live(channelId, () => this.patch(channelId, messageId, () => reactions, threadId));
   }
 
   /**
@@ -157,33 +161,40 @@ export class MessageStore {
    * answer then replaces the list; a failure takes back only this change (others' reactions that
    * arrived meanwhile stay) and rethrows for the caller to show.
    */
-  async react(channelId: string, messageId: string, emoji: string, on: boolean): Promise<void> {
+  async react(channelId: string, messageId: string, emoji: string, on: boolean, threadId?: string): Promise<void> {
     const viewer = this.root.user.user;
     if (!viewer) return;
     const me = { id: viewer.id, name: viewer.name };
-    this.patch(channelId, messageId, (list) => toggledReaction(list, emoji, me, on));
+    this.patch(channelId, messageId, (list) => toggledReaction(list, emoji, me, on), threadId);
     const path = `/api/channels/${channelId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`;
     try {
       const { data } = on ? await this.root.http.put<{ reactions: ReactionJson[] }>(path) : await this.root.http.delete<{ reactions: ReactionJson[] }>(path);
-      this.patch(channelId, messageId, () => data.reactions);
+      this.patch(channelId, messageId, () => data.reactions, threadId);
     } catch (error) {
-      this.patch(channelId, messageId, (list) => toggledReaction(list, emoji, me, !on));
+      this.patch(channelId, messageId, (list) => toggledReaction(list, emoji, me, !on), threadId);
       throw toApiError(error);
     }
   }
 
-  /** Rewrites one loaded message's reactions in place. */
-  private patch(channelId: string, messageId: string, next: (list: ReactionJson[] | undefined) => ReactionJson[]) {
-    this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(channelId), (old) =>
-      old
-        ? {
-            ...old,
-            pages: old.pages.map((page) =>
-              page.messages.some((m) => m.id === messageId) ? { ...page, messages: page.messages.map((m) => (m.id === messageId ? { ...m, reactions: next(m.reactions) } : m)) } : page,
-            ),
-          }
-        : old,
-    );
+  /** Rewrites one message's reactions wherever it is loaded. */
+  private patch(channelId: string, messageId: string, next: (list: ReactionJson[] | undefined) => ReactionJson[], threadId?: string) {
+    this.rewrite(channelId, messageId, (m) => ({ ...m, reactions: next(m.reactions) }), threadId);
+  }
+
+  /**
+   * Rewrites one message in every loaded copy of it. A reply (`threadId`) is in its thread's pages
+   * only; a top-level message is in the channel's history, its around views, and, as a parent,
+   * at the head of its open thread.
+   */
+  rewrite(channelId: string, messageId: string, next: (message: Message) => Message, threadId?: string) {
+    const { queryClient } = this.root;
+    if (threadId) {
+      queryClient.setQueryData<ThreadData>(queryKeys.thread(channelId, threadId), (old) => old && withMessage(old, messageId, next));
+      return;
+    }
+    queryClient.setQueryData<HistoryData>(queryKeys.messages(channelId), (old) => old && withMessage(old, messageId, next));
+    queryClient.setQueriesData<AroundData>({ queryKey: queryKeys.aroundAll(channelId) }, (old) => old && withMessage(old, messageId, next));
+    queryClient.setQueryData<ThreadData>(queryKeys.thread(channelId, messageId), (old) => old && { ...old, pages: old.pages.map((page) => ({ ...page, parent: next(page.parent) })) });
   }
 
   /** A live deletion. */
@@ -359,38 +370,19 @@ export class MessageStore {
     let placed: 'inserted' | 'replaced' | false = false;
     this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(message.channelId), (old) => {
       if (!old || old.pages.length === 0) return old;
-      placed = 'inserted';
-      let replaced = false;
-      const pages = old.pages.map((page) => {
-        const index = page.messages.findIndex((m) => m.id === message.id);
-        if (index === -1) return page;
-        replaced = true;
-        const messages = [...page.messages];
-        const held = page.messages[index]!;
-        // The orchestrator's choice is only ever added (message:updated), never taken away: a copy
-        // without it (the sender's own POST answer, arriving after that event) must not drop it.
-        let next = !message.routing && held.routing ? { ...message, routing: held.routing } : message;
-        // Reactions have their own event; a copy that does not carry them (an agent's status
-        // change, an answer built without them) must not erase the list held here.
-        if (!('reactions' in message) && held.reactions) next = { ...next, reactions: held.reactions };
-        messages[index] = next;
-        return { ...page, messages };
-      });
-      if (replaced) {
-        placed = 'replaced';
-        return { ...old, pages };
-      }
-      const [newest, ...rest] = pages;
-      const messages = [...newest!.messages, message].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return { ...old, pages: [{ ...newest!, messages }, ...rest] };
+      const result = upsertHistory(old, message);
+      placed = result.placed;
+      return result.data;
     });
+    // An around view (the channel opened at a search result) is kept the same way.
+    this.root.queryClient.setQueriesData<AroundData>({ queryKey: queryKeys.aroundAll(message.channelId) }, (old) => old && upsertAround(old, message));
     return placed;
   }
 
+  /** Takes a top-level message out of the channel's history and its around views. */
   drop(channelId: string, messageId: string) {
-    this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(channelId), (old) =>
-      old ? { ...old, pages: old.pages.map((page) => ({ ...page, messages: page.messages.filter((m) => m.id !== messageId) })) } : old,
-    );
+    this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(channelId), (old) => old && withoutMessage(old, messageId));
+    this.root.queryClient.setQueriesData<AroundData>({ queryKey: queryKeys.aroundAll(channelId) }, (old) => old && withoutMessage(old, messageId));
   }
 
   /**

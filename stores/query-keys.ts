@@ -8,6 +8,9 @@ export const queryKeys = {
   usage: (range: string) => ['usage', range] as const,
   channel: (channelId: string) => ['channels', channelId] as const,
   messages: (channelId: string) => ['channels', channelId, 'messages'] as const,
+  /** A channel's around views (pages centred on a message, from search), all of them or the one at `messageId`. */
+  aroundAll: (channelId: string) => ['channels', channelId, 'around'] as const,
+  around: (channelId: string, messageId: string) => ['channels', channelId, 'around', messageId] as const,
   /** One thread's pages (its parent and replies), under its channel so dropping the channel drops it. */
   thread: (channelId: string, threadId: string) => ['channels', channelId, 'threads', threadId] as const,
   /** The caller's threads with unread replies in a channel. */

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Channel } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { CHANNELS_PER_JOIN, type ClientToServerEvents, type JoinManyAck, type ServerToClientEvents } from '@/lib/realtime/events';
+import { aroundReachesPresent, flattenAround, type AroundData } from './message-lists';
 import { flattenHistory, type HistoryData } from './message-store';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
@@ -95,7 +96,7 @@ export class RealtimeConnection {
       this.root.threads.receiveParent(message);
     });
     socket.on('thread:updated', ({ channelId, threadId, thread }) => this.root.threads.receiveSummary(channelId, threadId, thread));
-    socket.on('message:reactions', ({ channelId, messageId, reactions }) => this.root.messages.receiveReactions(channelId, messageId, reactions));
+    socket.on('message:reactions', ({ channelId, messageId, reactions, threadId }) => this.root.messages.receiveReactions(channelId, messageId, reactions, threadId));
     socket.on('agent:token', ({ messageId, delta }) => this.root.messages.receiveToken(messageId, delta));
     socket.on('agent:activity', ({ channelId, messageId, activity }) => this.root.messages.receiveActivity(channelId, messageId, activity));
     socket.on('run:updated', ({ run }) => this.root.runs.receive(run));
@@ -194,12 +195,24 @@ export class RealtimeConnection {
     this.socket?.emit('typing', { channelId });
   }
 
-  /** channelId -> id of the newest message loaded, for every channel with loaded history. */
+  /**
+   * channelId -> id of the newest message loaded, for every channel with loaded history or an
+   * around view that reaches the present; with both, the older of the two (what one of them
+   * missed, the other receives again, by id, so never twice).
+   */
   private newestLoaded(): Map<string, string | undefined> {
     const loaded = this.root.queryClient.getQueriesData<HistoryData>({ queryKey: ['channels'] });
-    return new Map(
+    const marks = new Map(
       loaded.filter(([key, data]) => key.length === 3 && key[2] === 'messages' && data).map(([key, data]) => [String(key[1]), flattenHistory(data).at(-1)?.id]),
     );
+    for (const [key, data] of this.root.queryClient.getQueriesData<AroundData>({ queryKey: ['channels'] })) {
+      if (key.length !== 4 || key[2] !== 'around' || !aroundReachesPresent(data)) continue;
+      const newest = flattenAround(data).at(-1)?.id;
+      const channelId = String(key[1]);
+      const held = marks.get(channelId);
+      if (newest && (held === undefined || newest < held)) marks.set(channelId, newest);
+    }
+    return marks;
   }
 
   /** After a reconnect: what each loaded channel missed, then a quiet refresh for edits and deletes. */

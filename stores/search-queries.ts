@@ -1,11 +1,14 @@
 import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/react-query';
-import type { Message, MessagePage } from '@/lib/api-types';
+import type { MessagePage } from '@/lib/api-types';
 import type { MessageSearchJson, PersonJson } from '@/lib/contracts/search';
+import type { AroundPage, AroundParam } from './message-lists';
+import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
 
 /*
  * Search is server data, read through React Query like history; nothing of it is client state.
- * The keys sit outside ['channels', id, 'messages'], so live events never write into them.
+ * Results sit outside ['channels', ...], so live events never write into them; an around view
+ * (the channel opened at a result) is a list of the channel's messages, and they do.
  */
 
 export const messageSearchQuery = (root: RootStore, q: string, limit = 20) =>
@@ -29,15 +32,17 @@ export const peopleSearchQuery = (root: RootStore, q: string) =>
     retry: false,
   });
 
-/** A page of the history around a message, with a cursor each way (null at either end of the channel). */
-export type AroundPage = { messages: Message[]; older: string | null; newer: string | null; targetId?: string; threadId?: string };
-type AroundParam = { around: string } | { before: string } | { after: string };
 type AroundAnswer = MessagePage & { prevCursor?: string | null; targetId?: string; threadId?: string };
 
-/** Pages in time order: the first centred on the message, older ones before it, newer ones after. */
+/**
+ * Pages in time order: the first centred on the message, older ones before it, newer ones after.
+ * Live events keep it current (MessageStore writes into every around view of the channel as into
+ * its history), so it is never refetched as stale: a refetch would walk forward from the oldest
+ * page's cursor and lose the pages after it.
+ */
 export const aroundQuery = (root: RootStore, channelId: string, messageId: string) =>
   infiniteQueryOptions({
-    queryKey: ['channels', channelId, 'around', messageId] as const,
+    queryKey: queryKeys.around(channelId, messageId),
     queryFn: async ({ pageParam }): Promise<AroundPage> => {
       const { data } = await root.http.get<AroundAnswer>(`/api/channels/${channelId}/messages`, { params: { ...pageParam, limit: 50 } });
       if ('around' in pageParam) return { messages: data.messages, older: data.nextCursor, newer: data.prevCursor ?? null, targetId: data.targetId, threadId: data.threadId };
@@ -47,5 +52,5 @@ export const aroundQuery = (root: RootStore, channelId: string, messageId: strin
     initialPageParam: { around: messageId } as AroundParam,
     getNextPageParam: (last): AroundParam | undefined => (last.newer ? { after: last.newer } : undefined),
     getPreviousPageParam: (first): AroundParam | undefined => (first.older ? { before: first.older } : undefined),
-    staleTime: 30_000,
+    staleTime: Infinity,
   });

@@ -2,7 +2,6 @@ import { infiniteQueryOptions, queryOptions, type InfiniteData } from '@tanstack
 import { makeAutoObservable } from 'mobx';
 import type { Message, MessagePage } from '@/lib/api-types';
 import type { ThreadSummaryJson } from '@/lib/contracts/messages';
-import type { HistoryData } from './message-store';
 import { queryKeys } from './query-keys';
 import type { RootStore } from './root-store';
 
@@ -86,18 +85,13 @@ export class ThreadStore {
   /** thread:updated: the parent's summary, wherever the parent is shown; and whether it is unread for us now. */
   receiveSummary(channelId: string, threadId: string, thread: ThreadSummaryJson | null) {
     const withSummary = (message: Message): Message => {
-      if (message.id !== threadId) return message;
       if (thread) return { ...message, thread };
       const rest = { ...message };
       delete rest.thread;
       return rest;
     };
-    this.root.queryClient.setQueryData<HistoryData>(queryKeys.messages(channelId), (old) =>
-      old && { ...old, pages: old.pages.map((page) => ({ ...page, messages: page.messages.map(withSummary) })) },
-    );
-    this.root.queryClient.setQueryData<ThreadData>(queryKeys.thread(channelId, threadId), (old) =>
-      old && { ...old, pages: old.pages.map((page) => ({ ...page, parent: withSummary(page.parent) })) },
-    );
+    // The channel's history, its around views, and the open thread's head.
+    this.root.messages.rewrite(channelId, threadId, withSummary);
     // Unread is per person and decided by the server (who started it, who read what).
     void this.root.queryClient.invalidateQueries({ queryKey: queryKeys.unreadThreads(channelId), exact: true });
   }

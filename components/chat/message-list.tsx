@@ -3,13 +3,13 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { flattenHistory } from '@/stores/message-store';
 import { historyQuery } from '@/stores/queries';
-import { MessageItem, PendingMessageItem } from './message-item';
-import { layoutMessages } from './message-layout';
+import { PendingMessageItem } from './message-item';
+import { MessageRows } from './message-rows';
 
 /** Loads older history when the reader scrolls within this many pixels of the top. */
 const LOAD_OLDER_THRESHOLD = 120;
@@ -34,8 +34,6 @@ export const MessageList = observer(function MessageList({ channelId, isOwner, l
   const pending = messageStore.pendingFor(channelId, messages);
   const oldestId = messages[0]?.id;
   const newestPending = pending.at(-1)?.clientId;
-  const viewerId = root.user.user?.id;
-  const rows = useMemo(() => layoutMessages(messages, { lastReadId: readMark, viewerId }), [messages, readMark, viewerId]);
 
   function loadOlder() {
     const el = scroller.current;
@@ -90,27 +88,11 @@ export const MessageList = observer(function MessageList({ channelId, isOwner, l
       {history.isSuccess && !history.hasNextPage && (
         <p className="mb-4 text-center text-xs text-gray-500" data-testid="history-start">This is the beginning of the channel.</p>
       )}
-      <ol className="flex flex-col">
-        {rows.map((row) =>
-          row.kind === 'date' ? (
-            <li key={row.key} className="my-2 flex items-center gap-3 text-xs font-semibold text-gray-500 dark:text-gray-400" data-testid="date-separator" role="separator" aria-label={row.label}>
-              <span className="h-px flex-1 bg-gray-200 dark:bg-gray-700" />
-              <span className="rounded-full border border-gray-200 px-2 py-0.5 dark:border-gray-700">{row.label}</span>
-              <span className="h-px flex-1 bg-gray-200 dark:bg-gray-700" />
-            </li>
-          ) : row.kind === 'new' ? (
-            <li key={row.key} className="my-1 flex items-center gap-2 text-xs font-semibold text-red-600 dark:text-red-400" data-testid="new-messages-line" role="separator" aria-label="New messages">
-              <span className="h-px flex-1 bg-red-500/70" />
-              <span>New messages</span>
-            </li>
-          ) : (
-            <MessageItem key={row.key} message={row.message} canDelete={isOwner} compact={row.compact} />
-          ),
-        )}
+      <MessageRows messages={messages} isOwner={isOwner} lastReadId={readMark}>
         {pending.map((entry) => (
           <PendingMessageItem key={entry.clientId} entry={entry} />
         ))}
-      </ol>
+      </MessageRows>
     </div>
   );
 });

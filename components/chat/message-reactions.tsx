@@ -18,7 +18,7 @@ export const COMMON_EMOJIS = ['👍', '❤️', '😂', '🎉', '🙏', '👀', 
  */
 function useReact(message: Message, onError: (text: string) => void) {
   const { messages, user } = useStores();
-  const send = (emoji: string, on: boolean) => messages.react(message.channelId, message.id, emoji, on).catch((error: unknown) => onError(toApiError(error).message));
+  const send = (emoji: string, on: boolean) => messages.react(message.channelId, message.id, emoji, on, message.threadId).catch((error: unknown) => onError(toApiError(error).message));
   return {
     add: (emoji: string) => void send(emoji, true),
     toggle: (emoji: string) => {

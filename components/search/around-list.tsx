@@ -5,9 +5,11 @@ import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
 import Link from 'next/link';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { MessageItem } from '@/components/chat/message-item';
+import { PendingMessageItem } from '@/components/chat/message-item';
+import { MessageRows } from '@/components/chat/message-rows';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
+import { aroundReachesPresent, flattenAround } from '@/stores/message-lists';
 import { aroundQuery } from '@/stores/search-queries';
 
 /** Loads more when the reader scrolls within this many pixels of either end. */
@@ -18,14 +20,21 @@ const HIGHLIGHT_MS = 4000;
 /**
  * The channel opened at a message (`?around=<id>`, from search): the page centred on it, the
  * message scrolled into view and highlighted for a moment, older pages loading at the top and
- * newer ones at the bottom. It is a view of history, not the live tail: "Jump to the present"
- * opens the channel as usual, where new messages arrive.
+ * newer ones at the bottom, drawn as the channel is (MessageRows: grouped, with date
+ * separators). It is live as the channel is: edits, deletions, reactions and thread summaries
+ * reach its messages, and new messages arrive at its end once it reaches the present (the same
+ * events and the same MessageStore writers as the channel's history). "Jump to the present"
+ * opens the channel as usual.
  */
 export const AroundList = observer(function AroundList({ channelId, messageId, isOwner }: { channelId: string; messageId: string; isOwner: boolean }) {
   const root = useStores();
   const history = useInfiniteQuery(aroundQuery(root, channelId, messageId));
   const scroller = useRef<HTMLDivElement>(null);
-  const messages = history.data?.pages.flatMap((page) => page.messages) ?? [];
+  const messages = flattenAround(history.data);
+  // At the present, the reader's own messages still sending show at the end, as in the channel.
+  const atPresent = aroundReachesPresent(history.data);
+  const pending = atPresent ? root.messages.pendingFor(channelId, messages) : [];
+  const newestPending = pending.at(-1)?.clientId;
   const first = history.data?.pages.find((page) => page.targetId);
   const targetId = first?.targetId ?? messageId;
   const [highlighted, setHighlighted] = useState(true);
@@ -33,6 +42,14 @@ export const AroundList = observer(function AroundList({ channelId, messageId, i
   // Older pages go in above: the reader's place is kept by the height they add.
   const anchor = useRef<{ height: number; top: number; oldestId?: string } | null>(null);
   const oldestId = messages[0]?.id;
+  // New messages at the present are followed when the reader is at the bottom, as in the channel;
+  // not the newer page that reaches the present (that is history loading, not a new message).
+  const stickToBottom = useRef(false);
+  const wasAtPresent = useRef(false);
+
+  useLayoutEffect(() => {
+    if (newestPending) stickToBottom.current = true;
+  }, [newestPending]);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -43,8 +60,11 @@ export const AroundList = observer(function AroundList({ channelId, messageId, i
     } else if (anchor.current && anchor.current.oldestId !== oldestId) {
       el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
       anchor.current = null;
+    } else if (wasAtPresent.current && stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
     }
-  }, [messages.length, oldestId, targetId]);
+    wasAtPresent.current = atPresent;
+  }, [messages.length, pending.length, oldestId, targetId, atPresent]);
 
   useEffect(() => {
     const timer = setTimeout(() => setHighlighted(false), HIGHLIGHT_MS);
@@ -54,6 +74,7 @@ export const AroundList = observer(function AroundList({ channelId, messageId, i
   function onScroll() {
     const el = scroller.current;
     if (!el || !centred.current) return;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
     if (el.scrollTop < EDGE && history.hasPreviousPage && !history.isFetchingPreviousPage) {
       anchor.current = { height: el.scrollHeight, top: el.scrollTop, oldestId };
       void history.fetchPreviousPage({ cancelRefetch: false });
@@ -83,11 +104,11 @@ export const AroundList = observer(function AroundList({ channelId, messageId, i
         {history.isPending && <Spinner className="mx-auto block" aria-label="Loading messages" />}
         {history.isFetchingPreviousPage && <Spinner size="sm" className="mx-auto mb-2 block" aria-label="Loading older messages" />}
         {history.isSuccess && !history.hasPreviousPage && <p className="mb-4 text-center text-xs text-gray-500" data-testid="history-start">This is the beginning of the channel.</p>}
-        <ol className="flex flex-col gap-1">
-          {messages.map((message) => (
-            <MessageItem key={message.id} message={message} canDelete={isOwner} highlighted={message.id === targetId && highlighted} jumpTarget={message.id === targetId} />
+        <MessageRows messages={messages} isOwner={isOwner} target={{ id: targetId, highlighted }}>
+          {pending.map((entry) => (
+            <PendingMessageItem key={entry.clientId} entry={entry} />
           ))}
-        </ol>
+        </MessageRows>
         {history.isFetchingNextPage && <Spinner size="sm" className="mx-auto mt-2 block" aria-label="Loading newer messages" />}
         {history.isSuccess && !history.hasNextPage && (
           <p className="mt-3 text-center text-xs text-gray-500">

@@ -49,7 +49,8 @@ async function requireMessage(db: Database, { userId, channelId, messageId }: Om
 async function publish(db: Database, { channelId, messageId, userId, threadId }: Omit<ReactionArgs, 'emoji'> & { threadId?: string }): Promise<ReactionJson[]> {
   await invalidateWindow(getCache(), { channelId, threadId });
   const reactions = (await reactionsOf(db, [messageId])).get(messageId) ?? [];
-  getPublisher().toChannel(channelId, 'message:reactions', { channelId, messageId, reactions });
+  // A reply names its thread, as message:deleted does, so a browser updates the open thread's copy.
+  getPublisher().toChannel(channelId, 'message:reactions', { channelId, messageId, reactions, ...(threadId ? { threadId } : {}) });
   return forCaller(reactions, userId);
 }
 

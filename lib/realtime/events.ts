@@ -30,8 +30,11 @@ export interface ServerToClientEvents {
   'message:deleted': (payload: { channelId: string; messageId: string; threadId?: string; replyIds?: string[] }) => void;
   /** To `channel:<id>`: a thread's summary changed (a reply added or removed); null once it has none. */
   'thread:updated': (payload: { channelId: string; threadId: string; thread: ThreadSummaryJson | null }) => void;
-  /** To `channel:<id>`: a message's whole reaction list after someone added or removed one (`me` is always false: compute it from `userIds`). */
-  'message:reactions': (payload: { channelId: string; messageId: string; reactions: ReactionJson[] }) => void;
+  /**
+   * To `channel:<id>`: a message's whole reaction list after someone added or removed one (`me` is
+   * always false: compute it from `userIds`). A reply carries its `threadId`.
+   */
+  'message:reactions': (payload: { channelId: string; messageId: string; threadId?: string; reactions: ReactionJson[] }) => void;
   'agent:token': (payload: { channelId: string; messageId: string; delta: string }) => void;
   /** A tool call of a reply started, ended or failed (the message keeps the last state as `activities`). */
   'agent:activity': (payload: { channelId: string; messageId: string; activity: ActivityJson }) => void;

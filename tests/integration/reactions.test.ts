@@ -114,6 +114,20 @@ describe.each(testDatabaseKinds())('message reactions (%s)', (kind) => {
     await until(() => seen.length >= 2, 5000, 'the removal event');
     expect(seen[1]).toEqual({ channelId, messageId, reactions: [] });
     expect(seen).toHaveLength(2);
+    // A top-level message's event is as it always was: no threadId key at all.
+    expect(seen.every((event) => !('threadId' in event))).toBe(true);
+  });
+
+  it('names the thread in message:reactions for a reply, so a browser can update the open thread', async () => {
+    const { ada, bob, channelId, messageId } = await setup();
+    const reply = (await bob.api.post(`/api/channels/${channelId}/messages`, { content: 'a reply', threadId: messageId })).json.message as { id: string };
+    const seen = record(ada.socket, 'message:reactions');
+    await put(bob.api, channelId, reply.id, '👀');
+    await until(() => seen.length === 1, 5000, 'the reply reaction event');
+    expect(seen[0]).toEqual({ channelId, messageId: reply.id, threadId: messageId, reactions: [{ emoji: '👀', count: 1, me: false, userIds: [bob.user.id], names: ['Bob'] }] });
+    await del(bob.api, channelId, reply.id, '👀');
+    await until(() => seen.length === 2, 5000, 'the reply removal event');
+    expect(seen[1]).toEqual({ channelId, messageId: reply.id, threadId: messageId, reactions: [] });
   });
 
   it('never serves a stale reaction list from the history cache', async () => {
