@@ -285,6 +285,8 @@ type Ctx = {
   /** The usage rows of the run's model calls, written while the run goes on, all in before it ends. */
   bookkeeping: Promise<void>[];
   defer: (bookkeeping: Promise<void>) => void;
+  /** The last task's "done", accepted but not yet written: it goes out with the next write (see setTask). */
+  finished?: [RunTaskRow, TaskChange];
 };
 
 /**
@@ -342,6 +344,7 @@ async function work(runId: string, payer: Payer, controller: AbortController): P
     await setRun(ctx, { status: 'running' });
 
     for (const task of ctx.tasks) await workOnTask(ctx, task);
+    await flushFinished(ctx);
 
     const summary = await step(ctx, () => sumUp(ctx));
     clearTimeout(overTime);
@@ -352,6 +355,7 @@ async function work(runId: string, payer: Payer, controller: AbortController): P
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
     const stop = reason instanceof RunStop ? reason : undefined;
     if (!stop) throw error;
+    await flushFinished(ctx);
     await settleUsage(ctx);
     // A task caught in progress ends failed; those not begun stay to do.
     await db
@@ -429,34 +433,57 @@ async function setRun(ctx: Ctx, values: Pick<RunRow, 'status'>): Promise<void> {
   publishHeld(ctx);
 }
 
+type TaskChange = Partial<Pick<RunTaskRow, 'status' | 'result' | 'review' | 'attempts' | 'messageId'>>;
+
 /**
  * A task's change and the run's spending so far, written in one round trip that also hears the
- * run (ended meanwhile? what did people say?), then published. Nothing is written to a run that
- * has ended: the executor stops there.
+ * run (ended meanwhile? what did people say?), then published. A task's "done" waits in
+ * `ctx.finished` and goes out with the next task's first write (or alone, at the end), so moving
+ * from one task to the next costs one round trip. Nothing is written to a run that has ended: the
+ * executor stops there.
  */
-async function setTask(ctx: Ctx, task: RunTaskRow, values: Partial<Pick<RunTaskRow, 'status' | 'result' | 'review' | 'attempts' | 'messageId'>>): Promise<void> {
+async function setTask(ctx: Ctx, task: RunTaskRow, values: TaskChange): Promise<void> {
+  const changes: [RunTaskRow, TaskChange][] = [...(ctx.finished ? [ctx.finished] : []), [task, values]];
+  ctx.finished = undefined;
+  await writeTasks(ctx, changes);
+  checkGoing(ctx);
+  for (const [changed, change] of changes) Object.assign(changed, change, { updatedAt: new Date() });
+  publishHeld(ctx);
+}
+
+/** Writes a finished task's "done" that is still waiting (before the run ends, however it ends). */
+async function flushFinished(ctx: Ctx): Promise<void> {
+  const finished = ctx.finished;
+  if (!finished) return;
+  ctx.finished = undefined;
+  await writeTasks(ctx, [finished]);
+  if (ctx.heard.ended) return;
+  Object.assign(finished[0], finished[1], { updatedAt: new Date() });
+  publishHeld(ctx);
+}
+
+async function writeTasks(ctx: Ctx, changes: [RunTaskRow, TaskChange][]): Promise<void> {
   const { row: run } = ctx;
-  const next = { ...task, ...values };
   const comments = run.messageId
     ? sql`(select coalesce(array_agg(said.line order by said.id), '{}') from (
         select ${messages.id} as id, ${users.name} || ': ' || ${messages.content} as line from ${messages} join ${users} on ${users.id} = ${messages.authorUserId}
         where ${messages.channelId} = ${run.channelId} and ${messages.authorKind} = 'user' and ${messages.id} > ${run.messageId}
         order by ${messages.id} desc limit ${MAX_COMMENTS}) said)`
     : sql`'{}'::text[]`;
-  const [heard] = rowsOf<{ ended_at: unknown; status: RunRow['status']; stop_reason: string | null; comments: string[] }>(
-    await ctx.db.execute(sql`
-      with run as (select ended_at, status, stop_reason from ${runs} where ${runs.id} = ${run.id}),
-      changed as (
+  const updates = changes.map(([task, values], i) => {
+    const next = { ...task, ...values };
+    return sql`, ${sql.raw(`changed_${i}`)} as (
         update ${runTasks} set status = ${next.status}, result = ${next.result}, review = ${next.review}, attempts = ${next.attempts}, message_id = ${next.messageId}, updated_at = now()
         where ${runTasks.id} = ${task.id} and (select ended_at from run) is null
-      ),
+      )`;
+  });
+  const [heard] = rowsOf<{ ended_at: unknown; status: RunRow['status']; stop_reason: string | null; comments: string[] }>(
+    await ctx.db.execute(sql`
+      with run as (select ended_at, status, stop_reason from ${runs} where ${runs.id} = ${run.id})${sql.join(updates)},
       spent as (update ${runs} set usage = ${JSON.stringify(run.usage)}::jsonb where ${runs.id} = ${run.id} and ended_at is null)
       select ended_at, status, stop_reason, ${comments} as comments from run`),
   );
   ctx.heard = { comments: heard?.comments ?? [], ...(heard?.ended_at == null ? {} : { ended: { status: heard.status, stopReason: heard.stop_reason } }) };
-  checkGoing(ctx);
-  Object.assign(task, values, { updatedAt: new Date() });
-  publishHeld(ctx);
 }
 
 /** A task: the agent's attempt, the supervisor's review, and at most one redo with the reason. */
@@ -489,7 +516,7 @@ async function workOnTask(ctx: Ctx, task: RunTaskRow): Promise<void> {
     review = verdict.reason;
     task.review = review;
   }
-  await setTask(ctx, task, { status: 'done' });
+  ctx.finished = [task, { status: 'done' }];
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
