@@ -1,4 +1,3 @@
-import { ClerkProvider } from '@clerk/nextjs';
 import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
 import { ThemeInit } from '@/.flowbite-react/init';
@@ -23,5 +22,8 @@ export async function AppProviders({ children }: { children: ReactNode }) {
     </>
   );
   const publishableKey = clerkPublishableKey();
-  return publishableKey ? <ClerkProvider publishableKey={publishableKey}>{providers}</ClerkProvider> : providers;
+  if (!publishableKey) return providers;
+  // Imported only when Clerk is configured, so a hub without it ships none of Clerk's client.
+  const { ClerkProvider } = await import('@clerk/nextjs');
+  return <ClerkProvider publishableKey={publishableKey}>{providers}</ClerkProvider>;
 }
