@@ -8,6 +8,7 @@ import { usePathname } from 'next/navigation';
 import { useState } from 'react';
 import type { Channel } from '@/lib/api-types';
 import { Avatar } from '@/components/ui/avatar';
+import { useOpenedOnce } from '@/components/ui/use-opened-once';
 import { useStores } from '@/stores/context';
 import { useChannels } from './use-channels';
 import { useReadState } from './use-read-state';
@@ -99,13 +100,6 @@ const NotificationToggle = observer(function NotificationToggle() {
 // The modals (and the floating-ui under flowbite's Modal) load with their first opening, not with the hub.
 const CreateChannelModal = dynamic(() => import('./create-channel-modal').then((module) => module.CreateChannelModal), { ssr: false });
 const NewMessageModal = dynamic(() => import('./new-message-modal').then((module) => module.NewMessageModal), { ssr: false });
-
-/** True from the first time `open` is: a lazily loaded modal mounts then and stays, keeping what was typed in it. */
-function useOpenedOnce(open: boolean): boolean {
-  const [opened, setOpened] = useState(open);
-  if (open && !opened) setOpened(true);
-  return opened || open;
-}
 
 export const ChannelSidebar = observer(function ChannelSidebar() {
   const { data: channels, isPending, isError, refetch } = useChannels();
