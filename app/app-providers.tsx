@@ -1,3 +1,4 @@
+import { ClerkProvider } from '@clerk/nextjs';
 import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
 import { ThemeInit } from '@/.flowbite-react/init';
@@ -22,8 +23,5 @@ export async function AppProviders({ children }: { children: ReactNode }) {
     </>
   );
   const publishableKey = clerkPublishableKey();
-  if (!publishableKey) return providers;
-  // Imported only when Clerk is configured, so a hub without it ships none of Clerk's client.
-  const { ClerkProvider } = await import('@clerk/nextjs');
-  return <ClerkProvider publishableKey={publishableKey}>{providers}</ClerkProvider>;
+  return publishableKey ? <ClerkProvider publishableKey={publishableKey}>{providers}</ClerkProvider> : providers;
 }

@@ -1,7 +1,7 @@
 'use client';
 
+import { SignOutButton } from '@clerk/nextjs';
 import { observer } from 'mobx-react-lite';
-import dynamic from 'next/dynamic';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { Avatar } from '@/components/ui/avatar';
@@ -13,9 +13,6 @@ import { ChannelSidebar } from './channel-sidebar';
 import { CommandPalette } from '@/components/search/command-palette';
 import { SearchBox } from '@/components/search/search-box';
 import { SkipLink, useDrawer } from './hub-drawer';
-
-// Clerk's client loads only for a hub that signs in with Clerk; the local sign-out is a plain button.
-const ClerkSignOutButton = dynamic(() => import('@clerk/nextjs').then((module) => module.SignOutButton));
 
 export const HubShell = observer(function HubShell({ realtimeUrl, children }: { realtimeUrl: string; children: ReactNode }) {
   const { user, channels } = useStores();
@@ -82,9 +79,9 @@ export const HubShell = observer(function HubShell({ realtimeUrl, children }: { 
               <div className="truncate text-xs text-gray-500">{user.user.email}</div>
             </div>
             {user.authProvider === 'clerk' ? (
-              <ClerkSignOutButton redirectUrl="/">
+              <SignOutButton redirectUrl="/">
                 <button type="button" className={signOutClass}>Sign out</button>
-              </ClerkSignOutButton>
+              </SignOutButton>
             ) : (
               <button
                 type="button"
