@@ -101,7 +101,7 @@ async function production() {
     let last = '';
     for (let i = 0; i < REPLIES; i++) last = (await session.request('POST', base, { content: `reply ${i} ${filler}`, threadId: parent.id })).message.id;
     report({ bench: 'history-threads', setup: { server: 'production (pnpm start), embedded PGlite + in-process cache', replies: REPLIES, page: PAGE, iterations: ITERATIONS } });
-    const cookie = (session as unknown as { cookie: string }).cookie;
+    const cookie = session.sessionCookie;
     let edits = 0;
     await measure({
       label: 'production, pglite + memory',

@@ -38,6 +38,11 @@ export class HttpSession {
   private cookie = '';
   constructor(readonly base: string) {}
 
+  /** The session cookie as `name=value`, for a browser to carry the same session. */
+  get sessionCookie(): string {
+    return this.cookie;
+  }
+
   async request(method: string, route: string, body?: unknown | FormData) {
     const form = body instanceof FormData;
     const res = await fetch(`${this.base}${route}`, {

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
+import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Avatar } from '@/components/ui/avatar';
@@ -11,8 +12,10 @@ import type { Agent } from '@/lib/api-types';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { agentsQuery } from '@/stores/queries';
-import { AgentFormModal } from './agent-form-modal';
 import { ConfirmAction } from '@/components/ui/confirm-action';
+
+// The form (and the floating-ui under flowbite's Modal) loads when it is first opened, not with the roster.
+const AgentFormModal = dynamic(() => import('./agent-form-modal').then((module) => module.AgentFormModal), { ssr: false });
 
 /** The roster: every agent the user owns, to create, tune and delete. */
 export const AgentRoster = observer(function AgentRoster() {

@@ -2,14 +2,14 @@
 
 import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useState } from 'react';
 import type { Channel } from '@/lib/api-types';
 import { Avatar } from '@/components/ui/avatar';
+import { useOpenedOnce } from '@/components/ui/use-opened-once';
 import { useStores } from '@/stores/context';
-import { CreateChannelModal } from './create-channel-modal';
-import { NewMessageModal } from './new-message-modal';
 import { useChannels } from './use-channels';
 import { useReadState } from './use-read-state';
 
@@ -97,10 +97,16 @@ const NotificationToggle = observer(function NotificationToggle() {
   );
 });
 
+// The modals (and the floating-ui under flowbite's Modal) load with their first opening, not with the hub.
+const CreateChannelModal = dynamic(() => import('./create-channel-modal').then((module) => module.CreateChannelModal), { ssr: false });
+const NewMessageModal = dynamic(() => import('./new-message-modal').then((module) => module.NewMessageModal), { ssr: false });
+
 export const ChannelSidebar = observer(function ChannelSidebar() {
   const { data: channels, isPending, isError, refetch } = useChannels();
   const [creating, setCreating] = useState(false);
   const [messaging, setMessaging] = useState(false);
+  const createMounted = useOpenedOnce(creating);
+  const messageMounted = useOpenedOnce(messaging);
   const pathname = usePathname();
   useReadState(channels);
   const rooms = channels?.filter((c) => c.kind !== 'dm');
@@ -157,8 +163,8 @@ export const ChannelSidebar = observer(function ChannelSidebar() {
         </div>
         <NotificationToggle />
       </div>
-      <CreateChannelModal show={creating} onClose={() => setCreating(false)} />
-      <NewMessageModal show={messaging} onClose={() => setMessaging(false)} />
+      {createMounted && <CreateChannelModal show={creating} onClose={() => setCreating(false)} />}
+      {messageMounted && <NewMessageModal show={messaging} onClose={() => setMessaging(false)} />}
     </nav>
   );
 });

@@ -7,8 +7,8 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { toApiError } from '@/lib/http/client';
+import { useOpenedOnce } from '@/components/ui/use-opened-once';
 import { useStores } from '@/stores/context';
-import { ChannelSettingsModal } from './channel-settings-modal';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
 import { ThreadPanel, useThreadInAddress } from './thread-panel';
@@ -21,6 +21,9 @@ const TeamCanvas = dynamic(() => import('@/components/canvas/team-canvas').then(
   ssr: false,
   loading: () => <Spinner className="m-auto" aria-label="Loading the canvas" />,
 });
+
+// The settings (and the floating-ui under flowbite's Modal) load with their first opening.
+const ChannelSettingsModal = dynamic(() => import('./channel-settings-modal').then((mod) => mod.ChannelSettingsModal), { ssr: false });
 
 type View = 'chat' | 'canvas';
 
@@ -70,6 +73,7 @@ export const ChannelView = observer(function ChannelView({ channelId, panel, onC
   const { channels, user } = useStores();
   const { data, error, isPending } = useChannel(channelId);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const settingsMounted = useOpenedOnce(settingsOpen);
   const [view, setView] = useView();
   // Opened at a message (?around=<id>, from search): history centred on it instead of the live tail.
   const around = useSearchParams()?.get('around');
@@ -155,7 +159,7 @@ export const ChannelView = observer(function ChannelView({ channelId, panel, onC
         {panel}
       </aside>
     )}
-      <ChannelSettingsModal show={settingsOpen} onClose={() => setSettingsOpen(false)} channel={channel} members={members} />
+      {settingsMounted && <ChannelSettingsModal show={settingsOpen} onClose={() => setSettingsOpen(false)} channel={channel} members={members} />}
     </div>
   );
 });

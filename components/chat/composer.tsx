@@ -2,12 +2,13 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { observer } from 'mobx-react-lite';
+import dynamic from 'next/dynamic';
 import type { ClipboardEvent, FormEvent, KeyboardEvent, RefObject } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { ActiveRunBanner } from '@/components/runs/active-run-banner';
-import { StartRunModal } from '@/components/runs/start-run-modal';
 import { Avatar } from '@/components/ui/avatar';
 import { useAction } from '@/components/ui/use-action';
+import { useOpenedOnce } from '@/components/ui/use-opened-once';
 import { useRealtime } from '@/components/realtime/realtime-provider';
 import type { Member } from '@/lib/api-types';
 import { MAX_MESSAGE_CHARS } from '@/lib/contracts/messages';
@@ -17,6 +18,9 @@ import { queryKeys } from '@/stores/query-keys';
 import { AttachButton, DropOverlay, PendingAttachments, useChannelDrop } from './attachments-composer';
 import { useAttachmentUploads } from './attachments-uploads';
 import { composerInputId } from './message-actions';
+
+// The goal form (and the floating-ui under flowbite's Modal) loads with its first opening.
+const StartRunModal = dynamic(() => import('@/components/runs/start-run-modal').then((mod) => mod.StartRunModal), { ssr: false });
 
 /** The `@partial` being typed just before the caret, if any. */
 export function mentionAt(text: string, caret: number): { start: number; query: string } | null {
@@ -88,6 +92,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
   const canSend = (length > 0 || attachments.length > 0) && !tooLong && !uploads.uploading(channelId) && !sendingFiles;
   const sendError = uploads.sendError.get(channelId);
   const [goalOpen, setGoalOpen] = useState(false);
+  const goalMounted = useOpenedOnce(goalOpen);
   const goal = goalCommand(draft);
   const startGoal = useAction((text: string) => runs.start(channelId, { goal: text }), {
     onSuccess: (_run, text) => {
@@ -283,7 +288,7 @@ export const Composer = observer(function Composer({ channelId, channelName, age
         </div>
       </form>
       {/* Outside the composer's form: React events bubble through portals, and the modal's submit must not send a message. */}
-      <StartRunModal show={goalOpen} onClose={() => setGoalOpen(false)} channelId={channelId} channelName={channelName} />
+      {goalMounted && <StartRunModal show={goalOpen} onClose={() => setGoalOpen(false)} channelId={channelId} channelName={channelName} />}
     </>
   );
 });
