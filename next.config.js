@@ -7,6 +7,11 @@ const nextConfig = {
   // PGlite resolves its .wasm/.data files relative to its own module.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres', '@ffmpeg-installer/ffmpeg'],
   poweredByHeader: false,
+  // Clerk's client ships only in a build made with its key (NEXT_PUBLIC_ variables are read at
+  // build time): without it, components/auth/clerk resolves to a stand-in that weighs nothing.
+  turbopack: {
+    resolveAlias: process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY ? {} : { '@/components/auth/clerk': './components/auth/clerk-off.tsx' },
+  },
   devIndicators: { position: 'bottom-right' },
   experimental: {
     // The proxy matches pages only (proxy.ts), and no page takes a body: whatever a request to one

@@ -1,4 +1,4 @@
-import { ClerkProvider } from '@clerk/nextjs';
+import { ClerkProvider } from '@/components/auth/clerk';
 import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
 import { ThemeInit } from '@/.flowbite-react/init';

@@ -1,6 +1,6 @@
 'use client';
 
-import { SignOutButton } from '@clerk/nextjs';
+import { SignOutButton } from '@/components/auth/clerk';
 import { observer } from 'mobx-react-lite';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';

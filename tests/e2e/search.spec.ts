@@ -53,6 +53,14 @@ test('search from the box, jump to the message in context, page both ways; Cmd+K
   }
   await expect(page.getByTestId('message').filter({ hasText: 'filler message number 89' })).toHaveCount(1);
   await expect(page.getByTestId('message')).toHaveCount(90);
+
+  // The view reached the present, so it is live: a new message arrives at its end, a reaction on the found one shows.
+  await post(page, channelId, 'A late arrival after the jump');
+  await expect(page.getByTestId('message').last()).toContainText('A late arrival after the jump');
+  const jumpedId = await target.getAttribute('data-message-id');
+  const reacted = await page.request.put(`/api/channels/${channelId}/messages/${jumpedId}/reactions/${encodeURIComponent('👀')}`);
+  expect(reacted.status()).toBe(200);
+  await expect(target.locator('[data-testid=reaction-chip][data-emoji="👀"]').getByTestId('reaction-count')).toHaveText('1');
   await shoot(page, `${dir}/jumped`, phone);
 
   // Cmd+K (Ctrl+K here): the switcher finds the other channel by name; Enter opens it.

@@ -80,6 +80,16 @@ for (const { label, viewport } of sizes) {
     await expect(bobPanel.getByTestId('thread-replies').getByTestId('message')).toHaveText([/Friday works for me/, /Great, I will tell the team/]);
     await expect(bobPanel.getByTestId('thread-count')).toHaveText('2 replies');
     await expect(adaPanel.getByTestId('thread-count')).toHaveText('2 replies');
+
+    // A reaction on a reply in the thread reaches the other browser's open panel live.
+    const bobReply = bobPanel.getByTestId('thread-replies').getByTestId('message').filter({ hasText: 'Great, I will tell the team' });
+    await bobReply.getByTestId('toolbar-add-reaction').focus();
+    await bob.keyboard.press('Enter');
+    await bob.getByTestId('reaction-picker').getByRole('button', { name: 'React with 🎉' }).click();
+    const adaChip = adaPanel.getByTestId('thread-replies').locator('[data-testid=reaction-chip][data-emoji="🎉"]');
+    await expect(adaChip.getByTestId('reaction-count')).toHaveText('1');
+    await expect(adaChip).toHaveAttribute('title', 'Bob Thread reacted with 🎉');
+    await expect(adaChip).toHaveAttribute('aria-pressed', 'false');
     await shoot(bob, `${dir}/bob-panel`, viewport);
     await shoot(ada, `${dir}/ada-panel`, viewport);
     if (viewport.width >= 768) {

@@ -1,4 +1,4 @@
-import { SignUp } from '@clerk/nextjs';
+import { SignUp } from '@/components/auth/clerk';
 import { redirect } from 'next/navigation';
 import { AuthForm } from '@/components/auth/auth-form';
 import { authProvider, currentUser } from '@/lib/auth/server-session';
