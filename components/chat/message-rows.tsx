@@ -1,7 +1,7 @@
 'use client';
 
 import { observer } from 'mobx-react-lite';
-import { useMemo, useRef, type RefObject } from 'react';
+import { useEffect, useMemo, useRef, type RefObject } from 'react';
 import type { Message } from '@/lib/api-types';
 import { useStores } from '@/stores/context';
 import type { OutgoingMessage } from '@/stores/message-store';
@@ -36,12 +36,20 @@ export const MessageRows = observer(function MessageRows({
   target?: { id: string; highlighted: boolean };
   follow?: boolean;
 }) {
-  const viewerId = useStores().user.user?.id;
+  const stores = useStores();
+  const viewerId = stores.user.user?.id;
+  const editingId = stores.channels.editingMessageId;
   const laidOut = useMemo(() => layoutMessages(messages, { lastReadId, viewerId }), [messages, lastReadId, viewerId]);
   const rows = useMemo<Row[]>(() => (pending.length ? [...laidOut, ...pending.map((entry) => ({ kind: 'pending' as const, key: `pending-${entry.clientId}`, entry }))] : laidOut), [laidOut, pending]);
   const list = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualRows({ scroller, list, rows, follow, targetKey: target?.id, ownNewest: pending.at(-1)?.clientId });
+  const { virtualizer, newBelow, jumpToNewest } = useVirtualRows({ scroller, list, rows, follow, targetKey: target?.id, ownNewest: pending.at(-1)?.clientId });
   const items = virtualizer.getVirtualItems();
+  // A message opened for editing from elsewhere (the composer's Up arrow) is brought into view, drawn.
+  useEffect(() => {
+    const index = editingId ? rows.findIndex((row) => row.key === editingId) : -1;
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on opening only, not as rows come and go
+  }, [editingId, virtualizer]);
   // The drawn rows flow one after another from the first one's place, so a row measured late never overlaps its neighbours.
   const offset = (items[0]?.start ?? 0) - virtualizer.options.scrollMargin;
   return (
@@ -77,6 +85,19 @@ export const MessageRows = observer(function MessageRows({
           );
         })}
       </ol>
+      {newBelow && (
+        // Sticks to the bottom of the scroller's view, over the rows, until the reader goes down.
+        <div className="pointer-events-none sticky top-[calc(100%-3rem)] z-10 flex justify-center" style={{ height: 0 }}>
+          <button
+            type="button"
+            onClick={jumpToNewest}
+            data-testid="jump-to-newest"
+            className="pointer-events-auto -translate-y-full rounded-full bg-sky-600 px-3 py-1 text-xs font-semibold text-white shadow-md hover:bg-sky-700 dark:bg-sky-500 dark:hover:bg-sky-400"
+          >
+            New messages below ↓
+          </button>
+        </div>
+      )}
     </div>
   );
 });

@@ -20,7 +20,8 @@ type Anchor = { key: string; fromTop: number };
  * attachments make rows of any height). It keeps the reader's place as a chat must:
  * - opening: at the newest row, or centred on `targetKey` (a search jump);
  * - older rows inserted above: the first message row in view stays where it was on screen;
- * - rows appended: followed when the reader was at the bottom and `follow` holds, else left alone;
+ * - rows appended: followed when the reader was at the bottom and `follow` holds, else left alone
+ *   and `newBelow` set until the reader reaches the bottom (or `jumpToNewest` takes them there);
  * - the reader's own new message (`ownNewest` changing): always brought into view.
  */
 export function useVirtualRows<R extends Keyed>({
@@ -62,6 +63,8 @@ export function useVirtualRows<R extends Keyed>({
 
   const anchor = useRef<Anchor | null>(null);
   const shown = useRef<{ firstKey?: string; positioned: boolean }>({ positioned: false });
+  const atBottom = useRef(true);
+  const [newBelow, setNewBelow] = useState(false);
 
   // Where the first message row in view sits, remembered while the reader scrolls, so that rows
   // inserted above can be paid back. Message rows only: a date separator's key can move to the
@@ -70,6 +73,8 @@ export function useVirtualRows<R extends Keyed>({
     const el = scroller.current;
     if (!el) return;
     const top = el.scrollTop;
+    atBottom.current = el.scrollHeight - top - el.clientHeight < BOTTOM_SLACK_PX;
+    if (atBottom.current) setNewBelow(false);
     for (const item of virtualizer.getVirtualItems()) {
       const row = rows[item.index];
       if (!row || row.kind !== 'message' || item.end <= top) continue;
@@ -117,8 +122,25 @@ export function useVirtualRows<R extends Keyed>({
     if (ownNewest && shown.current.positioned) virtualizer.scrollToEnd();
   }, [ownNewest, virtualizer]);
 
-  return virtualizer;
+  // A message arrived below a reader who is reading further up: say so rather than move them.
+  const lastKey = rows.findLast((row) => row.kind === 'message')?.key;
+  const seenLast = useRef(lastKey);
+  useLayoutEffect(() => {
+    const arrived = seenLast.current !== undefined && lastKey !== undefined && lastKey > seenLast.current;
+    seenLast.current = lastKey;
+    if (arrived && follow && !atBottom.current) setNewBelow(true);
+  }, [lastKey, follow]);
+
+  function jumpToNewest() {
+    setNewBelow(false);
+    virtualizer.scrollToEnd();
+  }
+
+  return { virtualizer, newBelow, jumpToNewest };
 }
+
+/** Within this many pixels of the end the reader counts as at the bottom. */
+const BOTTOM_SLACK_PX = 40;
 
 export type RowVirtualizer = Virtualizer<HTMLDivElement, HTMLLIElement>;
 
