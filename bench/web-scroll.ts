@@ -109,6 +109,8 @@ async function inChromium(base: string, cookie: { name: string; value: string },
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addCookies([{ ...cookie, url: base }]);
     const page = await context.newPage();
+    // tsx keeps function names with a helper (__name) that the page does not have; the evaluated callbacks need it.
+    await page.addInitScript({ content: 'window.__name = (fn) => fn;' });
     // Older pages of 200 rather than the list's 50.
     await page.route(
       (url) => url.pathname === `/api/channels/${channelId}/messages` && url.searchParams.has('before'),
@@ -119,13 +121,13 @@ async function inChromium(base: string, cookie: { name: string; value: string },
       },
     );
     await page.goto(`${base}/hub/channels/${channelId}`);
-    await page.getByTestId('message').first().waitFor();
+    await page.getByTestId('message').first().waitFor({ timeout: 120_000 });
     const loaded = await loadAll(page);
     report({ bench: 'web-scroll', phase: 'load', ...loaded });
 
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    await page.getByTestId('message-list').evaluate((el) => (el.scrollTop = 0));
+    await page.evaluate(() => (document.querySelector('[data-testid=message-list]')!.scrollTop = 0));
     await settle(page);
     const before = await metrics(cdp);
     const trace = await traced(cdp, () => scrollThrough(page));
@@ -162,14 +164,14 @@ const loadedCount = (page: Page) =>
 /** Scrolls to the top until the start of the channel shows, each time waiting for the page to be drawn. */
 async function loadAll(page: Page) {
   const started = performance.now();
-  const list = page.getByTestId('message-list');
   const waits: number[] = [];
   let pages = 0;
   while ((await page.getByTestId('history-start').count()) === 0) {
     if (performance.now() - started > LOAD_LIMIT_MS) break;
     const before = await loadedCount(page);
     const t0 = performance.now();
-    await list.evaluate((el) => (el.scrollTop = 0));
+    // page.evaluate waits as long as the page's main thread is busy (a locator's would time out).
+    await page.evaluate(() => (document.querySelector('[data-testid=message-list]')!.scrollTop = 0));
     // The page arrived and was drawn: the count moved, or the start of the channel shows.
     await page.waitForFunction(
       (was) => {

@@ -20,8 +20,8 @@ import { actionClass, MessageToolbar } from './message-toolbar';
 import { useEditing } from './message-actions';
 import { ThreadFooter } from './thread-summary';
 
-/** Where a row sits in a virtualized list: the ref that measures it and its index there. */
-export type ListRowSlot = { ref: (element: HTMLLIElement | null) => void; index: number };
+/** The ref a virtualized list measures a row by (stable for the list's life). */
+type RowRef = (element: HTMLLIElement | null) => void;
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -37,7 +37,8 @@ export const MessageItem = observer(function MessageItem({
   compact = false,
   highlighted = false,
   jumpTarget = false,
-  row,
+  rowRef,
+  rowIndex,
 }: {
   message: Message;
   canDelete: boolean;
@@ -46,8 +47,9 @@ export const MessageItem = observer(function MessageItem({
   highlighted?: boolean;
   /** The message a jump landed on (data-jump-target), highlighted or not. */
   jumpTarget?: boolean;
-  /** Its place in a virtualized list (MessageRows): measured there as it is drawn. */
-  row?: ListRowSlot;
+  /** Its place in a virtualized list (MessageRows): the ref that measures it and its index there (kept apart so the memo holds). */
+  rowRef?: RowRef;
+  rowIndex?: number;
 }) {
   const root = useStores();
   const { user, messages } = root;
@@ -97,8 +99,8 @@ export const MessageItem = observer(function MessageItem({
 
   return (
     <li
-      ref={row?.ref}
-      data-index={row?.index}
+      ref={rowRef}
+      data-index={rowIndex}
       className={`group relative flex gap-3 rounded-md px-2 transition-colors duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 focus-within:bg-gray-50 dark:hover:bg-gray-900 dark:focus-within:bg-gray-900'} ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
       data-testid="message"
       data-message-id={message.id}
@@ -222,13 +224,13 @@ export const MessageItem = observer(function MessageItem({
 });
 
 /** A message the server has not confirmed yet: sending, or failed with a retry control. */
-export const PendingMessageItem = observer(function PendingMessageItem({ entry, row }: { entry: OutgoingMessage; row?: ListRowSlot }) {
+export const PendingMessageItem = observer(function PendingMessageItem({ entry, rowRef, rowIndex }: { entry: OutgoingMessage; rowRef?: RowRef; rowIndex?: number }) {
   const root = useStores();
   const { user, messages } = root;
   const name = user.user?.name ?? 'You';
   const failed = entry.state === 'failed';
   return (
-    <li ref={row?.ref} data-index={row?.index} className={`flex gap-3 rounded-md px-2 py-1.5 ${failed ? 'bg-red-50 dark:bg-red-950/30' : 'opacity-60'}`} data-testid="pending-message" data-state={entry.state}>
+    <li ref={rowRef} data-index={rowIndex} className={`flex gap-3 rounded-md px-2 py-1.5 ${failed ? 'bg-red-50 dark:bg-red-950/30' : 'opacity-60'}`} data-testid="pending-message" data-state={entry.state}>
       <Avatar id={user.user?.id ?? 'me'} name={name} />
       <div className="min-w-0 flex-1">
         <div className="flex items-baseline gap-2">

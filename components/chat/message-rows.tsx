@@ -58,24 +58,25 @@ export const MessageRows = observer(function MessageRows({
       <ol className="absolute inset-x-0 top-0 flex flex-col" style={{ transform: `translateY(${offset}px)` }}>
         {items.map((item) => {
           const row = rows[item.index]!;
-          const measured = { ref: virtualizer.measureElement, index: item.index };
+          const measure = virtualizer.measureElement;
           return row.kind === 'date' ? (
-            <li key={row.key} ref={measured.ref} data-index={item.index} className="my-2 flex items-center gap-3 text-xs font-semibold text-gray-500 dark:text-gray-400" data-testid="date-separator" role="separator" aria-label={row.label}>
+            <li key={row.key} ref={measure} data-index={item.index} className="my-2 flex items-center gap-3 text-xs font-semibold text-gray-500 dark:text-gray-400" data-testid="date-separator" role="separator" aria-label={row.label}>
               <span className="h-px flex-1 bg-gray-200 dark:bg-gray-700" />
               <span className="rounded-full border border-gray-200 px-2 py-0.5 dark:border-gray-700">{row.label}</span>
               <span className="h-px flex-1 bg-gray-200 dark:bg-gray-700" />
             </li>
           ) : row.kind === 'new' ? (
-            <li key={row.key} ref={measured.ref} data-index={item.index} className="my-1 flex items-center gap-2 text-xs font-semibold text-red-600 dark:text-red-400" data-testid="new-messages-line" role="separator" aria-label="New messages">
+            <li key={row.key} ref={measure} data-index={item.index} className="my-1 flex items-center gap-2 text-xs font-semibold text-red-600 dark:text-red-400" data-testid="new-messages-line" role="separator" aria-label="New messages">
               <span className="h-px flex-1 bg-red-500/70" />
               <span>New messages</span>
             </li>
           ) : row.kind === 'pending' ? (
-            <PendingMessageItem key={row.key} entry={row.entry} row={measured} />
+            <PendingMessageItem key={row.key} entry={row.entry} rowRef={measure} rowIndex={item.index} />
           ) : (
             <MessageItem
               key={row.key}
-              row={measured}
+              rowRef={measure}
+              rowIndex={item.index}
               message={row.message}
               canDelete={isOwner}
               compact={row.compact}
