@@ -20,6 +20,9 @@ import { actionClass, MessageToolbar } from './message-toolbar';
 import { useEditing } from './message-actions';
 import { ThreadFooter } from './thread-summary';
 
+/** The ref a virtualized list measures a row by (stable for the list's life). */
+type RowRef = (element: HTMLLIElement | null) => void;
+
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
@@ -34,6 +37,8 @@ export const MessageItem = observer(function MessageItem({
   compact = false,
   highlighted = false,
   jumpTarget = false,
+  rowRef,
+  rowIndex,
 }: {
   message: Message;
   canDelete: boolean;
@@ -42,6 +47,9 @@ export const MessageItem = observer(function MessageItem({
   highlighted?: boolean;
   /** The message a jump landed on (data-jump-target), highlighted or not. */
   jumpTarget?: boolean;
+  /** Its place in a virtualized list (MessageRows): the ref that measures it and its index there (kept apart so the memo holds). */
+  rowRef?: RowRef;
+  rowIndex?: number;
 }) {
   const root = useStores();
   const { user, messages } = root;
@@ -91,6 +99,8 @@ export const MessageItem = observer(function MessageItem({
 
   return (
     <li
+      ref={rowRef}
+      data-index={rowIndex}
       className={`group relative flex gap-3 rounded-md px-2 transition-colors duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 focus-within:bg-gray-50 dark:hover:bg-gray-900 dark:focus-within:bg-gray-900'} ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
       data-testid="message"
       data-message-id={message.id}
@@ -214,13 +224,13 @@ export const MessageItem = observer(function MessageItem({
 });
 
 /** A message the server has not confirmed yet: sending, or failed with a retry control. */
-export const PendingMessageItem = observer(function PendingMessageItem({ entry }: { entry: OutgoingMessage }) {
+export const PendingMessageItem = observer(function PendingMessageItem({ entry, rowRef, rowIndex }: { entry: OutgoingMessage; rowRef?: RowRef; rowIndex?: number }) {
   const root = useStores();
   const { user, messages } = root;
   const name = user.user?.name ?? 'You';
   const failed = entry.state === 'failed';
   return (
-    <li className={`flex gap-3 rounded-md px-2 py-1.5 ${failed ? 'bg-red-50 dark:bg-red-950/30' : 'opacity-60'}`} data-testid="pending-message" data-state={entry.state}>
+    <li ref={rowRef} data-index={rowIndex} className={`flex gap-3 rounded-md px-2 py-1.5 ${failed ? 'bg-red-50 dark:bg-red-950/30' : 'opacity-60'}`} data-testid="pending-message" data-state={entry.state}>
       <Avatar id={user.user?.id ?? 'me'} name={name} />
       <div className="min-w-0 flex-1">
         <div className="flex items-baseline gap-2">

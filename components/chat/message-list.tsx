@@ -3,12 +3,11 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
 import { flattenHistory } from '@/stores/message-store';
 import { historyQuery } from '@/stores/queries';
-import { PendingMessageItem } from './message-item';
 import { MessageRows } from './message-rows';
 
 /** Loads older history when the reader scrolls within this many pixels of the top. */
@@ -25,52 +24,24 @@ export const MessageList = observer(function MessageList({ channelId, isOwner, l
   const [readMark] = useFrozenOnceKnown(lastReadId);
   const messageStore = root.messages;
   const scroller = useRef<HTMLDivElement>(null);
-  // Where the reader was when older history was requested, keyed by the oldest message then shown.
-  const anchor = useRef<{ height: number; top: number; oldestId?: string } | null>(null);
-  const stickToBottom = useRef(true);
 
   const history = useInfiniteQuery(historyQuery(root, channelId));
-  const messages = flattenHistory(history.data);
+  const messages = useMemo(() => flattenHistory(history.data), [history.data]);
   const pending = messageStore.pendingFor(channelId, messages);
-  const oldestId = messages[0]?.id;
-  const newestPending = pending.at(-1)?.clientId;
 
+  // MessageRows keeps the reader's place as the older page goes in above.
   function loadOlder() {
-    const el = scroller.current;
-    if (!el || !history.hasNextPage || history.isFetchingNextPage) return;
-    anchor.current = { height: el.scrollHeight, top: el.scrollTop, oldestId };
-    void history.fetchNextPage({ cancelRefetch: false }).then((result) => {
-      if (result.isError) anchor.current = null;
-    });
+    if (!history.hasNextPage || history.isFetchingNextPage) return;
+    void history.fetchNextPage({ cancelRefetch: false });
   }
-
-  // The reader's own new message is always brought into view.
-  useLayoutEffect(() => {
-    if (newestPending) stickToBottom.current = true;
-  }, [newestPending]);
-
-  // Older pages are inserted above: keep the reader's place. New messages below: follow them
-  // if the reader was at the bottom.
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    if (anchor.current && anchor.current.oldestId !== oldestId) {
-      el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
-      anchor.current = null;
-    } else if (!anchor.current && stickToBottom.current) {
-      el.scrollTop = el.scrollHeight;
-    }
-  }, [oldestId, messages.length, pending.length]);
 
   function onScroll() {
     const el = scroller.current;
-    if (!el) return;
-    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (el.scrollTop < LOAD_OLDER_THRESHOLD) loadOlder();
+    if (el && el.scrollTop < LOAD_OLDER_THRESHOLD) loadOlder();
   }
 
   return (
-    <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto px-5 py-3" data-testid="message-list">
+    <div ref={scroller} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-y-auto px-5 py-3" data-testid="message-list">
       {history.isPending && <Spinner className="mx-auto block" aria-label="Loading messages" />}
       {history.isError && (
         <div className="my-4 text-center text-sm text-red-500" data-testid="history-error">
@@ -88,11 +59,7 @@ export const MessageList = observer(function MessageList({ channelId, isOwner, l
       {history.isSuccess && !history.hasNextPage && (
         <p className="mb-4 text-center text-xs text-gray-500" data-testid="history-start">This is the beginning of the channel.</p>
       )}
-      <MessageRows messages={messages} isOwner={isOwner} lastReadId={readMark}>
-        {pending.map((entry) => (
-          <PendingMessageItem key={entry.clientId} entry={entry} />
-        ))}
-      </MessageRows>
+      <MessageRows scroller={scroller} messages={messages} pending={pending} isOwner={isOwner} lastReadId={readMark} />
     </div>
   );
 });

@@ -5,7 +5,6 @@ import { Spinner } from 'flowbite-react';
 import { observer } from 'mobx-react-lite';
 import Link from 'next/link';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { PendingMessageItem } from '@/components/chat/message-item';
 import { MessageRows } from '@/components/chat/message-rows';
 import { toApiError } from '@/lib/http/client';
 import { useStores } from '@/stores/context';
@@ -34,37 +33,20 @@ export const AroundList = observer(function AroundList({ channelId, messageId, i
   // At the present, the reader's own messages still sending show at the end, as in the channel.
   const atPresent = aroundReachesPresent(history.data);
   const pending = atPresent ? root.messages.pendingFor(channelId, messages) : [];
-  const newestPending = pending.at(-1)?.clientId;
   const first = history.data?.pages.find((page) => page.targetId);
   const targetId = first?.targetId ?? messageId;
   const [highlighted, setHighlighted] = useState(true);
-  const centred = useRef(false);
-  // Older pages go in above: the reader's place is kept by the height they add.
-  const anchor = useRef<{ height: number; top: number; oldestId?: string } | null>(null);
-  const oldestId = messages[0]?.id;
   // New messages at the present are followed when the reader is at the bottom, as in the channel;
   // not the newer page that reaches the present (that is history loading, not a new message).
-  const stickToBottom = useRef(false);
-  const wasAtPresent = useRef(false);
-
+  const [follow, setFollow] = useState(false);
+  useEffect(() => {
+    if (atPresent) setFollow(true);
+  }, [atPresent]);
+  // MessageRows centres the target once the first page is drawn; scrolling before that is not the reader's.
+  const centred = useRef(false);
   useLayoutEffect(() => {
-    if (newestPending) stickToBottom.current = true;
-  }, [newestPending]);
-
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el || !messages.length) return;
-    if (!centred.current) {
-      centred.current = true;
-      el.querySelector(`[data-message-id="${targetId}"]`)?.scrollIntoView({ block: 'center' });
-    } else if (anchor.current && anchor.current.oldestId !== oldestId) {
-      el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
-      anchor.current = null;
-    } else if (wasAtPresent.current && stickToBottom.current) {
-      el.scrollTop = el.scrollHeight;
-    }
-    wasAtPresent.current = atPresent;
-  }, [messages.length, pending.length, oldestId, targetId, atPresent]);
+    if (messages.length) centred.current = true;
+  }, [messages.length]);
 
   useEffect(() => {
     const timer = setTimeout(() => setHighlighted(false), HIGHLIGHT_MS);
@@ -74,9 +56,8 @@ export const AroundList = observer(function AroundList({ channelId, messageId, i
   function onScroll() {
     const el = scroller.current;
     if (!el || !centred.current) return;
-    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    // MessageRows keeps the reader's place as the older page goes in above.
     if (el.scrollTop < EDGE && history.hasPreviousPage && !history.isFetchingPreviousPage) {
-      anchor.current = { height: el.scrollHeight, top: el.scrollTop, oldestId };
       void history.fetchPreviousPage({ cancelRefetch: false });
     }
     if (el.scrollHeight - el.scrollTop - el.clientHeight < EDGE && history.hasNextPage && !history.isFetchingNextPage) {
@@ -100,15 +81,11 @@ export const AroundList = observer(function AroundList({ channelId, messageId, i
         <span>{first?.threadId ? 'Showing the thread this reply is in, in its place in the channel.' : 'Showing messages around a search result.'}</span>
         <Link href={`/hub/channels/${channelId}`} className="shrink-0 font-medium underline" data-testid="jump-to-present">Jump to the present</Link>
       </div>
-      <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto px-5 py-3" data-testid="message-list" data-mode="around">
+      <div ref={scroller} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-y-auto px-5 py-3" data-testid="message-list" data-mode="around">
         {history.isPending && <Spinner className="mx-auto block" aria-label="Loading messages" />}
         {history.isFetchingPreviousPage && <Spinner size="sm" className="mx-auto mb-2 block" aria-label="Loading older messages" />}
         {history.isSuccess && !history.hasPreviousPage && <p className="mb-4 text-center text-xs text-gray-500" data-testid="history-start">This is the beginning of the channel.</p>}
-        <MessageRows messages={messages} isOwner={isOwner} target={{ id: targetId, highlighted }}>
-          {pending.map((entry) => (
-            <PendingMessageItem key={entry.clientId} entry={entry} />
-          ))}
-        </MessageRows>
+        <MessageRows scroller={scroller} messages={messages} pending={pending} isOwner={isOwner} target={{ id: targetId, highlighted }} follow={follow} />
         {history.isFetchingNextPage && <Spinner size="sm" className="mx-auto mt-2 block" aria-label="Loading newer messages" />}
         {history.isSuccess && !history.hasNextPage && (
           <p className="mt-3 text-center text-xs text-gray-500">
