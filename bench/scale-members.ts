@@ -26,6 +26,8 @@ export type MemberCheck = {
   /** Per member: its channel and a digest of the order it received its messages in. */
   orders: [channel: number, digest: string][];
   latencies: Float64Array;
+  /** Per message: at how many of these members it is missing. */
+  missingAt: Uint32Array;
 };
 
 type Receipts = { member: Member; indexes: number[]; ids: string[]; at: number[] };
@@ -66,7 +68,7 @@ async function connectAll(members: Member[], concurrency: number): Promise<void>
 }
 
 function check({ postedAt, channels, messages }: { postedAt: Float64Array; channels: number; messages: number }): MemberCheck {
-  const result: MemberCheck = { members: received.length, receipts: 0, missing: 0, duplicates: 0, foreign: 0, outOfIdOrder: 0, orders: [], latencies: new Float64Array(0) };
+  const result: MemberCheck = { members: received.length, receipts: 0, missing: 0, duplicates: 0, foreign: 0, outOfIdOrder: 0, orders: [], latencies: new Float64Array(0), missingAt: new Uint32Array(messages) };
   const latencies: number[] = [];
   for (const { member, indexes, ids, at } of received) {
     const seen = new Uint16Array(messages);
@@ -80,7 +82,10 @@ function check({ postedAt, channels, messages }: { postedAt: Float64Array; chann
       else latencies.push(at[k]! - postedAt[index]!);
       if (k > 0 && ids[k]! <= ids[k - 1]!) result.outOfIdOrder += 1;
     }
-    for (let index = member.channel; index < messages; index += channels) if (seen[index] === 0) result.missing += 1;
+    for (let index = member.channel; index < messages; index += channels) if (seen[index] === 0) {
+      result.missing += 1;
+      result.missingAt[index]! += 1;
+    }
     result.orders.push([member.channel, createHash('sha1').update(indexes.join(',')).digest('hex')]);
   }
   result.latencies = Float64Array.from(latencies);
