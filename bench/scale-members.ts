@@ -26,6 +26,8 @@ export type MemberCheck = {
   /** Per member: its channel and a digest of the order it received its messages in. */
   orders: [channel: number, digest: string][];
   latencies: Float64Array;
+  /** Members whose socket closed during the run (each one's later messages are missing). */
+  disconnects: number;
   /** Per message: at how many of these members it is missing. */
   missingAt: Uint32Array;
 };
@@ -33,6 +35,7 @@ export type MemberCheck = {
 type Receipts = { member: Member; indexes: number[]; ids: string[]; at: number[] };
 const now = () => performance.timeOrigin + performance.now();
 const received: Receipts[] = [];
+let disconnects = 0;
 
 async function connectOne(member: Member): Promise<void> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(member.url, {
@@ -53,8 +56,10 @@ async function connectOne(member: Member): Promise<void> {
     receipts.indexes.push(Number(message.content.slice(message.content.indexOf(' ') + 1)));
     receipts.ids.push(message.id);
   });
-  // A dropped connection would lose messages silently: say so loudly instead.
-  socket.on('disconnect', (reason) => console.error(`[scale-members] a member's socket closed: ${reason}`));
+  // A dropped connection loses messages: counted, and said once.
+  socket.on('disconnect', (reason) => {
+    if (disconnects++ === 0) console.error(`[scale-members] a member's socket closed: ${reason}`);
+  });
   received.push(receipts);
 }
 
@@ -68,7 +73,7 @@ async function connectAll(members: Member[], concurrency: number): Promise<void>
 }
 
 function check({ postedAt, channels, messages }: { postedAt: Float64Array; channels: number; messages: number }): MemberCheck {
-  const result: MemberCheck = { members: received.length, receipts: 0, missing: 0, duplicates: 0, foreign: 0, outOfIdOrder: 0, orders: [], latencies: new Float64Array(0), missingAt: new Uint32Array(messages) };
+  const result: MemberCheck = { disconnects, members: received.length, receipts: 0, missing: 0, duplicates: 0, foreign: 0, outOfIdOrder: 0, orders: [], latencies: new Float64Array(0), missingAt: new Uint32Array(messages) };
   const latencies: number[] = [];
   for (const { member, indexes, ids, at } of received) {
     const seen = new Uint16Array(messages);

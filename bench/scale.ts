@@ -237,10 +237,10 @@ async function run(databaseUrl: string, redisUrl: string, secret: string, dir: s
   report({ bench: 'scale', load_average_1m_after: os.loadavg()[0] });
 
   const checks = (await Promise.all(children.map(({ ask }) => ask<{ check: MemberCheck }>({ check: { postedAt, channels: CHANNELS, messages: COUNT } })))).map((reply) => reply.check);
-  const sum = (key: 'receipts' | 'missing' | 'duplicates' | 'foreign' | 'outOfIdOrder') => checks.reduce((total, check) => total + check[key], 0);
+  const sum = (key: 'disconnects' | 'receipts' | 'missing' | 'duplicates' | 'foreign' | 'outOfIdOrder') => checks.reduce((total, check) => total + check[key], 0);
   const latencies = checks.flatMap((check) => Array.from(check.latencies));
   report({ bench: 'scale', path: 'POST response time', failed, retried, achieved_rate_per_s: Math.round(COUNT / sendSeconds), ...summarize(postMs) });
-  report({ bench: 'scale', path: 'POST -> receipt at every member', expected, receipts: sum('receipts'), missing: sum('missing'), duplicates: sum('duplicates'), foreign: sum('foreign'), ...summarize(latencies) });
+  report({ bench: 'scale', path: 'POST -> receipt at every member', expected, receipts: sum('receipts'), missing: sum('missing'), duplicates: sum('duplicates'), foreign: sum('foreign'), member_disconnects: sum('disconnects'), ...summarize(latencies) });
   const missingAt = new Uint32Array(COUNT);
   for (const check of checks) check.missingAt.forEach((n, index) => (missingAt[index]! += n));
   const perChannel = MEMBERS / CHANNELS;
