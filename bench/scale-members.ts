@@ -48,7 +48,11 @@ async function connectOne(member: Member): Promise<void> {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  const ack = await new Promise<Ack>((resolve) => socket.emit('channel:join', { channelId: member.channelId }, resolve));
+  // A socket closed before its join is answered would wait for the ack forever.
+  const ack = await new Promise<Ack>((resolve, reject) => {
+    socket.once('disconnect', (reason) => reject(new Error(`a member's socket closed while joining: ${reason}`)));
+    socket.emit('channel:join', { channelId: member.channelId }, resolve);
+  });
   if (!ack.ok) throw new Error(`join refused: ${ack.error.code}`);
   const receipts: Receipts = { member, indexes: [], ids: [], at: [] };
   socket.on('message:created', ({ message }) => {
