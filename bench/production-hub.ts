@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** RSS (bytes) of every process in the tree under `pid`; the hub is the largest of them. */
-export function treeRss(pid: number): number[] {
+/** `pid` and every process under it. */
+export function treePids(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -19,18 +19,46 @@ export function treeRss(pid: number): number[] {
       // the process ended while being read
     }
   }
-  const rss: number[] = [];
+  const pids: number[] = [];
   const walk = (id: number) => {
+    pids.push(id);
+    for (const child of children.get(id) ?? []) walk(child);
+  };
+  walk(pid);
+  return pids;
+}
+
+/** RSS (bytes) of every process in the tree under `pid`; the hub is the largest of them. */
+export function treeRss(pid: number): number[] {
+  const rss: number[] = [];
+  for (const id of treePids(pid)) {
     try {
       const status = fs.readFileSync(`/proc/${id}/status`, 'utf8');
       rss.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
     } catch {
-      return;
+      // the process ended while being read
     }
-    for (const child of children.get(id) ?? []) walk(child);
-  };
-  walk(pid);
+  }
   return rss;
+}
+
+// /proc counts CPU time in clock ticks: 100 per second on Linux (getconf CLK_TCK).
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, seconds) that the processes in the tree under `pid` have used so far. */
+export function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const id of treePids(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${id}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of stat(5), utime and stime, counted from the state (field 3).
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
 }
 
 /** One person's session with a hub over HTTP: the cookie it was given, JSON in and out. */
@@ -138,3 +166,28 @@ export async function startHub(dir: string, { port, env = {} }: { port: number; 
   return new Hub(child, `http://127.0.0.1:${port}`, dir);
 }
 
+
+/**
+ * A standalone realtime node as `pnpm start:realtime` runs it (server/realtime.ts, NODE_ENV=production)
+ * on `port`, with `env` on top (it needs DATABASE_URL, REDIS_URL and REALTIME_SECRET); resolves once
+ * it says it is ready.
+ */
+export async function startRealtimeProcess({ port, env }: { port: number; env: Record<string, string> }) {
+  const child = spawn(process.execPath, [...process.execArgv, path.join(process.cwd(), 'server/realtime.ts')], {
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', REALTIME_PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('[realtime] node ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`the realtime node exited with ${code} before it was ready (its error is above)`)));
+  });
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}

@@ -81,7 +81,9 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   return {
     io,
     async close() {
-      io.disconnectSockets(true);
+      // This node's sockets only: through the Redis adapter, io.disconnectSockets() reaches every
+      // node, so one process stopping (a deploy, a restart) would cut off everyone on all of them.
+      io.local.disconnectSockets(true);
       presence.flush();
       await io.close();
     },

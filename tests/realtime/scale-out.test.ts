@@ -101,3 +101,29 @@ if (redisUrl) describe('a realtime node shutting down with Redis', () => {
     }
   });
 });
+
+if (redisUrl) describe('one of several realtime nodes stopping', () => {
+  it("disconnects only its own sockets: the other nodes' members stay connected and keep receiving", async () => {
+    const deps = { verifyToken: async (token: unknown) => ({ id: String(token), name: 'Member' }) };
+    const [stopping, staying] = [await startRealtimeNode({ redisUrl, deps }), await startRealtimeNode({ redisUrl, deps })];
+    const { publisher, close } = redisPublisher(redisUrl);
+    const userId = crypto.randomUUID();
+    const socket = await connectSocket(staying.url, { token: userId });
+    const closed: string[] = [];
+    socket.on('disconnect', (reason) => closed.push(reason));
+    const removed = record(socket, 'channel:removed');
+    try {
+      await stopping.close();
+      // Published after the stopping node's last command reached Redis, so it arrives after any
+      // cluster-wide disconnect that node might have broadcast.
+      publisher.toUser(userId, 'channel:removed', { channelId: 'after-the-stop' });
+      await until(() => removed.length === 1 || closed.length > 0, 5000, 'the event or a disconnect');
+      expect(closed).toEqual([]);
+      expect(removed).toEqual([{ channelId: 'after-the-stop' }]);
+    } finally {
+      socket.close();
+      await staying.close();
+      await close();
+    }
+  });
+});
