@@ -35,7 +35,8 @@ export function treeRss(pid: number): number[] {
 
 /** One person's session with a hub over HTTP: the cookie it was given, JSON in and out. */
 export class HttpSession {
-  private cookie = '';
+  /** The session cookie the hub set (name=value), for callers that make their own requests. */
+  cookie = '';
   constructor(readonly base: string) {}
 
   async request(method: string, route: string, body?: unknown | FormData) {
