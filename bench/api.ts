@@ -169,7 +169,6 @@ async function harness(model: Model) {
   const overhead: number[] = [];
   for (let i = 0; i < 2000; i++) overhead.push(await time(takeOne));
   const auth = summarize(overhead);
-  report({ bench: 'api', path: 'key authentication + rate limit per request', ...auth });
 
   report({ bench: 'api', server: name, path: 'key authentication + rate limit per request', ...auth });
   await overHttp(name, server.url, secret, agent.id, model);
