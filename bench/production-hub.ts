@@ -63,7 +63,8 @@ export function treeCpuSeconds(pid: number): number {
 
 /** One person's session with a hub over HTTP: the cookie it was given, JSON in and out. */
 export class HttpSession {
-  private cookie = '';
+  /** The session cookie the hub set (name=value), for callers that make their own requests. */
+  cookie = '';
   constructor(readonly base: string) {}
 
   /** The session cookie as `name=value`, for a browser to carry the same session. */

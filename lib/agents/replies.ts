@@ -182,9 +182,11 @@ export async function taskReply(args: { channelId: string; agentId: string; trig
     const agent = team?.agents.find((a) => a.id === job.agentId);
     if (!team || !agent) return { content: '', usage: NO_TOKENS, failure: new ModelError('unavailable', 'That agent is no longer in this channel.') };
     const prepared = prepare(db, agent, job);
-    const messageId = await startMessage(db, job, agent);
+    const started = startMessage(db, job, agent);
+    const outcome = await produceReply(db, team, agent, job, started, prepared);
+    const messageId = await started.catch(() => undefined);
     if (!messageId) return { content: '', usage: NO_TOKENS, failure: new ModelError('unavailable', 'The channel is gone.') };
-    return { messageId, ...(await produceReply(db, team, agent, job, messageId, prepared)) };
+    return { messageId, ...outcome };
   });
 }
 
@@ -288,19 +290,13 @@ async function runReply(job: Job): Promise<Job[]> {
     return [];
   }
   const prepared = prepare(db, agent, job);
-  const messageId = job.messageId ?? (await startMessage(db, job, agent));
+  // A retry stopped while it waited calls no model; a new reply's model is called while its message is stored (see produceReply).
+  const restarted = job.messageId && (await restartMessage(db, job.messageId));
+  if (job.messageId && !restarted) return [];
+  const started = restarted ? Promise.resolve(restarted) : startMessage(db, job, agent);
+  const { content, failure, message } = await produceReply(db, team, agent, job, started, prepared);
+  const messageId = await started.catch(() => undefined);
   if (!messageId) return [];
-  if (job.messageId) {
-    // A retry that was stopped while it waited is over before it started; one that starts now
-    // is marked as streaming from now, not from when it was queued.
-    const [row] = await db
-      .update(messages)
-      .set({ streamStartedAt: sql`now()` })
-      .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
-      .returning({ id: messages.id });
-    if (!row) return [];
-  }
-  const { content, failure, message } = await produceReply(db, team, agent, job, messageId, prepared);
   // Hand-offs: the agents this reply mentions answer it next, one hop deeper, never itself.
   if (!message || failure || job.hop >= team.channel.hopLimit) return [];
   return handOffAgents(team, content, { from: agent.id, busy: job.chain.involved }).map((next) => ({
@@ -312,6 +308,19 @@ async function runReply(job: Job): Promise<Job[]> {
     chain: job.chain,
     threadId: job.threadId,
   }));
+}
+
+/**
+ * A retry's message, marked as streaming from now, not from when it was queued; undefined for a
+ * retry that was stopped while it waited (it is over before it started).
+ */
+async function restartMessage(db: Database, messageId: string): Promise<string | undefined> {
+  const [row] = await db
+    .update(messages)
+    .set({ streamStartedAt: sql`now()` })
+    .where(and(eq(messages.id, messageId), eq(messages.status, 'streaming')))
+    .returning({ id: messages.id });
+  return row?.id;
 }
 
 /** Creates the reply's message, "streaming" and empty: members see the agent thinking. */
@@ -345,7 +354,6 @@ async function startMessage(db: Database, job: Job, agent: Agent): Promise<strin
   return message.id;
 }
 
-/** Streams one reply into its message and ends it; what the caller does next (hand-offs, a run's review) is the caller's. */
 /** What a reply reads before its model call: the conversation it answers and its knowledge passages. */
 type Prepared = { history: MessageJson[]; knowledge: Awaited<ReturnType<typeof knowledgeFor>> };
 
@@ -365,7 +373,13 @@ function prepare(db: Database, agent: Agent, job: Job): Promise<Prepared> {
   return reading;
 }
 
-async function produceReply(db: Database, team: Team, agent: Agent, job: Job, messageId: string, prepared: Promise<Prepared>): Promise<Omit<ReplyOutcome, 'messageId'>> {
+/**
+ * Streams one reply into its message and ends it. The model call does not wait for the message
+ * (`started`, its id once it is stored and published, undefined when there is none to answer
+ * into): what the reply sends before then (tokens, steps) waits in order and goes out right after
+ * the message's `message:created`, so members never see a token for a message they do not have.
+ */
+async function produceReply(db: Database, team: Team, agent: Agent, job: Job, started: Promise<string | undefined>, prepared: Promise<Prepared>): Promise<Omit<ReplyOutcome, 'messageId'>> {
   const controller = new AbortController();
   const maxSeconds = env().AGENT_REPLY_MAX_SECONDS;
   const cutOff = setTimeout(() => controller.abort(new ModelError('timeout', `The reply ran longer than ${maxSeconds} seconds and was ended; retry it.`)), maxSeconds * 1000);
@@ -375,9 +389,28 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
   runStop?.addEventListener('abort', stopWithRun, { once: true });
   let usage: Usage = NO_TOKENS;
   let settle!: () => void;
-  state.running.set(messageId, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
+  const running: Running = { controller, done: new Promise<void>((resolve) => (settle = resolve)) };
   const publisher = getPublisher();
-  const tokens = batched((delta) => publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId, delta }));
+  // Until the message is published, what would go out waits here, in order.
+  let messageId: string | undefined;
+  let waiting: (() => void)[] | undefined = [];
+  const send = (event: () => void) => (waiting ? waiting.push(event) : event());
+  const stored = started.then(
+    (id) => {
+      if (!id) throw new ModelError('unavailable', 'The channel is gone.');
+      messageId = id;
+      state.running.set(id, running);
+      const queued = waiting!;
+      waiting = undefined;
+      for (const event of queued) event();
+      return id;
+    },
+    (error: unknown) => {
+      throw error instanceof ModelError ? error : new ModelError('unavailable', 'Something went wrong on our side.');
+    },
+  );
+  stored.catch((error: unknown) => controller.abort(error));
+  const tokens = batched((delta) => send(() => publisher.toChannel(job.channelId, 'agent:token', { channelId: job.channelId, messageId: messageId!, delta })));
   let content = '';
   let failure: ModelError | undefined;
   const activities = new Map<string, ActivityJson>();
@@ -419,7 +452,7 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
       onActivity: (activity) => {
         tokens.flush(); // the text before a step goes out before it
         activities.set(activity.id, activity);
-        publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId, activity });
+        send(() => publisher.toChannel(job.channelId, 'agent:activity', { channelId: job.channelId, messageId: messageId!, activity }));
       },
     });
     citations = turn.citations;
@@ -438,10 +471,13 @@ async function produceReply(db: Database, team: Team, agent: Agent, job: Job, me
     tokens.flush();
     clearTimeout(cutOff);
     runStop?.removeEventListener('abort', stopWithRun);
-    state.running.delete(messageId);
   }
   try {
-    const message = await endReply(db, messageId, { content, failure, citations: failure ? undefined : citations, activities: [...activities.values()] });
+    const id = await stored.catch(() => undefined);
+    // No message to end: the channel went (or the retry was stopped) before it could be stored.
+    if (!id) return { content, failure: failure ?? new ModelError('unavailable', 'The channel is gone.'), usage };
+    state.running.delete(id);
+    const message = await endReply(db, id, { content, failure, citations: failure ? undefined : citations, activities: [...activities.values()] });
     // A stop or another process's end that came first: the reply is over, as that says.
     if (!message) return { content, failure: failure ?? new ModelError('cancelled', STOPPED), usage };
     return { content, failure, usage, message };

@@ -14,16 +14,17 @@ import type { RoutingJson } from '@/lib/contracts/runs';
 export type Team = { channel: Channel; agents: Agent[]; members: ContextMember[] };
 
 export async function loadTeam(db: Database, channelId: string): Promise<Team | undefined> {
-  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId)).limit(1);
-  if (!channel) return undefined;
+  // One round trip: the channel with its members (every message a person sends loads it).
   const rows = await db
-    .select({ kind: channelMembers.kind, userId: users.id, userName: users.name, agent: agents })
-    .from(channelMembers)
+    .select({ channel: channels, kind: channelMembers.kind, userId: users.id, userName: users.name, agent: agents })
+    .from(channels)
+    .leftJoin(channelMembers, eq(channelMembers.channelId, channels.id))
     .leftJoin(users, eq(users.id, channelMembers.userId))
     .leftJoin(agents, eq(agents.id, channelMembers.agentId))
-    .where(eq(channelMembers.channelId, channelId))
+    .where(eq(channels.id, channelId))
     .orderBy(asc(channelMembers.createdAt), asc(channelMembers.id));
-  const team: Team = { channel, agents: [], members: [] };
+  if (!rows[0]) return undefined;
+  const team: Team = { channel: rows[0].channel, agents: [], members: [] };
   for (const row of rows) {
     if (row.agent) {
       team.agents.push(row.agent);

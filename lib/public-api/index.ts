@@ -8,8 +8,9 @@ import { collectStream, ModelError, textOf, type ChatMessage, type ModelMessage,
 import { meteredStream } from '@/lib/usage/metered';
 import { requireMember } from '@/lib/channels/access';
 import { getDb } from '@/lib/db';
+import { isUuid } from '@/lib/ids';
 import { channelMembers, channels, type Agent } from '@/lib/db/schema';
-import { conflict } from '@/lib/http/errors';
+import { conflict, notFound } from '@/lib/http/errors';
 import type { KeyCaller } from '@/lib/keys';
 import { openAiTurns, type OpenAiMessage } from './openai-messages';
 import { BudgetExceededError } from '@/lib/usage/budget';
@@ -69,10 +70,11 @@ export async function apiAgentChat({
   /** The caller's own tools: offered to the model instead of the agent's, their calls answered to the caller. */
   tools?: ToolSpec[];
 }): Promise<{ agent: AgentJson; events: AsyncGenerator<TurnEvent> }> {
-  const agent = await requireOwnAgent({ userId: caller.user.id, agentId });
-  const messages = openAiTurns(input, { structured: Boolean(tools) || agent.abilities.includes('vision') });
   const db = await getDb();
-  const links = await linksOfAgent(db, agent.id);
+  // Its links are read alongside the ownership check (one round trip, not two); another person's are never used.
+  if (!isUuid(agentId)) throw notFound('Agent');
+  const [agent, links] = await Promise.all([requireOwnAgent({ userId: caller.user.id, agentId }), linksOfAgent(db, agentId)]);
+  const messages = openAiTurns(input, { structured: Boolean(tools) || agent.abilities.includes('vision') });
   const knowledgeBaseIds = agent.abilities.includes('knowledge') ? links.knowledgeBaseIds : [];
   // An agent with knowledge searches it for the last thing the caller asked, as in channels.
   const last = messages.findLast((m) => m.role === 'user');

@@ -141,6 +141,21 @@ describe.each(testDatabaseKinds())('agents in channels (%s)', (kind) => {
     expect(request.messages.at(-1)).toEqual({ role: 'user', content: 'Owner: @Planner what is the plan?' });
   });
 
+  it('calls the model while the reply’s message is stored, yet no token reaches a member before that message', async () => {
+    const { socket, say } = await team([{ handle: 'planner' }]);
+    script.replies.planner = 'Tokens wait for their message.';
+    // One socket, one log, in arrival order.
+    const log: string[] = [];
+    socket.on('message:created', ({ message }) => log.push(`created ${message.id}`));
+    socket.on('agent:token', ({ messageId }) => log.push(`token ${messageId}`));
+    await say('@Planner go');
+    await repliesSettled();
+    await until(() => log.some((line) => line.startsWith('token')), 2000, 'a token');
+    const replyId = log.find((line) => line.startsWith('token'))!.slice('token '.length);
+    expect(log.indexOf(`created ${replyId}`)).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf(`created ${replyId}`)).toBeLessThan(log.indexOf(`token ${replyId}`));
+  });
+
   it('answers unmentioned messages by the channel’s answer mode: nobody, the lead, or the orchestrator’s pick', async () => {
     const { api, channelId, ids, say, history } = await team([
       { handle: 'researcher', description: 'Finds sources and facts' },
