@@ -22,11 +22,12 @@ export const channelLock = (channelId: string) => sql`pg_advisory_xact_lock(hash
  */
 export function insertInOrder(db: Database, channelId: string, values: NewMessage, then?: (tx: Database, inserted: MessageRow) => Promise<void>) {
   return db.transaction(async (tx) => {
-    // One round trip: take the channel's lock, then read its newest id under it.
+    // The lock, then the newest id in a statement of its own: a statement reads the snapshot taken
+    // when it began, so a read in the lock's own statement would miss a message another process
+    // committed while this one waited, and could take an id below it.
+    await tx.execute(sql`select ${channelLock(channelId)}`);
     const [last] = rowsOf<{ id: string | null }>(
-      await tx.execute(
-        sql`select (select ${messages.id} from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1) as id from (select ${channelLock(channelId)}) as locked`,
-      ),
+      await tx.execute(sql`select ${messages.id} as id from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1`),
     );
     const inserted = await tx
       .insert(messages)

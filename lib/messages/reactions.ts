@@ -54,18 +54,22 @@ async function publish(db: Database, { channelId, messageId, userId, threadId }:
   return forCaller(reactions, userId);
 }
 
+/** The lock a message's reactions change under. */
+export const reactionsLock = (messageId: string) => sql`pg_advisory_xact_lock(hashtextextended(${`reactions:${messageId}`}, 0))`;
+
 /** PUT: the caller reacts with `emoji`; at most MAX_REACTIONS_PER_MESSAGE different emojis per message. */
 export async function addReaction({ userId, channelId, messageId, emoji }: ReactionArgs): Promise<ReactionJson[]> {
   const db = await getDb();
   const threadId = await requireMessage(db, { userId, channelId, messageId });
   const added = await db.transaction(async (tx) => {
-    // One writer per message at a time, so two new emojis racing cannot both pass the cap.
+    // One writer per message at a time, so two new emojis racing cannot both pass the cap. The
+    // count is a statement of its own, after the lock: it must see what the writer before it committed.
+    await tx.execute(sql`select ${reactionsLock(messageId)}`);
     const [state] = rowsOf<{ present: boolean; kinds: number }>(
       await tx.execute(sql`
         select
           exists (select 1 from ${messageReactions} where ${messageReactions.messageId} = ${messageId} and ${messageReactions.emoji} = ${emoji}) as present,
-          (select count(distinct ${messageReactions.emoji}) from ${messageReactions} where ${messageReactions.messageId} = ${messageId})::int as kinds
-        from (select pg_advisory_xact_lock(hashtextextended(${`reactions:${messageId}`}, 0))) as locked`),
+          (select count(distinct ${messageReactions.emoji}) from ${messageReactions} where ${messageReactions.messageId} = ${messageId})::int as kinds`),
     );
     if (!state?.present && Number(state?.kinds ?? 0) >= MAX_REACTIONS_PER_MESSAGE) {
       throw invalidRequest(`A message can have at most ${MAX_REACTIONS_PER_MESSAGE} different reactions; add to one of those instead.`, {
