@@ -69,16 +69,18 @@ export function useVirtualRows<R extends Keyed>({
   // Where the first message row in view sits, remembered while the reader scrolls, so that rows
   // inserted above can be paid back. Message rows only: a date separator's key can move to the
   // new top when older messages of the same day arrive.
+  // Read from the DOM (what the reader sees), not from the virtualizer's estimates.
   function remember() {
     const el = scroller.current;
     if (!el) return;
     const top = el.scrollTop;
     atBottom.current = el.scrollHeight - top - el.clientHeight < BOTTOM_SLACK_PX;
     if (atBottom.current) setNewBelow(false);
-    for (const item of virtualizer.getVirtualItems()) {
-      const row = rows[item.index];
-      if (!row || row.kind !== 'message' || item.end <= top) continue;
-      anchor.current = { key: row.key, fromTop: item.start - top };
+    const viewTop = el.getBoundingClientRect().top;
+    for (const node of el.querySelectorAll<HTMLElement>(MESSAGE_ROW)) {
+      const rect = node.getBoundingClientRect();
+      if (rect.bottom <= viewTop) continue;
+      anchor.current = { key: node.dataset.messageId!, fromTop: rect.top - viewTop };
       return;
     }
   }
@@ -107,12 +109,25 @@ export function useVirtualRows<R extends Keyed>({
       if (target >= 0) virtualizer.scrollToIndex(target, { align: 'center' });
       else virtualizer.scrollToEnd();
     } else if (state.firstKey !== firstKey && anchor.current) {
-      // Older rows came in above: the remembered row goes back to where it was on screen (the
-      // virtualizer measures what was inserted as it is drawn, and pays that back itself).
-      const index = rows.findIndex((row) => row.key === anchor.current!.key);
-      const item = index >= 0 ? virtualizer.measurementsCache[index] : undefined;
-      const margin = list.current?.offsetTop ?? 0;
-      if (item) virtualizer.scrollToOffset(item.start - virtualizer.options.scrollMargin + margin - anchor.current.fromTop);
+      // Older rows came in above: the remembered row goes back to where it was on screen. The
+      // virtualizer has anchored on its own by now (on the row at the scroll offset, which may be
+      // a date separator whose key moved to the new top), so the row's drawn position is what is
+      // corrected; rows above measured later are paid back by the virtualizer as they are drawn.
+      // Not drawn (the window was placed by the rows' estimates): brought in first, then placed.
+      const { key, fromTop } = anchor.current;
+      const index = rows.findIndex((row) => row.key === key);
+      const restore = (framesLeft: number) => {
+        const node = el.querySelector<HTMLElement>(`${MESSAGE_ROW}[data-message-id="${key}"]`);
+        if (node) {
+          const shift = node.getBoundingClientRect().top - el.getBoundingClientRect().top - fromTop;
+          if (Math.abs(shift) >= 1) el.scrollTop += shift;
+          return;
+        }
+        if (index < 0 || framesLeft === 0) return;
+        virtualizer.scrollToIndex(index, { align: 'start' });
+        requestAnimationFrame(() => restore(framesLeft - 1));
+      };
+      restore(4);
     }
     state.firstKey = firstKey;
     remember();
@@ -138,6 +153,9 @@ export function useVirtualRows<R extends Keyed>({
 
   return { virtualizer, newBelow, jumpToNewest };
 }
+
+/** A drawn message row (what a reader's place is kept by). */
+const MESSAGE_ROW = '[data-testid=message][data-message-id]';
 
 /** Within this many pixels of the end the reader counts as at the bottom. */
 const BOTTOM_SLACK_PX = 40;
