@@ -24,13 +24,11 @@ import { setModelProvider, type ModelProvider } from '@/lib/ai';
 import { createOpenAIProvider } from '@/lib/ai/openai';
 import { addAgentMember } from '@/lib/agents/membership';
 import { createChannel } from '@/lib/channels';
-import { openDatabase } from '@/lib/db/client';
 import { signRealtimeToken } from '@/lib/realtime/token';
 import { startOpenAIServer } from '../tests/fixtures/openai-server';
-import { createScratchDatabase } from '../tests/helpers/database';
 import { connectSocket } from '../tests/helpers/realtime';
 import { startBenchHub } from './hub';
-import { HttpSession, startHub } from './production-hub';
+import { HttpSession, onEachProductionBackend, startHub } from './production-hub';
 import { report, runBench, summarize } from './stats';
 
 const TOKENS = 200;
@@ -145,19 +143,7 @@ async function onProductionServer(name: string, env: Record<string, string>, mod
 }
 
 async function production(model: Model, sdk: Sdk) {
-  await onProductionServer('production (pnpm start), embedded PGlite', {}, model, sdk);
-  if (!process.env.DATABASE_URL) return;
-  const scratch = await createScratchDatabase('nc_bench');
-  try {
-    const handle = await openDatabase({ kind: 'postgres', url: scratch.url, max: 1 });
-    await handle.migrate();
-    await handle.close();
-    const redis = process.env.REDIS_URL;
-    const env = { DATABASE_URL: scratch.url, REDIS_URL: redis ?? '', REALTIME_SECRET: randomBytes(32).toString('hex') };
-    await onProductionServer(`production (pnpm start), Postgres${redis ? ' + Redis' : ''}`, env, model, sdk);
-  } finally {
-    await scratch.drop();
-  }
+  await onEachProductionBackend((name, env) => onProductionServer(name, env, model, sdk));
 }
 
 async function harness(sdk: Sdk) {

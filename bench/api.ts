@@ -14,9 +14,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '@/lib/db/client';
-import { createScratchDatabase } from '../tests/helpers/database';
-import { HttpSession, startHub } from './production-hub';
+import { HttpSession, onEachProductionBackend, startHub } from './production-hub';
 import OpenAI from 'openai';
 import { createAgent } from '@/lib/agents';
 import { setModelProvider } from '@/lib/ai';
@@ -110,18 +108,7 @@ async function onProductionServer(name: string, env: Record<string, string>, mod
 }
 
 async function production(model: Model) {
-  await onProductionServer('production (pnpm start), embedded PGlite', {}, model);
-  if (!process.env.DATABASE_URL) return;
-  const scratch = await createScratchDatabase('nc_bench');
-  try {
-    const handle = await openDatabase({ kind: 'postgres', url: scratch.url, max: 1 });
-    await handle.migrate();
-    await handle.close();
-    const redis = process.env.REDIS_URL;
-    await onProductionServer(`production (pnpm start), Postgres${redis ? ' + Redis' : ''}`, { DATABASE_URL: scratch.url, REDIS_URL: redis ?? '', REALTIME_SECRET: randomBytes(32).toString('hex') }, model);
-  } finally {
-    await scratch.drop();
-  }
+  await onEachProductionBackend((name, env) => onProductionServer(name, env, model));
 }
 
 async function main() {

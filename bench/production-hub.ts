@@ -3,8 +3,11 @@
  * embedded data, spoken to over HTTP only, its RSS read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { openDatabase } from '@/lib/db/client';
+import { createScratchDatabase } from '../tests/helpers/database';
 
 /** `pid` and every process under it. */
 export function treePids(pid: number): number[] {
@@ -191,4 +194,24 @@ export async function startRealtimeProcess({ port, env }: { port: number; env: R
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
+}
+
+/**
+ * Runs `measure` on each backend the production server is measured on: embedded PGlite, then,
+ * when DATABASE_URL is set, a scratch Postgres database of its own (migrated, then dropped) with
+ * the Redis of REDIS_URL. `env` is what the server is started with on top of the caller's.
+ */
+export async function onEachProductionBackend(measure: (name: string, env: Record<string, string>) => Promise<void>): Promise<void> {
+  await measure('production (pnpm start), embedded PGlite', {});
+  if (!process.env.DATABASE_URL) return;
+  const scratch = await createScratchDatabase('nc_bench');
+  try {
+    const handle = await openDatabase({ kind: 'postgres', url: scratch.url, max: 1 });
+    await handle.migrate();
+    await handle.close();
+    const redis = process.env.REDIS_URL;
+    await measure(`production (pnpm start), Postgres${redis ? ' + Redis' : ''}`, { DATABASE_URL: scratch.url, REDIS_URL: redis ?? '', REALTIME_SECRET: randomBytes(32).toString('hex') });
+  } finally {
+    await scratch.drop();
+  }
 }

@@ -20,13 +20,11 @@ import { createSession } from '@/lib/auth/sessions';
 import { signUp } from '@/lib/auth/local';
 import { invalidateMembers } from '@/lib/cache/channel-cache';
 import { createChannel } from '@/lib/channels';
-import { openDatabase } from '@/lib/db/client';
 import { channelMembers, users } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';
 import { signRealtimeToken } from '@/lib/realtime/token';
-import { createScratchDatabase } from '../tests/helpers/database';
 import { startBenchHub } from './hub';
-import { HttpSession, startHub } from './production-hub';
+import { HttpSession, onEachProductionBackend, startHub } from './production-hub';
 import { report, runBench, summarize } from './stats';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100);
@@ -187,18 +185,7 @@ async function onProductionServer(name: string, env: Record<string, string>) {
 }
 
 async function production() {
-  await onProductionServer('production (pnpm start), embedded PGlite', {});
-  if (!process.env.DATABASE_URL) return;
-  const scratch = await createScratchDatabase('nc_bench');
-  try {
-    const handle = await openDatabase({ kind: 'postgres', url: scratch.url, max: 1 });
-    await handle.migrate();
-    await handle.close();
-    const redis = process.env.REDIS_URL;
-    await onProductionServer(`production (pnpm start), Postgres${redis ? ' + Redis' : ''}`, { DATABASE_URL: scratch.url, REDIS_URL: redis ?? '', REALTIME_SECRET: randomBytes(32).toString('hex') });
-  } finally {
-    await scratch.drop();
-  }
+  await onEachProductionBackend((name, env) => onProductionServer(name, env));
 }
 
 async function harness() {

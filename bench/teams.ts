@@ -13,17 +13,14 @@
  * this process; DATABASE_URL and REDIS_URL when set) as a second row.
  * BENCH_RUNS goal runs each (default 5, so 50 tasks); BENCH_SERVER=production or harness runs one row.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunJson } from '@/lib/contracts/runs';
-import { openDatabase } from '@/lib/db/client';
 import { startOpenAIServer, type FixtureRequest } from '../tests/fixtures/openai-server';
-import { createScratchDatabase } from '../tests/helpers/database';
 import { connectSocket, type TestSocket } from '../tests/helpers/realtime';
 import { startBenchHub } from './hub';
-import { HttpSession, startHub } from './production-hub';
+import { HttpSession, onEachProductionBackend, startHub } from './production-hub';
 import { report, runBench, summarize } from './stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -144,18 +141,7 @@ async function main() {
  * Postgres and Redis too (a scratch database of its own, migrated, then dropped).
  */
 async function production(model: Awaited<ReturnType<typeof startOpenAIServer>>, modelEnv: Record<string, string>) {
-  await onProductionServer('production (pnpm start), embedded PGlite', modelEnv, model);
-  if (!process.env.DATABASE_URL) return;
-  const scratch = await createScratchDatabase('nc_bench');
-  try {
-    const handle = await openDatabase({ kind: 'postgres', url: scratch.url, max: 1 });
-    await handle.migrate();
-    await handle.close();
-    const redis = process.env.REDIS_URL;
-    await onProductionServer(`production (pnpm start), Postgres${redis ? ' + Redis' : ''}`, { ...modelEnv, DATABASE_URL: scratch.url, REDIS_URL: redis ?? '', REALTIME_SECRET: randomBytes(32).toString('hex') }, model);
-  } finally {
-    await scratch.drop();
-  }
+  await onEachProductionBackend((name, env) => onProductionServer(name, { ...modelEnv, ...env }, model));
 }
 
 async function onProductionServer(name: string, env: Record<string, string>, model: Awaited<ReturnType<typeof startOpenAIServer>>) {
