@@ -88,7 +88,7 @@ export const MessageRows = observer(function MessageRows({
       </ol>
       {newBelow && (
         // Sticks to the bottom of the scroller's view, over the rows, until the reader goes down.
-        <div className="pointer-events-none sticky top-[calc(100%-3rem)] z-10 flex justify-center" style={{ height: 0 }}>
+        <div className="pointer-events-none sticky top-[calc(100%-3rem)] z-10 flex items-start justify-center" style={{ height: 0 }}>
           <button
             type="button"
             onClick={jumpToNewest}
