@@ -51,11 +51,13 @@ export const MessageRows = observer(function MessageRows({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- on opening only, not as rows come and go
   }, [editingId, virtualizer]);
   // The drawn rows flow one after another from the first one's place, so a row measured late never overlaps its neighbours.
+  // Placed with `top`, not a transform: a transformed list would become the containing block of
+  // every `position: fixed` inside a row (an excerpt, the lightbox), pinning them to the list.
   const offset = (items[0]?.start ?? 0) - virtualizer.options.scrollMargin;
   return (
     // data-row-count: how many rows are loaded, whatever few of them are drawn (the specs and the scroll bench read it).
     <div ref={list} className="relative w-full" style={{ height: virtualizer.getTotalSize() }} data-row-count={rows.length}>
-      <ol className="absolute inset-x-0 top-0 flex flex-col" style={{ transform: `translateY(${offset}px)` }}>
+      <ol className="absolute inset-x-0 flex flex-col" style={{ top: offset }}>
         {items.map((item) => {
           const row = rows[item.index]!;
           const measure = virtualizer.measureElement;

@@ -70,6 +70,9 @@ test('paste an image into the composer, mention a vision agent, watch its steps 
   await mine.getByTestId('attachment-image').click();
   await expect(page.getByTestId('lightbox-image')).toBeVisible();
   await shoot(page, 'vision-lightbox', { width: 1440, height: 900 });
+  // It covers the whole window, not just the list it was opened from.
+  const cover = (await page.getByTestId('lightbox').boundingBox())!;
+  expect(cover).toEqual({ x: 0, y: 0, width: 1440, height: 900 });
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('lightbox')).toHaveCount(0);
 
