@@ -10,6 +10,8 @@ const config = {
   setupFilesAfterEnv: ['<rootDir>/tests/helpers/setup.ts'],
   moduleNameMapper: { '^@/(.*)$': '<rootDir>/$1' },
   testTimeout: 30_000,
+  // Two workers on CI's two cores: most suites wait on sockets, timers and the database, not the CPU.
+  maxWorkers: 2,
   // Jest 30 "soft"-deletes a test file's globals at teardown by wrapping each in an accessor whose
   // setter calls Reflect.set on itself: anything that writes such a global late (a restore in a
   // finally, a timer) then dies of "Maximum call stack size exceeded" and fails the whole suite.

@@ -148,7 +148,9 @@ export function hasBuild(): boolean {
  */
 export async function startHub(dir: string, { port, env = {} }: { port: number; env?: Record<string, string> }): Promise<Hub> {
   if (!hasBuild()) throw new Error('Run pnpm build first: this measures the production server.');
-  const child = spawn(process.execPath, [...process.execArgv, path.join(process.cwd(), 'server/main.ts')], {
+  // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it exits (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...process.execArgv, ...profile, path.join(process.cwd(), 'server/main.ts')], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
