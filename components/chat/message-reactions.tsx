@@ -1,7 +1,7 @@
 'use client';
 
 import { observer } from 'mobx-react-lite';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { Message } from '@/lib/api-types';
 import type { ReactionJson } from '@/lib/contracts/messages';
 import { isSingleEmoji } from '@/lib/contracts/reactions';
@@ -28,6 +28,14 @@ function useReact(message: Message, onError: (text: string) => void) {
   };
 }
 
+/** The nearest ancestor that scrolls or clips (a message list), which would cut off a picker. */
+function clippingAncestor(element: HTMLElement | null): HTMLElement | null {
+  for (let node = element?.parentElement; node; node = node.parentElement) {
+    if (/(auto|scroll|hidden)/.test(getComputedStyle(node).overflowY)) return node;
+  }
+  return null;
+}
+
 /**
  * "Add reaction": a button that opens a small picker of common emojis and a field for any emoji.
  * It is a real button in the tab order (not a hover-only control); Escape closes the picker and
@@ -39,7 +47,16 @@ export function ReactionPicker({ onPick, className = '', label = 'Add reaction',
   const [invalid, setInvalid] = useState(false);
   const wrapper = useRef<HTMLDivElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
   const panelId = useId();
+  // Opens upwards, or downwards when the list's top edge (or the window's) would cut it off there:
+  // the first message of a channel has no room above it.
+  const [below, setBelow] = useState(false);
+  useLayoutEffect(() => {
+    if (!open || !panel.current || !trigger.current) return;
+    const top = Math.max(0, clippingAncestor(wrapper.current)?.getBoundingClientRect().top ?? 0);
+    setBelow(trigger.current.getBoundingClientRect().top - panel.current.offsetHeight - 4 < top);
+  }, [open]);
 
   useEffect(() => {
     if (!open) return;
@@ -87,11 +104,13 @@ export function ReactionPicker({ onPick, className = '', label = 'Add reaction',
       </button>
       {open && (
         <div
+          ref={panel}
           id={panelId}
           role="dialog"
           aria-label="Pick a reaction"
           data-testid="reaction-picker"
-          className="absolute bottom-full right-0 z-30 mb-1 w-64 max-w-[calc(100vw-2rem)] rounded-lg border border-gray-200 bg-white p-2 shadow-lg dark:border-gray-700 dark:bg-gray-800"
+          data-placement={below ? 'below' : 'above'}
+          className={`absolute right-0 z-30 ${below ? 'top-full mt-1' : 'bottom-full mb-1'} w-64 max-w-[calc(100vw-2rem)] rounded-lg border border-gray-200 bg-white p-2 shadow-lg dark:border-gray-700 dark:bg-gray-800`}
         >
           <div className="grid grid-cols-8 gap-0.5">
             {COMMON_EMOJIS.map((emoji, i) => (

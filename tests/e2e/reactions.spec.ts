@@ -89,6 +89,12 @@ test('a reaction added in one browser appears live in the other, and counts 2 wh
   await expect(ada.locator('html')).not.toHaveClass(/dark/);
   await adaMessage.getByTestId('toolbar-add-reaction').click();
   await expect(ada.getByTestId('reaction-picker')).toBeVisible();
+  // The channel's first message has no room above it: the picker opens below, inside the list.
+  await expect(ada.getByTestId('reaction-picker')).toHaveAttribute('data-placement', 'below');
+  const picker = (await ada.getByTestId('reaction-picker').boundingBox())!;
+  const list = (await ada.getByTestId('message-list').boundingBox())!;
+  expect(picker.y).toBeGreaterThanOrEqual(list.y);
+  expect(picker.y + picker.height).toBeLessThanOrEqual(list.y + list.height);
   await shoot(ada, 'reactions/chat-light-picker', { width: 1440, height: 900 });
   await ada.keyboard.press('Escape');
   await expect(ada.getByTestId('reaction-picker')).toHaveCount(0);
