@@ -6,11 +6,12 @@ import { useAction } from '@/components/ui/use-action';
 import type { Message } from '@/lib/api-types';
 import { useStores } from '@/stores/context';
 import { AddReactionButton } from './message-reactions';
+import { ReplyInThreadButton } from './thread-summary';
 
 export const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-200 hover:text-gray-900 dark:hover:bg-gray-700 dark:hover:text-gray-100';
 
 /**
- * A message's actions in one small toolbar (react, edit, delete; more belong here too). It is
+ * A message's actions in one small toolbar (react, reply in thread, edit, delete). It is
  * faded out rather than removed until the message is hovered or holds focus, so every button
  * stays in the tab order, and it always shows where there is no hover (touch screens).
  */
@@ -79,6 +80,7 @@ export const MessageToolbar = observer(function MessageToolbar({
       ) : (
         <Fragment key="actions">
           <AddReactionButton message={message} onError={onError} />
+          <ReplyInThreadButton message={message} className={actionClass} />
           {mine && (
             <button type="button" className={actionClass} onClick={onEdit} data-testid="edit-message">Edit</button>
           )}

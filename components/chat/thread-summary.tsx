@@ -19,34 +19,45 @@ function ago(iso: string): string {
   return minutes < 24 * 60 ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
 
+/** Whether a message can start (or open) a thread: a top-level message, done, outside the thread panel. */
+const offersThread = (message: Message, inPanel: boolean) => !inPanel && !message.threadId && message.status !== 'streaming';
+
 /**
- * Under a top-level message: its thread's summary (reply count, who replied, the last reply's
- * time, unread replies marked) and the "Reply in thread" button, both opening the thread panel.
- * The button is always in the page (focusable by keyboard; shown on hover or focus on wide
- * screens, always on touch-sized ones).
+ * "Reply in thread", in the message's toolbar (as in Slack): it takes no line of its own under
+ * every message, and like the toolbar's other actions it is always in the tab order, shown on
+ * hover or focus, and always shown on touch screens.
+ */
+export const ReplyInThreadButton = observer(function ReplyInThreadButton({ message, className }: { message: Message; className: string }) {
+  const root = useStores();
+  const inPanel = useContext(InThreadPanel);
+  if (!offersThread(message, inPanel)) return null;
+  return (
+    <button
+      type="button"
+      onClick={() => root.threads.open(message.id)}
+      data-testid="reply-in-thread"
+      aria-label={`Reply in thread to ${message.author.name}`}
+      title="Reply in thread"
+      className={className}
+    >
+      ↳ Reply
+    </button>
+  );
+});
+
+/**
+ * Under a top-level message with replies: its thread's summary (reply count, who replied, the
+ * last reply's time, unread replies marked), opening the thread panel.
  */
 export const ThreadFooter = observer(function ThreadFooter({ message }: { message: Message }) {
   const root = useStores();
   const inPanel = useContext(InThreadPanel);
   // One cached list per channel, shared by every message of it.
   useQuery(unreadThreadsQuery(root, message.channelId));
-  if (inPanel || message.threadId || message.status === 'streaming') return null;
   const thread = message.thread;
+  if (!offersThread(message, inPanel) || !thread) return null;
   const unread = root.threads.unreadCount(message.channelId, message.id);
   const open = () => root.threads.open(message.id);
-  if (!thread) {
-    return (
-      <button
-        type="button"
-        onClick={open}
-        data-testid="reply-in-thread"
-        aria-label={`Reply in thread to ${message.author.name}`}
-        className="mt-0.5 rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg-gray-200 hover:text-gray-900 focus:opacity-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 md:opacity-0 md:group-hover:opacity-100 dark:hover:bg-gray-700 dark:hover:text-gray-100"
-      >
-        ↳ Reply in thread
-      </button>
-    );
-  }
   const shown = thread.participants.slice(0, 4);
   return (
     <button
