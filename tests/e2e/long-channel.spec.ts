@@ -9,7 +9,7 @@ import { shoot, signUp, unique } from './helpers';
 
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 844 };
-// Enough for 16 pages of older history; bench:web:scroll measures 10,000.
+// Enough for 15 pages of older history after the first; bench:web:scroll measures 10,000.
 const SEEDED = 800;
 
 /**
