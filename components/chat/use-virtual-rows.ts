@@ -155,7 +155,7 @@ export function useVirtualRows<R extends Keyed>({
 }
 
 /** A drawn message row (what a reader's place is kept by). */
-const MESSAGE_ROW = '[data-testid=message][data-message-id]';
+const MESSAGE_ROW = '[data-message-id]';
 
 /** Within this many pixels of the end the reader counts as at the bottom. */
 const BOTTOM_SLACK_PX = 40;

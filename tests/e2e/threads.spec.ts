@@ -49,7 +49,9 @@ for (const { label, viewport } of sizes) {
     await expect(bobParent).toHaveCount(1);
 
     // "Reply in thread" is a real button: reached by keyboard focus, opened with Enter.
-    const reply = bobParent.getByTestId('reply-in-thread');
+    // It is one of the message's toolbar actions, not a line of its own under every message.
+    const reply = bobParent.getByTestId('message-toolbar').getByTestId('reply-in-thread');
+    await expect(bobParent.getByTestId('reply-in-thread')).toHaveCount(1);
     await reply.focus();
     await expect(reply).toBeVisible();
     await reply.press('Enter');
