@@ -6,7 +6,7 @@ import { Hero } from '@/components/landing/hero';
 import { LandingHeader } from '@/components/landing/landing-header';
 import { PricingSection, type HubLimits } from '@/components/landing/pricing-section';
 import { AgentsSection, KnowledgeSection, TeamsSection } from '@/components/landing/product-sections';
-import { MotionRoot, Reveal } from '@/components/landing/reveal';
+import { Reveal } from '@/components/landing/reveal';
 import { currentUser } from '@/lib/auth/server-session';
 import { env } from '@/lib/env';
 import { THEME_COOKIE, themeOf } from '@/stores/theme';
@@ -33,7 +33,7 @@ export default async function LandingPage() {
   const signedIn = Boolean(await currentUser());
   const theme = themeOf((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <MotionRoot>
+    <>
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-sky-600 focus:px-3 focus:py-2 focus:text-white">
         Skip to content
       </a>
@@ -63,6 +63,6 @@ export default async function LandingPage() {
           </nav>
         </div>
       </footer>
-    </MotionRoot>
+    </>
   );
 }
