@@ -10,14 +10,14 @@ import { messages, type MessageRow } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { AppError, conflict, forbidden, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
-import { insertInOrder } from './insert';
+import { insertInOrder, lockChannel } from './insert';
 import { giveBack, throttle, type Allowance } from '@/lib/ratelimit';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { claimAttachments, releaseAttachments, removeReleased } from '@/lib/attachments';
 import type { AttachmentJson } from '@/lib/contracts/abilities';
 import { getMessage, selectMessages, toMessageJson, withAttachments } from './format';
 import type { MessageJson, ThreadSummaryJson } from '@/lib/contracts/messages';
-import { lockChannel, publishReply, recordReply, refreshThreadSummary, requireThreadParent } from './threads';
+import { publishReply, recordReply, refreshThreadSummary, requireThreadParent } from './threads';
 
 export { listMessages } from './history';
 

@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
-import type { Database } from '@/lib/db';
+import { getDatabaseHandle, type Database } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
 import { messages, type MessageRow } from '@/lib/db/schema';
 import { idAfter } from '@/lib/ids';
@@ -10,10 +10,15 @@ import { idAfter } from '@/lib/ids';
 export type NewMessage = Omit<PgInsertValue<typeof messages>, 'id' | 'channelId'>;
 
 /**
- * The channel's transaction lock: a new message's id and a thread's summary change one writer at
- * a time. One key for both, so a reply's summary and the next message's id never race.
+ * Takes the channel's transaction lock: a new message's id and a thread's summary change one
+ * writer at a time. One key for both, so a reply's summary and the next message's id never race.
+ * On embedded PGlite there is nothing to take: it runs one transaction at a time, and no
+ * statement of anyone else's between its BEGIN and COMMIT, so the transaction is the lock.
  */
-export const channelLock = (channelId: string) => sql`pg_advisory_xact_lock(hashtextextended(${channelId}, 0))`;
+export async function lockChannel(tx: Database, channelId: string): Promise<void> {
+  if ((await getDatabaseHandle()).kind === 'pglite') return;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))`);
+}
 
 /**
  * Inserts under a per-channel lock with an id above the channel's last one, so messages commit in
@@ -25,7 +30,7 @@ export function insertInOrder(db: Database, channelId: string, values: NewMessag
     // The lock, then the newest id in a statement of its own: a statement reads the snapshot taken
     // when it began, so a read in the lock's own statement would miss a message another process
     // committed while this one waited, and could take an id below it.
-    await tx.execute(sql`select ${channelLock(channelId)}`);
+    await lockChannel(tx, channelId);
     const [last] = rowsOf<{ id: string | null }>(
       await tx.execute(sql`select ${messages.id} as id from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1`),
     );

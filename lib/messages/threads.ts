@@ -8,7 +8,6 @@ import { messages, threadReads, type MessageRow } from '@/lib/db/schema';
 import { invalidRequest, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
 import { getPublisher } from '@/lib/realtime/publisher';
-import { channelLock } from './insert';
 import type { MessageJson, ThreadSummaryJson } from '@/lib/contracts/messages';
 
 /*
@@ -30,11 +29,6 @@ export async function requireThreadParent(db: Database, { channelId, threadId }:
   if (!parent) throw notFound('Thread');
   if (parent.threadId) throw invalidRequest('That message is a reply in a thread; reply in its thread instead.', { threadId: ['Not a top-level message.'] });
   return parent;
-}
-
-/** The channel's lock (the same one insertInOrder takes): replies and their summary change one at a time. */
-export async function lockChannel(tx: Database, channelId: string): Promise<void> {
-  await tx.execute(sql`select ${channelLock(channelId)}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { setDatabase } from '@/lib/db';
 import { channelMembers, channels, messageReactions, users } from '@/lib/db/schema';
 import { rowsOf } from '@/lib/db/rows';
 import { newId } from '@/lib/ids';
-import { channelLock, insertInOrder } from '@/lib/messages/insert';
+import { insertInOrder, lockChannel } from '@/lib/messages/insert';
 import { addReaction, reactionsLock } from '@/lib/messages/reactions';
 import { MAX_REACTIONS_PER_MESSAGE } from '@/lib/contracts/reactions';
 import { openTestDatabase } from '../helpers/database';
@@ -15,6 +15,45 @@ import { openTestDatabase } from '../helpers/database';
  * processes (PGlite has one connection, so nothing waits there).
  */
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+
+describe('writers without a lock on embedded PGlite', () => {
+  let handle: DatabaseHandle;
+  const channelId = newId();
+  const userId = newId();
+
+  beforeAll(async () => {
+    handle = await openTestDatabase('pglite');
+    await handle.db.insert(users).values({ id: userId, name: 'Ordered', email: `ordered-${userId}@example.com` });
+    await handle.db.insert(channels).values({ id: channelId, name: 'ordered', ownerId: userId });
+    setDatabase(handle);
+  });
+  afterAll(async () => {
+    setDatabase(undefined);
+    await handle.close();
+  });
+
+  test('takes no advisory lock, and messages sent at once still commit in id order', async () => {
+    const before = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`))[0]!.n;
+    let held = -1;
+    await handle.db.transaction(async (tx) => {
+      await lockChannel(tx, channelId);
+      held = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`))[0]!.n;
+    });
+    expect(held).toBe(before);
+
+    // Started together: each commits in turn (PGlite runs one transaction at a time), and the
+    // order they commit in is the order of their ids.
+    const committed: string[] = [];
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        insertInOrder(handle.db, channelId, { authorKind: 'user', authorUserId: userId, content: `at once ${i}` }).then(([row]) => committed.push(row!.id)),
+      ),
+    );
+    const stored = rowsOf<{ id: string }>(await handle.db.execute(sql`select id from messages where channel_id = ${channelId} order by id`)).map((row) => row.id);
+    expect(stored).toHaveLength(30);
+    expect(committed).toEqual(stored);
+  });
+});
 
 onPostgres('writers under a lock, across connections (postgres)', () => {
   let handle: DatabaseHandle;
@@ -49,7 +88,7 @@ onPostgres('writers under a lock, across connections (postgres)', () => {
     const ahead = `${(Date.now() + 60_000).toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-000000000001`;
     let waiting!: Promise<{ id: string }[]>;
     await handle.db.transaction(async (tx) => {
-      await tx.execute(sql`select ${channelLock(channelId)}`);
+      await lockChannel(tx, channelId);
       waiting = insertInOrder(handle.db, channelId, { authorKind: 'user', authorUserId: userId, content: 'second' });
       // The waiter is blocked on the advisory lock (its own connection), not yet past it.
       await untilSomeoneWaits();
