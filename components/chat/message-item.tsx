@@ -101,15 +101,19 @@ export const MessageItem = observer(function MessageItem({
     <li
       ref={rowRef}
       data-index={rowIndex}
-      className={`group relative flex gap-3 rounded-md px-2 transition-colors duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 focus-within:bg-gray-50 dark:hover:bg-gray-900 dark:focus-within:bg-gray-900'} ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
+      className={`group relative flex gap-3 rounded-md px-2 outline-none transition-colors duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 has-[:focus-visible]:bg-gray-50 dark:hover:bg-gray-900 dark:has-[:focus-visible]:bg-gray-900 [@media(hover:none)]:focus-within:bg-gray-50 dark:[@media(hover:none)]:focus-within:bg-gray-900'} ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
       data-testid="message"
       data-message-id={message.id}
+      // A tap focuses the message, which shows its toolbar and time on touch screens (a mouse
+      // click focuses it too, but shows nothing that hovering does not); it stays out of the tab
+      // order, where the toolbar's own buttons are.
+      tabIndex={-1}
       data-compact={compact || undefined}
       {...(jumpTarget ? { 'data-jump-target': highlighted ? 'highlighted' : 'seen' } : {})}
     >
       {compact ? (
         // The avatar's column, holding the time for whoever hovers or tabs into the message.
-        <span className="w-9 shrink-0 pt-0.5 text-right text-[0.65rem] leading-5 opacity-0 group-hover:opacity-100 group-focus-within:opacity-100" data-testid="compact-time">
+        <span className="w-9 shrink-0 pt-0.5 text-right text-[0.65rem] leading-5 opacity-0 group-hover:opacity-100 group-has-[:focus-visible]:opacity-100 [@media(hover:none)]:group-focus-within:opacity-100" data-testid="compact-time">
           {time}
         </span>
       ) : (

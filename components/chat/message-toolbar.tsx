@@ -13,7 +13,9 @@ export const actionClass = 'rounded px-1.5 py-0.5 text-xs text-gray-500 hover:bg
 /**
  * A message's actions in one small toolbar (react, reply in thread, edit, delete). It is
  * faded out rather than removed until the message is hovered or holds focus, so every button
- * stays in the tab order, and it always shows where there is no hover (touch screens).
+ * stays in the tab order. Where there is no hover (touch screens), tapping a message focuses it
+ * (MessageItem) and shows its toolbar; tapping elsewhere hides it again, so the toolbars do not
+ * cover every message's name and time. Faded out there, it lets taps through to the message.
  */
 export const MessageToolbar = observer(function MessageToolbar({
   message,
@@ -46,7 +48,7 @@ export const MessageToolbar = observer(function MessageToolbar({
   });
   return (
     <div
-      className="absolute right-2 top-1 flex items-center gap-1 rounded-md border border-gray-200 bg-white px-1 py-0.5 opacity-0 shadow-sm focus-within:opacity-100 group-hover:opacity-100 [@media(hover:none)]:opacity-100 dark:border-gray-700 dark:bg-gray-800"
+      className="absolute right-2 top-1 flex items-center gap-1 rounded-md border border-gray-200 bg-white px-1 py-0.5 opacity-0 shadow-sm focus-within:opacity-100 group-hover:opacity-100 [@media(hover:none)]:pointer-events-none [@media(hover:none)]:focus-within:pointer-events-auto [@media(hover:none)]:group-focus-within:pointer-events-auto [@media(hover:none)]:group-focus-within:opacity-100 dark:border-gray-700 dark:bg-gray-800"
       data-testid="message-toolbar"
       onKeyDown={(event) => {
         // Escape backs out of the delete question, back onto the Delete button.

@@ -144,11 +144,17 @@ test('the whole chat used at 390x844', async ({ browser }, testInfo) => {
   await expect(edited.getByTestId('edited')).toBeVisible();
   await expect(page.getByTestId('composer-input')).toBeFocused();
 
-  // No hover on a phone: the message's toolbar (react, edit, delete) is always shown, for touch and keyboard.
+  // No hover on a phone: the toolbar (react, reply, edit, delete) stays out of the way, so it
+  // covers no name or time, until the message is tapped; a tap elsewhere puts it away again.
   const toolbar = edited.getByTestId('message-toolbar');
+  await expect(toolbar).toHaveCSS('opacity', '0');
+  await expect(toolbar).toHaveCSS('pointer-events', 'none');
+  await edited.getByText('Edited on a phone').tap();
   await expect(toolbar).toHaveCSS('opacity', '1');
   await expect(edited.getByTestId('delete-message')).toBeVisible();
   await step(page, testInfo, 'phone-5-actions');
+  await page.getByTestId('channel-title').tap();
+  await expect(toolbar).toHaveCSS('opacity', '0');
   // From the composer, back to the message's Delete by keyboard.
   await page.getByTestId('composer-input').focus();
   await pressUntilFocused(page, 'Shift+Tab', 'delete-message', 10);
