@@ -91,8 +91,8 @@ export const MessageItem = observer(function MessageItem({
     }
   }
 
-  const time = (
-    <time className="text-xs text-gray-500" dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
+  const time = (size: string) => (
+    <time className={`${size} text-gray-500`} dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
       {formatTime(message.createdAt)}
     </time>
   );
@@ -113,8 +113,9 @@ export const MessageItem = observer(function MessageItem({
     >
       {compact ? (
         // The avatar's column, holding the time for whoever hovers or tabs into the message.
-        <span className="w-9 shrink-0 pt-0.5 text-right text-[0.65rem] leading-5 opacity-0 group-hover:opacity-100 group-has-[:focus-visible]:opacity-100 [@media(hover:none)]:group-focus-within:opacity-100" data-testid="compact-time">
-          {time}
+        // On one line, reaching left into the row's padding when wider: a time that wrapped made every grouped row two lines tall.
+        <span className="flex w-9 shrink-0 justify-end whitespace-nowrap pt-0.5 leading-5 opacity-0 group-hover:opacity-100 group-has-[:focus-visible]:opacity-100 [@media(hover:none)]:group-focus-within:opacity-100" data-testid="compact-time">
+          {time('text-[0.65rem]')}
         </span>
       ) : (
         <Avatar id={message.author.id} name={message.author.name} agent={agent} src={message.author.avatar} />
@@ -128,7 +129,7 @@ export const MessageItem = observer(function MessageItem({
                 AI{message.author.handle ? ` · @${message.author.handle}` : ''}
               </span>
             )}
-            {time}
+            {time('text-xs')}
             {message.editedAt && <span className="text-xs text-gray-500" data-testid="edited">(edited)</span>}
             {agent && message.runId && <RunReplyTag message={message} />}
             {!agent && message.routing && <MessageRouting message={message} />}

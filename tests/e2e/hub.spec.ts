@@ -24,6 +24,14 @@ test('two people share a channel: create, invite, talk, edit, delete, remove', a
   await expect(bob.getByTestId('channel-error')).toContainText('Channel not found');
 
   await send(ada, 'Welcome **Bob**', 'Welcome Bob');
+  // A second line from the same person right after is grouped under the first: one line tall,
+  // its time in the avatar's column on one line (a wrapped time once made it two lines tall).
+  await send(ada, 'The plan is in the doc');
+  const grouped = ada.getByTestId('message').filter({ hasText: 'The plan is in the doc' });
+  await expect(grouped).toHaveAttribute('data-compact', 'true');
+  await grouped.hover();
+  await expect(grouped.getByTestId('compact-time')).toHaveCSS('opacity', '1');
+  expect((await grouped.boundingBox())!.height).toBeLessThanOrEqual(36);
   await ada.getByTestId('channel-settings').click();
   await ada.locator('[data-testid=invite-form] input[name=email]').fill(bobEmail);
   await ada.locator('[data-testid=invite-form] button[type=submit]').click();
@@ -55,7 +63,7 @@ test('two people share a channel: create, invite, talk, edit, delete, remove', a
   await edited.hover();
   await edited.getByTestId('delete-message').click();
   await edited.getByTestId('confirm-delete').click();
-  await expect(ada.getByTestId('message')).toHaveCount(1);
+  await expect(ada.getByTestId('message')).toHaveCount(2);
 
   // Ada removes Bob: the channel is gone for him.
   await ada.getByTestId('channel-settings').click();
