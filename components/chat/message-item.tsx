@@ -101,7 +101,7 @@ export const MessageItem = observer(function MessageItem({
     <li
       ref={rowRef}
       data-index={rowIndex}
-      className={`group relative flex gap-3 rounded-md px-2 outline-none transition-colors duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 has-[:focus-visible]:bg-gray-50 dark:hover:bg-gray-900 dark:has-[:focus-visible]:bg-gray-900 [@media(hover:none)]:focus-within:bg-gray-50 dark:[@media(hover:none)]:focus-within:bg-gray-900'} ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
+      className={`group relative flex gap-3 rounded-md px-2 transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 duration-1000 ${highlighted ? 'bg-amber-100 ring-2 ring-amber-400 dark:bg-amber-900/40' : 'hover:bg-gray-50 has-[:focus-visible]:bg-gray-50 dark:hover:bg-gray-900 dark:has-[:focus-visible]:bg-gray-900 [@media(hover:none)]:focus-within:bg-gray-50 dark:[@media(hover:none)]:focus-within:bg-gray-900'} ${compact ? 'py-0.5' : 'mt-1 py-1.5'}`}
       data-testid="message"
       data-message-id={message.id}
       // A tap focuses the message, which shows its toolbar and time on touch screens (a mouse

@@ -10,7 +10,7 @@ import { messages, type MessageRow } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { AppError, conflict, forbidden, notFound } from '@/lib/http/errors';
 import { isUuid } from '@/lib/ids';
-import { insertInOrder, lockChannel } from './insert';
+import { inChannelLock, insertInOrder } from './insert';
 import { giveBack, throttle, type Allowance } from '@/lib/ratelimit';
 import { getPublisher } from '@/lib/realtime/publisher';
 import { claimAttachments, releaseAttachments, removeReleased } from '@/lib/attachments';
@@ -96,9 +96,11 @@ export async function sendMessage({
       await publishReply(message, thread);
       return { message, created: true };
     }
-    // Published as soon as it is committed; the sender's answer waits for the cached window to hold it too.
-    getPublisher().toChannel(channelId, 'message:created', { message });
+    // Into the cached window first, then published (as replies and thread replies are): a client
+    // that hears of it, or missed it while reconnecting, and asks the history right away (answered
+    // from that window) must find it there, or it would never learn of it.
     await cacheNewMessage(getCache(), { channelId, id: message.id, json: JSON.stringify(message) });
+    getPublisher().toChannel(channelId, 'message:created', { message });
     return { message, created: true };
   }
 
@@ -173,9 +175,8 @@ export async function deleteMessage({ userId, channelId, messageId }: { userId: 
   if (row.message.authorUserId !== userId && !isOwner) throw forbidden('You can only delete your own messages.');
   const threadId = row.message.threadId ?? undefined;
   // Its attachments (and its replies') are let go of in the same transaction, so the cascade cannot lose their files.
-  const { released, replyIds, thread } = await db.transaction(async (tx) => {
-    // Under the channel's lock: no reply can slip in (or out) between listing the replies and the delete.
-    await lockChannel(tx, channelId);
+  // Under the channel's lock: no reply can slip in (or out) between listing the replies and the delete.
+  const { released, replyIds, thread } = await inChannelLock(db, channelId, async (tx) => {
     const replyIds = threadId ? [] : (await tx.select({ id: messages.id }).from(messages).where(eq(messages.threadId, messageId))).map((reply) => reply.id);
     const doomed = await releaseAttachments(tx, [messageId, ...replyIds]);
     await tx.delete(messages).where(eq(messages.id, messageId));

@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
-import { getDatabaseHandle, type Database } from '@/lib/db';
+import { isEmbedded, type Database } from '@/lib/db';
 import { rowsOf } from '@/lib/db/rows';
 import { messages, type MessageRow } from '@/lib/db/schema';
 import { idAfter } from '@/lib/ids';
@@ -10,14 +10,18 @@ import { idAfter } from '@/lib/ids';
 export type NewMessage = Omit<PgInsertValue<typeof messages>, 'id' | 'channelId'>;
 
 /**
- * Takes the channel's transaction lock: a new message's id and a thread's summary change one
- * writer at a time. One key for both, so a reply's summary and the next message's id never race.
- * On embedded PGlite there is nothing to take: it runs one transaction at a time, and no
- * statement of anyone else's between its BEGIN and COMMIT, so the transaction is the lock.
+ * Runs `work` in a transaction holding the channel's lock: a new message's id and a thread's
+ * summary change one writer at a time. One key for both, so a reply's summary and the next
+ * message's id never race. On embedded PGlite there is nothing to take: it runs one transaction
+ * at a time, so the transaction is the lock (decided from `db` itself, not from the process's
+ * database, so a caller holding a Postgres connection always takes it).
  */
-export async function lockChannel(tx: Database, channelId: string): Promise<void> {
-  if ((await getDatabaseHandle()).kind === 'pglite') return;
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))`);
+export function inChannelLock<T>(db: Database, channelId: string, work: (tx: Database) => Promise<T>): Promise<T> {
+  const locked = !isEmbedded(db);
+  return db.transaction(async (tx) => {
+    if (locked) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${channelId}, 0))`);
+    return work(tx);
+  });
 }
 
 /**
@@ -26,11 +30,10 @@ export async function lockChannel(tx: Database, channelId: string): Promise<void
  * `then` runs inside the same transaction once the row is in (not for a clientId repeat).
  */
 export function insertInOrder(db: Database, channelId: string, values: NewMessage, then?: (tx: Database, inserted: MessageRow) => Promise<void>) {
-  return db.transaction(async (tx) => {
-    // The lock, then the newest id in a statement of its own: a statement reads the snapshot taken
-    // when it began, so a read in the lock's own statement would miss a message another process
-    // committed while this one waited, and could take an id below it.
-    await lockChannel(tx, channelId);
+  // The lock, then the newest id in a statement of its own: a statement reads the snapshot taken
+  // when it began, so a read in the lock's own statement would miss a message another process
+  // committed while this one waited, and could take an id below it.
+  return inChannelLock(db, channelId, async (tx) => {
     const [last] = rowsOf<{ id: string | null }>(
       await tx.execute(sql`select ${messages.id} as id from ${messages} where ${messages.channelId} = ${channelId} order by ${messages.id} desc limit 1`),
     );

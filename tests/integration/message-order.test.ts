@@ -4,7 +4,7 @@ import { setDatabase } from '@/lib/db';
 import { channelMembers, channels, messageReactions, users } from '@/lib/db/schema';
 import { rowsOf } from '@/lib/db/rows';
 import { newId } from '@/lib/ids';
-import { insertInOrder, lockChannel } from '@/lib/messages/insert';
+import { inChannelLock, insertInOrder } from '@/lib/messages/insert';
 import { addReaction, reactionsLock } from '@/lib/messages/reactions';
 import { MAX_REACTIONS_PER_MESSAGE } from '@/lib/contracts/reactions';
 import { openTestDatabase } from '../helpers/database';
@@ -35,8 +35,7 @@ describe('writers without a lock on embedded PGlite', () => {
   test('takes no advisory lock, and messages sent at once still commit in id order', async () => {
     const before = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`))[0]!.n;
     let held = -1;
-    await handle.db.transaction(async (tx) => {
-      await lockChannel(tx, channelId);
+    await inChannelLock(handle.db, channelId, async (tx) => {
       held = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`))[0]!.n;
     });
     expect(held).toBe(before);
@@ -87,8 +86,7 @@ onPostgres('writers under a lock, across connections (postgres)', () => {
     // from its own clock, as another process's id in the same millisecond can be.
     const ahead = `${(Date.now() + 60_000).toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-000000000001`;
     let waiting!: Promise<{ id: string }[]>;
-    await handle.db.transaction(async (tx) => {
-      await lockChannel(tx, channelId);
+    await inChannelLock(handle.db, channelId, async (tx) => {
       waiting = insertInOrder(handle.db, channelId, { authorKind: 'user', authorUserId: userId, content: 'second' });
       // The waiter is blocked on the advisory lock (its own connection), not yet past it.
       await untilSomeoneWaits();

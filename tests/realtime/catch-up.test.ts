@@ -1,9 +1,12 @@
 import { newId } from '@/lib/ids';
+import { listMessages } from '@/lib/messages/history';
+import type { Publisher } from '@/lib/realtime/publisher';
 import { broadcastPublisher } from '@/lib/realtime/publisher';
 import { flattenHistory, type HistoryData } from '@/stores/message-store';
 import { historyQuery } from '@/stores/queries';
 import { queryKeys } from '@/stores/query-keys';
 import { RealtimeConnection } from '@/stores/realtime';
+import { cacheKindFor, openTestCache } from '../helpers/cache';
 import { testDatabaseKinds } from '../helpers/database';
 import { useHub } from '../helpers/hub';
 import { startRealtimeNode, until } from '../helpers/realtime';
@@ -84,5 +87,53 @@ describe.each(testDatabaseKinds())('client catch-up after a reconnect (%s)', (ki
     await refresh;
     const ids = flattenHistory(store.queryClient.getQueryData<HistoryData>(queryKeys.messages(channelId))).map((m) => m.id);
     expect(ids).toEqual([first.id, live.id]);
+  });
+});
+
+describe.each(testDatabaseKinds())('a message is in the history before anyone hears of it (%s)', (kind) => {
+  // What a reconnecting client asks the moment it hears of a message: the history after the one
+  // before it. Asked from inside the publication, as early as any client could ask.
+  const asked: Promise<string[]>[] = [];
+  let reader: { userId: string; channelId: string; after: string } | undefined;
+  const publisher: Publisher = {
+    toChannel(channelId, event, payload) {
+      if (event !== 'message:created' || !reader || reader.channelId !== channelId) return;
+      const { message } = payload as { message: { id: string } };
+      const query = { limit: 50, after: reader.after };
+      asked.push(listMessages({ userId: reader.userId, channelId, query }).then((page) => page.messagesJson.map((json) => (JSON.parse(json) as { id: string }).id).filter((id) => id === message.id)));
+    },
+    toUser() {},
+    removeFromChannel() {},
+    closeChannel() {},
+  };
+  // A cache whose writes land late (a busy Redis, another process's connection): a message must
+  // not be published before its window holds it, or a catch-up read in between misses it for good.
+  const slowCache = async () => {
+    const cache = await openTestCache(cacheKindFor(kind));
+    const write = cache.write.bind(cache);
+    cache.write = async (...args: Parameters<typeof write>) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return write(...args);
+    };
+    return cache;
+  };
+  const hub = useHub(kind, { publisher: () => publisher, cache: slowCache });
+
+  it('a catch-up read made as message:created goes out finds the message (the cached window holds it first)', async () => {
+    const ada = hub.client();
+    const adaUser = await ada.signUp('Ada');
+    const { json } = await ada.post('/api/channels', { name: `order-${Math.random().toString(36).slice(2, 8)}` });
+    const channelId: string = json.channel.id;
+    let previous: string = (await ada.post(`/api/channels/${channelId}/messages`, { content: 'first' })).json.message.id;
+    // The window is cached (a history read fills it), so catch-up reads are answered from it.
+    expect((await ada.get(`/api/channels/${channelId}/messages`)).headers.get('x-cache')).toBe('MISS');
+    for (let i = 0; i < 5; i++) {
+      reader = { userId: adaUser.id, channelId, after: previous };
+      previous = (await ada.post(`/api/channels/${channelId}/messages`, { content: `next ${i}` })).json.message.id;
+    }
+    reader = undefined;
+    const found = await Promise.all(asked);
+    expect(found).toHaveLength(5);
+    for (const ids of found) expect(ids).toHaveLength(1);
   });
 });
