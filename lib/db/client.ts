@@ -31,14 +31,6 @@ export type DatabaseHandle = {
 export const migrationsFolder = path.join(process.cwd(), 'supabase', 'migrations');
 
 /** Opens a database. `pglite` without a dataDir is in memory (tests); with one it persists to disk. */
-const embedded = new WeakSet<object>();
-
-/**
- * Whether `db` is an embedded PGlite: one connection that runs one transaction at a time, with
- * no statement of anyone else's between its BEGIN and COMMIT (so a transaction is already a lock).
- */
-export const isEmbedded = (db: Database): boolean => embedded.has(db);
-
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
   if (config.kind === 'postgres') {
     const client = postgres(config.url, { max: config.max ?? 10, onnotice: () => {} });
@@ -55,7 +47,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
   // model is configured (lib/knowledge/vectors.ts), so a full-text deployment never loads it.
   const client = await PGlite.create({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.sharedBuffersMb ? { postgresqlconf: `shared_buffers=${config.sharedBuffersMb}MB` } : {}), extensions: { btree_gin, vector } });
   const db = drizzlePglite(client, { schema });
-  embedded.add(db);
   return {
     kind: 'pglite',
     db: db as unknown as Database,

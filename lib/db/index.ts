@@ -3,7 +3,6 @@ import { env } from '@/lib/env';
 import { openDatabase, type Database, type DatabaseHandle } from './client';
 
 export type { Database } from './client';
-export { isEmbedded } from './client';
 
 // Kept on globalThis, not in module scope: Next.js bundles route handlers separately from the
 // custom server (server/main.ts), and two PGlite instances on one data directory would corrupt it.

@@ -16,44 +16,6 @@ import { openTestDatabase } from '../helpers/database';
  */
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 
-describe('writers without a lock on embedded PGlite', () => {
-  let handle: DatabaseHandle;
-  const channelId = newId();
-  const userId = newId();
-
-  beforeAll(async () => {
-    handle = await openTestDatabase('pglite');
-    await handle.db.insert(users).values({ id: userId, name: 'Ordered', email: `ordered-${userId}@example.com` });
-    await handle.db.insert(channels).values({ id: channelId, name: 'ordered', ownerId: userId });
-    setDatabase(handle);
-  });
-  afterAll(async () => {
-    setDatabase(undefined);
-    await handle.close();
-  });
-
-  test('takes no advisory lock, and messages sent at once still commit in id order', async () => {
-    const before = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`))[0]!.n;
-    let held = -1;
-    await inChannelLock(handle.db, channelId, async (tx) => {
-      held = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`))[0]!.n;
-    });
-    expect(held).toBe(before);
-
-    // Started together: each commits in turn (PGlite runs one transaction at a time), and the
-    // order they commit in is the order of their ids.
-    const committed: string[] = [];
-    await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        insertInOrder(handle.db, channelId, { authorKind: 'user', authorUserId: userId, content: `at once ${i}` }).then(([row]) => committed.push(row!.id)),
-      ),
-    );
-    const stored = rowsOf<{ id: string }>(await handle.db.execute(sql`select id from messages where channel_id = ${channelId} order by id`)).map((row) => row.id);
-    expect(stored).toHaveLength(30);
-    expect(committed).toEqual(stored);
-  });
-});
-
 onPostgres('writers under a lock, across connections (postgres)', () => {
   let handle: DatabaseHandle;
   const channelId = newId();
