@@ -95,6 +95,14 @@ describe.each(testDatabaseKinds())('history cache under concurrent writes (%s)',
     for (let round = 0; round < ROUNDS; round++) {
       await Promise.all(Array.from({ length: OPS_PER_ROUND }, operation));
     }
+    // A last round where every channel's newest message gets a reaction while its window is read,
+    // so the comparison below always covers reactions (a seed could otherwise leave none there).
+    await Promise.all(
+      channelIds.map(async (channelId) => {
+        const { message } = await sendMessage({ user, channelId, content: `last ${seed}` });
+        await Promise.all([addReaction({ userId: user.id, channelId, messageId: message.id, emoji: '👍' }), listMessages({ userId: user.id, channelId, query: { limit: 5 } })]);
+      }),
+    );
 
     // A message's reactions as one comparable string: each emoji with its count, in a fixed order.
     const signature = (message: MessageJson) =>
